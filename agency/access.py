@@ -1,0 +1,45 @@
+"""Face guards for the HTML pages.
+
+A page of one face answers 404 to a user of the other face (a portal user never learns
+that a staff page exists), and sends an anonymous visitor to that face's login."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+
+from agency.roles import PORTAL_ROLES, STAFF_ROLES
+from agency.viewer import Viewer
+
+View = Callable[..., HttpResponse]
+
+
+def _guard(allowed: frozenset[str], login_url_name: str, roles: tuple[str, ...]) -> Callable:
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), reverse(login_url_name))
+            viewer = Viewer.of(user)
+            if viewer.role not in allowed or (roles and viewer.role not in roles):
+                raise Http404
+            request.viewer = viewer  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def staff_required(*roles: str) -> Callable[[View], View]:
+    """Agency staff only; with `roles`, only those staff roles."""
+    return _guard(STAFF_ROLES, "staff-login", roles)
+
+
+def portal_required(*roles: str) -> Callable[[View], View]:
+    """A client's portal users only; with `roles`, only those portal roles."""
+    return _guard(PORTAL_ROLES, "portal-login", roles)

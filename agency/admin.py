@@ -1,0 +1,45 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from agency.models import AuditEvent, Heartbeat, User
+
+admin.site.site_header = _("Social insurance agency back-office")
+admin.site.site_title = _("Back-office")
+
+
+@admin.register(User)
+class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+    list_display = ("username", "display_name", "role", "client", "is_active", "last_login")
+    list_filter = ("role", "is_active", "is_staff")
+    search_fields = ("username", "display_name", "email")
+    autocomplete_fields = ("client",)
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        (_("Role"), {"fields": ("role", "client", "display_name", "phone")}),
+    )
+    add_fieldsets = (
+        *(BaseUserAdmin.add_fieldsets or ()),
+        (_("Role"), {"fields": ("role", "client", "display_name")}),
+    )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor_label", "action", "target_type", "target_id", "ip_address")
+    list_filter = ("action",)
+    search_fields = ("actor_label", "target_id")
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+admin.site.register(Heartbeat)

@@ -1,0 +1,120 @@
+"""The agency itself and what every app shares: users and roles, the audit log."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from agency.roles import PORTAL_ROLES, STAFF_ROLES, Role
+
+
+class User(AbstractUser):
+    """A person who logs in: agency staff (with a staff role) or a client's HR user
+    (with a portal role, bound to exactly one client)."""
+
+    Role = Role
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.ADMIN)
+    client = models.ForeignKey(
+        "clients.Client",
+        verbose_name=_("client"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="portal_users",
+        help_text=_("Set for portal users only: the one client company they belong to."),
+    )
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["last_login", "password"])
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                name="user_portal_role_has_client",
+                condition=(
+                    models.Q(role__in=[r.value for r in PORTAL_ROLES], client__isnull=False)
+                    | models.Q(role__in=[r.value for r in STAFF_ROLES], client__isnull=True)
+                ),
+                violation_error_message=_(
+                    "Portal users must belong to exactly one client; staff users to none."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def is_agency_staff(self) -> bool:
+        return self.is_active and self.role in STAFF_ROLES
+
+    @property
+    def is_portal_user(self) -> bool:
+        return self.is_active and self.role in PORTAL_ROLES and self.client_id is not None
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_active and self.role in roles
+
+
+class AuditEvent(models.Model):
+    """A security-relevant event (login, ID reveal, export, key issue…), written by the
+    service that performs the action, in the same transaction."""
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("Login")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        LOGOUT = "logout", _("Logout")
+        REVEAL = "reveal", _("Reveal personal data")
+        EXPORT = "export", _("Export")
+        API_KEY_ISSUED = "api_key_issued", _("API key issued")
+        API_KEY_REVOKED = "api_key_revoked", _("API key revoked")
+        DOWNLOAD = "download", _("Download")
+        OTHER = "other", _("Other")
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("actor label"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    target_type = models.CharField(_("target type"), max_length=100, blank=True)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    client_id_ref = models.BigIntegerField(_("client id"), null=True, blank=True, db_index=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_type}"
+
+
+class Heartbeat(models.Model):
+    """Last time a periodic process (beat) proved it was alive."""
+
+    name = models.CharField(max_length=50, unique=True)
+    last_seen = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.last_seen:%Y-%m-%d %H:%M:%S}"
+
+
+def audit_detail(**kwargs: Any) -> dict[str, Any]:
+    """Keep only JSON-friendly, non-empty values in an audit detail."""
+    return {k: v for k, v in kwargs.items() if v not in (None, "")}

@@ -1,0 +1,21 @@
+"""Roles of the portal's users. Staff roles work for the agency; portal roles belong to
+exactly one client company."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    MANAGER = "manager", _("Manager")
+    SERVICE_REP = "service_rep", _("Service representative")
+    FINANCE = "finance", _("Finance")
+    ARCHIVIST = "archivist", _("Archivist")
+    CLIENT_ADMIN = "client_admin", _("Client administrator")
+    CLIENT_VIEWER = "client_viewer", _("Client viewer")
+
+
+STAFF_ROLES = frozenset(
+    {Role.ADMIN, Role.MANAGER, Role.SERVICE_REP, Role.FINANCE, Role.ARCHIVIST}
+)
+PORTAL_ROLES = frozenset({Role.CLIENT_ADMIN, Role.CLIENT_VIEWER})

@@ -1,0 +1,19 @@
+"""Deterministic, idempotent demo data across every app, lowest layer first."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from agency import demo as agency_demo
+from clients import demo as clients_demo
+
+
+class Command(BaseCommand):
+    help = "Load deterministic demo data (safe to run again)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            agency_demo.seed()
+            clients_demo.seed()
+        self.stdout.write(self.style.SUCCESS("demo data ready"))

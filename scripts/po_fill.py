@@ -1,0 +1,56 @@
+"""Fill empty msgstr entries of .po catalogues from a JSON table {msgid: translation}.
+
+    .venv/bin/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var \
+        --no-location --no-wrap
+    .venv/bin/python scripts/po_fill.py locale/zh_Hans.json
+
+Every django.po under the project is filled; entries already translated are kept, and
+the fuzzy flag makemessages may add is removed from entries the table fills. Prints the
+msgids still untranslated so that none slips through."""
+
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ENTRY = re.compile(r'(?:#, fuzzy\n)?(msgid "((?:[^"\\]|\\.)*)"\nmsgstr ")((?:[^"\\]|\\.)*)(")')
+
+
+def fill(po: Path, table: dict[str, str]) -> list[str]:
+    text = po.read_text(encoding="utf-8")
+    missing: list[str] = []
+
+    def sub(m: re.Match[str]) -> str:
+        msgid, msgstr = m.group(2), m.group(3)
+        if not msgid:
+            return m.group(0)
+        if msgstr:
+            return m.group(0).replace("#, fuzzy\n", "") if msgid in table else m.group(0)
+        key = msgid.encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+        if key in table:
+            value = table[key].replace("\\", "\\\\").replace('"', '\\"')
+            return f"{m.group(1)}{value}{m.group(4)}"
+        missing.append(key)
+        return m.group(0)
+
+    po.write_text(ENTRY.sub(sub, text), encoding="utf-8")
+    return missing
+
+
+def main() -> int:
+    table: dict[str, str] = {}
+    for path in sys.argv[1:] or [str(ROOT / "locale" / "zh_Hans.json")]:
+        table.update(json.loads(Path(path).read_text(encoding="utf-8")))
+    missing_all = []
+    for po in sorted(ROOT.glob("**/locale/zh_Hans/LC_MESSAGES/django.po")):
+        if ".venv" in po.parts:
+            continue
+        missing_all += [f"{po.relative_to(ROOT)}: {m}" for m in fill(po, table)]
+    for line in missing_all:
+        print("untranslated:", line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
