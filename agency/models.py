@@ -39,8 +39,8 @@ class User(AbstractUser):
             models.CheckConstraint(
                 name="user_portal_role_has_client",
                 condition=(
-                    models.Q(role__in=[r.value for r in PORTAL_ROLES], client__isnull=False)
-                    | models.Q(role__in=[r.value for r in STAFF_ROLES], client__isnull=True)
+                    models.Q(role__in=sorted(r.value for r in PORTAL_ROLES), client__isnull=False)
+                    | models.Q(role__in=sorted(r.value for r in STAFF_ROLES), client__isnull=True)
                 ),
                 violation_error_message=_(
                     "Portal users must belong to exactly one client; staff users to none."
