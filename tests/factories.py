@@ -43,3 +43,31 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+class CityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "enrollment.City"
+        django_get_or_create = ("code",)
+
+    code = "310000"
+    name = "上海市"
+    order_cutoff_day = 15
+
+
+class InsuredPersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "enrollment.InsuredPerson"
+
+    name = factory.Sequence(lambda n: f"参保人{n}")
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "enrollment.Enrollment"
+
+    person = factory.SubFactory(InsuredPersonFactory)
+    client = factory.SubFactory(ClientFactory)
+    city = factory.SubFactory(CityFactory)
+    scheme = "social_insurance"
+    status = "active"
