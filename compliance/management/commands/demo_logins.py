@@ -19,7 +19,7 @@ class Command(BaseCommand):
         for username, name, role in STAFF:
             w(f"      {username:<12} {Role(role).value:<14} {name}")
         w("    portal /portal/login/")
-        for name, _uscc, prefix in CLIENTS:
-            w(f"      {prefix + '-hr':<12} client_admin   {name}")
-            w(f"      {prefix + '-view':<12} client_viewer  {name}")
+        for c in CLIENTS:
+            w(f"      {c.login + '-hr':<12} client_admin   {c.name}")
+            w(f"      {c.login + '-view':<12} client_viewer  {c.name}")
         w("")

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from agency import demo as agency_demo
 from clients import demo as clients_demo
+from enrollment import demo as enrollment_demo
 
 
 class Command(BaseCommand):
@@ -16,4 +17,5 @@ class Command(BaseCommand):
         with transaction.atomic():
             agency_demo.seed()
             clients_demo.seed()
+            enrollment_demo.seed()
         self.stdout.write(self.style.SUCCESS("demo data ready"))
