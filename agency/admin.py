@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from agency.models import AuditEvent, Heartbeat, User
+from agency.models import AuditEvent, CalendarDay, CalendarYear, Heartbeat, User
 
 admin.site.site_header = _("Social insurance agency back-office")
 admin.site.site_title = _("Back-office")
@@ -43,3 +43,15 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Heartbeat)
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(SimpleHistoryAdmin):
+    list_display = ("year", "notice")
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(SimpleHistoryAdmin):
+    list_display = ("date", "is_working_day", "note")
+    list_filter = ("is_working_day",)
+    date_hierarchy = "date"

@@ -118,3 +118,38 @@ class Heartbeat(models.Model):
 def audit_detail(**kwargs: Any) -> dict[str, Any]:
     """Keep only JSON-friendly, non-empty values in an audit detail."""
     return {k: v for k, v in kwargs.items() if v not in (None, "")}
+
+
+class CalendarYear(models.Model):
+    """A year whose official holiday notice staff have entered (beyond the shipped data)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    notice = models.CharField(_("notice"), max_length=200)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year} ({self.notice})"
+
+
+class CalendarDay(models.Model):
+    """One day that differs from the weekday rule: a holiday, or a weekend working day."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'working' if self.is_working_day else 'holiday'}"

@@ -51,5 +51,5 @@ fi
 
 mkdir -p var/staticfiles var/media var/log var/broker/queue var/broker/processed var/celery-results
 
-# compile translations (one catalogue per app plus the project's own)
-.venv/bin/python manage.py compilemessages --ignore=.venv -v 0
+# build the zh-Hans catalogues from the JSON translation tables
+bash scripts/i18n.sh
