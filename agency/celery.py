@@ -15,4 +15,9 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # proves that beat runs; /healthz reports the last beat
     "heartbeat": {"task": "agency.tasks.heartbeat_task", "schedule": crontab(minute="*")},
+    # webhook deliveries whose retry message was lost
+    "webhook-retry-due": {
+        "task": "clients.tasks.webhook_retry_due_task",
+        "schedule": crontab(minute="*/5"),
+    },
 }

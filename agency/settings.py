@@ -216,6 +216,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# --- Webhooks to client systems -----------------------------------------------------
+# Hosts allowed over plain HTTP and inside private networks (tests, local demo only).
+WEBHOOK_ALLOW_HTTP_HOSTS = [h for h in env.list("WEBHOOK_ALLOW_HTTP_HOSTS", default=[]) if h]
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+
 # --- E-mail --------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

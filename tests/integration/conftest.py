@@ -29,6 +29,7 @@ def celery_worker(transactional_db):
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": broker,
         "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND,
+        "WEBHOOK_ALLOW_HTTP_HOSTS": "127.0.0.1",  # the tests' receiver runs on loopback
     }
     log = open(ROOT / "var" / "test-worker.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(

@@ -1,0 +1,24 @@
+"""Celery tasks of the clients app: thin wrappers around services, safe to run twice."""
+
+from typing import Any
+
+from celery import shared_task
+
+from clients.webhook_services import webhook_deliver, webhook_retry_due
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True)
+def webhook_deliver_task(self: Any, delivery_id: int) -> str:
+    wait = webhook_deliver(delivery_id=delivery_id)
+    if wait is not None:
+        raise self.retry(countdown=wait)
+    return "done"
+
+
+@shared_task
+def webhook_retry_due_task() -> int:
+    """Re-queue pending deliveries that are due (a lost message must not lose an event)."""
+    due = webhook_retry_due()
+    for pk in due:
+        webhook_deliver_task.delay(delivery_id=pk)
+    return len(due)
