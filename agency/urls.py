@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from agency import api_views, views
 from clients import api as clients_api
+from clients import webhook_api
 from compliance import views as compliance_views
 
 staff_patterns = [
@@ -26,6 +27,10 @@ portal_patterns = [
 api_patterns = [
     path("auth/token/", api_views.TokenLoginView.as_view(), name="api-token"),
     path("me/", clients_api.MeView.as_view(), name="api-me"),
+    path("webhooks/", webhook_api.WebhookListView.as_view(), name="api-webhooks"),
+    path("webhooks/<int:pk>/", webhook_api.WebhookDetailView.as_view(), name="api-webhook"),
+    path("webhooks/<int:pk>/deliveries/", webhook_api.WebhookDeliveryListView.as_view(),
+         name="api-webhook-deliveries"),
 ]
 
 urlpatterns = [

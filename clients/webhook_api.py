@@ -1,0 +1,117 @@
+"""API of webhooks: a client registers endpoints and reads their delivery log."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agency.api import Pagination, viewer_of
+from agency.errors import DomainError
+from agency.roles import Role
+from clients.models import WebhookEvent
+from clients.selectors import client_get
+from clients.webhook_selectors import (
+    webhook_delivery_list,
+    webhook_endpoint_get,
+    webhook_endpoint_list,
+)
+from clients.webhook_services import webhook_endpoint_create, webhook_endpoint_deactivate
+
+
+class EndpointOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    client = serializers.IntegerField(source="client_id")
+    url = serializers.CharField()
+    events = serializers.ListField(child=serializers.CharField())
+    is_active = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+def _require_client_admin(request: Request) -> None:
+    viewer = viewer_of(request)
+    if not (viewer.is_client and viewer.role in (Role.CLIENT_ADMIN, "api_key")):
+        raise DomainError(
+            code="permission_denied",
+            message="仅客户管理员或 API 密钥可管理 Webhook / Only a client administrator or "
+            "API key may manage webhooks",
+            status=403,
+        )
+
+
+class WebhookListView(APIView):
+    class InputSerializer(serializers.Serializer):
+        url = serializers.CharField(max_length=500)
+        events = serializers.ListField(
+            child=serializers.ChoiceField(choices=WebhookEvent.choices), required=False
+        )
+
+    class CreatedSerializer(EndpointOutputSerializer):
+        secret = serializers.CharField(help_text="Shown only in this response.")
+
+    @extend_schema(responses={200: EndpointOutputSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        qs = webhook_endpoint_list(viewer=viewer_of(request))
+        paginator = Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(EndpointOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: CreatedSerializer})
+    def post(self, request: Request) -> Response:
+        _require_client_admin(request)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        viewer = viewer_of(request)
+        assert viewer.client_id is not None  # noqa: S101 - ensured by _require_client_admin
+        endpoint = webhook_endpoint_create(
+            client=client_get(viewer=viewer, pk=viewer.client_id),
+            url=data.validated_data["url"],
+            events=data.validated_data.get("events") or [],
+        )
+        return Response(self.CreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED)
+
+
+class WebhookDetailView(APIView):
+    @extend_schema(responses={200: EndpointOutputSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        endpoint = webhook_endpoint_get(viewer=viewer_of(request), pk=pk)
+        return Response(EndpointOutputSerializer(endpoint).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        endpoint = webhook_endpoint_get(viewer=viewer_of(request), pk=pk)
+        _require_client_admin(request)
+        webhook_endpoint_deactivate(endpoint=endpoint)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WebhookDeliveryListView(APIView):
+    class AttemptSerializer(serializers.Serializer):
+        at = serializers.DateTimeField()
+        status_code = serializers.IntegerField(allow_null=True)
+        error = serializers.CharField()
+        duration_ms = serializers.IntegerField()
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        event = serializers.CharField()
+        event_id = serializers.UUIDField()
+        status = serializers.CharField()
+        attempts = serializers.IntegerField()
+        next_attempt_at = serializers.DateTimeField(allow_null=True)
+        delivered_at = serializers.DateTimeField(allow_null=True)
+        created_at = serializers.DateTimeField()
+        payload = serializers.JSONField()
+        attempt_log = serializers.ListField(child=serializers.DictField(), source="attempt_rows")
+
+    @extend_schema(responses={200: OutputSerializer(many=True)})
+    def get(self, request: Request, pk: int) -> Response:
+        endpoint = webhook_endpoint_get(viewer=viewer_of(request), pk=pk)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(webhook_delivery_list(endpoint=endpoint), request,
+                                           view=self)
+        for delivery in page or []:
+            delivery.attempt_rows = self.AttemptSerializer(  # type: ignore[attr-defined]
+                delivery.attempt_log.all(), many=True
+            ).data
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)

@@ -1,0 +1,29 @@
+"""Reads of webhooks, scoped to the viewer."""
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from agency.viewer import Viewer
+from clients.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+
+def webhook_endpoint_list(*, viewer: Viewer) -> QuerySet[WebhookEndpoint]:
+    qs = WebhookEndpoint.objects.select_related("client").order_by("pk")
+    if viewer.is_staff:
+        return qs
+    if viewer.is_client and viewer.client_id is not None:
+        return qs.filter(client_id=viewer.client_id)
+    return qs.none()
+
+
+def webhook_endpoint_get(*, viewer: Viewer, pk: int) -> WebhookEndpoint:
+    endpoint = webhook_endpoint_list(viewer=viewer).filter(pk=pk).first()
+    if endpoint is None:
+        raise Http404
+    return endpoint
+
+
+def webhook_delivery_list(*, endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:
+    return endpoint.deliveries.prefetch_related(
+        Prefetch("attempt_log", queryset=WebhookAttempt.objects.order_by("at", "pk"))
+    ).order_by("-created_at", "-pk")
