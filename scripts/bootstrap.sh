@@ -49,7 +49,7 @@ DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
 ENV
 fi
 
-mkdir -p var/staticfiles var/media var/log var/broker/queue var/broker/processed var/celery-results
+mkdir -p var/staticfiles var/media var/log var/broker/queue var/broker/processed var/broker/control var/celery-results
 
 # build the zh-Hans catalogues from the JSON translation tables
 bash scripts/i18n.sh
