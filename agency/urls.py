@@ -11,17 +11,31 @@ from agency import api_views, views
 from clients import api as clients_api
 from clients import webhook_api
 from compliance import views as compliance_views
+from enrollment import api as enrollment_api
+from enrollment import views as enrollment_views
 
 staff_patterns = [
     path("", compliance_views.staff_dashboard, name="staff-dashboard"),
     path("login/", views.StaffLoginView.as_view(), name="staff-login"),
     path("logout/", views.staff_logout, name="staff-logout"),
+    path("cities/", enrollment_views.staff_city_list, name="staff-cities-list"),
+    path("cities/<str:code>/", enrollment_views.staff_city_detail, name="staff-cities-detail"),
+    path("policies/<int:pk>/", enrollment_views.staff_policy_detail,
+         name="staff-policies-detail"),
+    path("policies/<int:pk>/edit/", enrollment_views.staff_policy_edit,
+         name="staff-policies-edit"),
+    path("policies/<int:pk>/copy/", enrollment_views.staff_policy_copy,
+         name="staff-policies-copy"),
+    path("policy-items/<int:pk>/edit/", enrollment_views.staff_policy_item_edit,
+         name="staff-policy-items-edit"),
+    path("quote/", enrollment_views.staff_quote, name="staff-quote"),
 ]
 
 portal_patterns = [
     path("", compliance_views.portal_dashboard, name="portal-dashboard"),
     path("login/", views.PortalLoginView.as_view(), name="portal-login"),
     path("logout/", views.portal_logout, name="portal-logout"),
+    path("quote/", enrollment_views.portal_quote, name="portal-quote"),
 ]
 
 api_patterns = [
@@ -31,6 +45,8 @@ api_patterns = [
     path("webhooks/<int:pk>/", webhook_api.WebhookDetailView.as_view(), name="api-webhook"),
     path("webhooks/<int:pk>/deliveries/", webhook_api.WebhookDeliveryListView.as_view(),
          name="api-webhook-deliveries"),
+    path("cities/", enrollment_api.CityListView.as_view(), name="api-cities-list"),
+    path("cities/<str:code>/quote/", enrollment_api.QuoteView.as_view(), name="api-cities-quote"),
 ]
 
 urlpatterns = [

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from enrollment.models import City, Enrollment, InsuredPerson
+from enrollment.models import City, Enrollment, InsuredPerson, PolicyItem, PolicyVersion
 
 
 @admin.register(City)
@@ -21,3 +21,23 @@ class EnrollmentAdmin(SimpleHistoryAdmin):
     list_display = ("person", "client", "city", "scheme", "status", "starts_on", "ends_on")
     list_filter = ("scheme", "status", "city")
     raw_id_fields = ("person", "client")
+
+
+class PolicyItemInline(admin.TabularInline):
+    model = PolicyItem
+    extra = 0
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(SimpleHistoryAdmin):
+    list_display = ("city", "effective_from", "effective_to", "provisional", "locked_at")
+    list_filter = ("city", "provisional")
+    readonly_fields = ("locked_at",)
+    inlines = [PolicyItemInline]
+
+
+@admin.register(PolicyItem)
+class PolicyItemAdmin(SimpleHistoryAdmin):
+    list_display = ("version", "kind", "base_floor", "base_ceiling", "employer_rate",
+                    "employee_rate", "confidence")
+    list_filter = ("kind", "version__city")

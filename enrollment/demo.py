@@ -4,11 +4,16 @@ Deterministic and idempotent: names and ID numbers come from a fixed sequence.""
 
 import datetime
 from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
 
 from clients.demo import CLIENTS
 from clients.models import Client
 from enrollment.id_numbers import id_check_char
 from enrollment.models import City, Enrollment, InsuredPerson
+from enrollment.policy_data import read_policy_file
+from enrollment.policy_services import policies_load
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
@@ -65,7 +70,23 @@ def create_person(person: DemoPerson) -> InsuredPerson:
     return InsuredPerson.objects.create(name=person.name)
 
 
+def policy_file() -> Path:
+    """The shared policy data file, beside the project folder (loaded, never copied)."""
+    return Path(settings.BASE_DIR).parent / "shared" / "data" / "city-policies.json"
+
+
+def seed_policies() -> None:
+    path = policy_file()
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"the city policy data file {path} is missing: the shared/ folder must sit "
+            "beside the project folder"
+        )
+    policies_load(cities=read_policy_file(path))
+
+
 def seed() -> None:
+    seed_policies()
     n = 0
     for entry in CLIENTS:
         client = Client.objects.get(name=entry.name)

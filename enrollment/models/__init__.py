@@ -1,7 +1,9 @@
 """Models of the enrollment app, one module per topic.
 
-core: cities, insured persons, enrolments (shared by every other topic)."""
+core: cities, insured persons, enrolments (shared by every other topic).
+policy: city contribution policies (versions and their items)."""
 
 from enrollment.models.core import City, Enrollment, InsuredPerson, Scheme
+from enrollment.models.policy import PolicyItem, PolicyVersion
 
-__all__ = ["City", "Enrollment", "InsuredPerson", "Scheme"]
+__all__ = ["City", "Enrollment", "InsuredPerson", "PolicyItem", "PolicyVersion", "Scheme"]

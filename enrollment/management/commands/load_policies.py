@@ -1,0 +1,32 @@
+"""Load city contribution policies from the data file (safe to run again)."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from enrollment.policy_data import PolicyFileError, read_policy_file
+from enrollment.policy_services import policies_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Load city contribution policies from a JSON file such as "
+        "../shared/data/city-policies.json; reports each city and version as created, "
+        "updated, unchanged or locked."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", help="the policy data file (JSON)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            cities = read_policy_file(options["path"])
+        except PolicyFileError as exc:
+            raise CommandError(str(exc)) from exc
+        report = policies_load(cities=cities)
+        for what, key, outcome in report.lines:
+            self.stdout.write(f"{what} {key}: {outcome}")
+        summary = ", ".join(
+            f"{report.count(o)} {o}" for o in ("created", "updated", "unchanged", "locked")
+        )
+        self.stdout.write(self.style.SUCCESS(f"policies loaded: {summary}"))

@@ -1,0 +1,89 @@
+"""Reads of city policies. Cities and their contribution policies are public reference
+data: every authenticated caller (staff, portal user, API key) may read them."""
+
+import datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from agency.errors import DomainError
+from enrollment.calculator import PolicyRules
+from enrollment.models import City, PolicyItem, PolicyVersion
+from enrollment.policy_data import RULE_FIELDS, item_rule
+
+
+def city_list() -> QuerySet[City]:
+    return City.objects.order_by("code")
+
+
+def city_list_with_current(*, on: datetime.date) -> list[tuple[City, PolicyVersion | None]]:
+    """Every city with the version in force on `on` (or None), in two queries."""
+    in_force = PolicyVersion.objects.filter(effective_from__lte=on).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=on)
+    )
+    cities = city_list().prefetch_related(
+        Prefetch("policy_versions", queryset=in_force, to_attr="in_force")
+    )
+    return [(city, next(iter(city.in_force), None)) for city in cities]
+
+
+def city_get(*, code: str) -> City:
+    city = City.objects.filter(code=code).first()
+    if city is None:
+        raise Http404
+    return city
+
+
+def policy_version_list(*, city: City) -> QuerySet[PolicyVersion]:
+    return (
+        PolicyVersion.objects.filter(city=city).select_related("city").order_by("-effective_from")
+    )
+
+
+def policy_version_get(*, pk: int) -> PolicyVersion:
+    version = (
+        PolicyVersion.objects.select_related("city")
+        .prefetch_related(Prefetch("items", queryset=PolicyItem.objects.order_by("id")))
+        .filter(pk=pk)
+        .first()
+    )
+    if version is None:
+        raise Http404
+    return version
+
+
+def policy_version_at(*, city: City, on: datetime.date) -> PolicyVersion | None:
+    """The version of `city` in force on `on`, or None (a gap: no policy)."""
+    return (
+        PolicyVersion.objects.filter(city=city).filter(effective_from__lte=on)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+        .select_related("city")
+        .prefetch_related(Prefetch("items", queryset=PolicyItem.objects.order_by("id")))
+        .first()
+    )
+
+
+def policy_rules_of(version: PolicyVersion) -> PolicyRules:
+    """The calculator's frozen view of a version (items in their stored order)."""
+    items = sorted(version.items.all(), key=lambda i: i.pk)
+    return PolicyRules(
+        city_code=version.city.code,
+        effective_from=version.effective_from,
+        effective_to=version.effective_to,
+        items=tuple(item_rule({f: getattr(i, f) for f in RULE_FIELDS}) for i in items),
+        notice=version.notice,
+        provisional=version.provisional,
+        version_id=version.pk,
+    )
+
+
+def policy_rules_for_month(*, city: City, month: datetime.date) -> PolicyRules:
+    """The policy in force in `month` (its first day); 400 `no_policy` if none is."""
+    version = policy_version_at(city=city, on=month.replace(day=1))
+    if version is None:
+        raise DomainError(
+            code="no_policy",
+            message=f"{city.name} {month:%Y-%m} 没有生效的缴费政策 / "
+                    f"No contribution policy of {city.code} is in force in {month:%Y-%m}",
+        )
+    return policy_rules_of(version)

@@ -1,0 +1,333 @@
+"""Writes of city policies: create a version, copy one, edit an item, lock a version
+(billing locks the versions an issued bill used), load the policy data file.
+
+Rules every write keeps: versions of one city never overlap (checked here on every
+database; PostgreSQL also refuses it by an exclusion constraint); a locked version is
+never changed; every change lands in the history (django-simple-history)."""
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from agency.errors import DomainError, ErrorDetail, ValidationFailed
+from agency.models import User
+from enrollment.models import City, PolicyItem, PolicyVersion
+from enrollment.policy_data import CityData
+
+# the figures an item edit may change
+ITEM_FIELDS = (
+    "kind", "label", "base_floor", "base_ceiling", "employer_rate", "employee_rate",
+    "employer_fixed", "employee_fixed", "rounding", "rate_choice", "rate_min", "rate_max",
+    "confidence", "note",
+)
+ITEM_DEFAULTS: dict[str, Any] = {
+    "label": "", "employer_fixed": Decimal("0.00"), "employee_fixed": Decimal("0.00"),
+    "rounding": PolicyItem.Rounding.CENT_HALF_UP, "rate_choice": "", "rate_min": None,
+    "rate_max": None, "confidence": "official_text", "note": "",
+}
+
+
+def _as_history_user(obj: Any, actor: User | None) -> None:
+    if actor is not None and actor.pk:
+        obj._history_user = actor
+
+
+def _refuse_locked(version: PolicyVersion) -> None:
+    if version.locked:
+        raise DomainError(
+            code="policy_locked",
+            message="该政策版本已用于已出具的账单，不能再修改；请从它新建一个版本 / "
+                    "This policy version is used by an issued bill and can no longer be "
+                    "edited; create a new version from it",
+            status=409,
+        )
+
+
+def _check_period(
+    *, city: City, effective_from: datetime.date, effective_to: datetime.date | None,
+    exclude_pk: int | None = None,
+) -> None:
+    errors = []
+    if effective_from.day != 1:
+        errors.append(ErrorDetail(
+            code="not_first_of_month", field="effective_from",
+            message="生效日须为某月1日 / A version starts on the first day of a month",
+        ))
+    if effective_to is not None:
+        if effective_to < effective_from:
+            errors.append(ErrorDetail(
+                code="before_start", field="effective_to",
+                message="失效日早于生效日 / The end lies before the start",
+            ))
+        elif (effective_to + datetime.timedelta(days=1)).day != 1:
+            errors.append(ErrorDetail(
+                code="not_last_of_month", field="effective_to",
+                message="失效日须为某月最后一天 / A version ends on the last day of a month",
+            ))
+    if errors:
+        raise ValidationFailed(errors)
+    overlapping = PolicyVersion.objects.filter(city=city).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=effective_from)
+    )
+    if effective_to is not None:
+        overlapping = overlapping.filter(effective_from__lte=effective_to)
+    if exclude_pk is not None:
+        overlapping = overlapping.exclude(pk=exclude_pk)
+    other = overlapping.order_by("effective_from").first()
+    if other is not None:
+        raise ValidationFailed(
+            [ErrorDetail(
+                code="policy_overlap", field="effective_from",
+                message=f"与已有版本 {other} 的期间重叠 / Overlaps the version {other.name}",
+            )],
+            message="政策版本期间重叠 / Policy versions of one city may not overlap",
+        )
+
+
+def _check_item(fields: Mapping[str, Any]) -> None:
+    errors = []
+
+    def bad(name: str, code: str, message: str) -> None:
+        errors.append(ErrorDetail(code=code, field=name, message=message))
+
+    kind = str(fields["kind"])
+    if not kind or not kind[0].isascii() or not kind[0].isalpha() or not all(
+        c.isascii() and (c.islower() or c.isdigit() or c == "_") for c in kind
+    ):
+        bad("kind", "invalid", "险种代码只能含小写字母、数字和下划线 / "
+                               "Kind: lower-case letters, digits and _ only")
+    if fields["base_floor"] < 0:
+        bad("base_floor", "negative", "基数下限不能为负 / The floor cannot be negative")
+    if fields["base_ceiling"] < fields["base_floor"]:
+        bad("base_ceiling", "below_floor", "基数上限低于下限 / The ceiling lies below the floor")
+    for name in ("employer_rate", "employee_rate"):
+        if not Decimal(0) <= fields[name] <= Decimal(1):
+            bad(name, "out_of_range", "费率须在0到1之间 / A rate lies between 0 and 1")
+    for name in ("employer_fixed", "employee_fixed"):
+        if fields[name] < 0:
+            bad(name, "negative", "固定金额不能为负 / A fixed amount cannot be negative")
+    if fields["rounding"] not in PolicyItem.Rounding.values:
+        bad("rounding", "invalid", "舍入规则无效 / Unknown rounding rule")
+    choice, low, high = fields["rate_choice"], fields["rate_min"], fields["rate_max"]
+    if choice:
+        if low is None or high is None:
+            bad("rate_min", "required", "可选费率须有上下限 / A choosable rate needs a range")
+        elif not Decimal(0) <= low <= high <= Decimal(1):
+            bad("rate_max", "out_of_range",
+                "费率范围须满足 0 ≤ 下限 ≤ 上限 ≤ 1 / The range needs 0 ≤ min ≤ max ≤ 1")
+        elif not low <= fields["employer_rate"] <= high:
+            bad("employer_rate", "out_of_range",
+                "默认费率须在可选范围内 / The default rate lies within the allowed range")
+    elif low is not None or high is not None:
+        bad("rate_choice", "required",
+            "设置费率范围时须说明由哪一方选择 / Say which side the allowed range applies to")
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _item_save(version: PolicyVersion, fields: Mapping[str, Any], actor: User | None,
+               item: PolicyItem | None = None) -> PolicyItem:
+    values = _with_defaults(fields)
+    _check_item(values)
+    if item is None:
+        item = PolicyItem(version=version)
+    if version.items.filter(kind=values["kind"]).exclude(pk=item.pk).exists():
+        raise ValidationFailed([ErrorDetail(
+            code="duplicate_kind", field="kind",
+            message="此版本已有该险种 / This version already has that item",
+        )])
+    for name, value in values.items():
+        setattr(item, name, value)
+    _as_history_user(item, actor)
+    item.save()
+    return item
+
+
+def _with_defaults(fields: Mapping[str, Any]) -> dict[str, Any]:
+    missing = [n for n in ITEM_FIELDS if n not in fields and n not in ITEM_DEFAULTS]
+    if missing:
+        raise ValidationFailed([
+            ErrorDetail(code="required", field=n, message="必填 / Required") for n in missing
+        ])
+    return {n: fields[n] if n in fields else ITEM_DEFAULTS[n] for n in ITEM_FIELDS}
+
+
+@transaction.atomic
+def policy_version_create(
+    *,
+    city: City,
+    effective_from: datetime.date,
+    effective_to: datetime.date | None,
+    notice: str = "",
+    provisional: bool = False,
+    items: Iterable[Mapping[str, Any]] = (),
+    actor: User | None,
+) -> PolicyVersion:
+    """A new version of `city`'s policy with its items; refuses an overlapping period."""
+    City.objects.select_for_update().filter(pk=city.pk).first()  # one writer per city
+    _check_period(city=city, effective_from=effective_from, effective_to=effective_to)
+    version = PolicyVersion(
+        city=city, effective_from=effective_from, effective_to=effective_to,
+        notice=notice, provisional=provisional,
+    )
+    _as_history_user(version, actor)
+    version.save()
+    for fields in items:
+        _item_save(version, fields, actor)
+    return version
+
+
+@transaction.atomic
+def policy_version_copy(
+    *,
+    source: PolicyVersion,
+    effective_from: datetime.date,
+    effective_to: datetime.date | None,
+    notice: str,
+    provisional: bool = False,
+    actor: User | None,
+) -> PolicyVersion:
+    """"New version from this one": the same items for another period (then edit them)."""
+    items = [{name: getattr(i, name) for name in ITEM_FIELDS}
+             for i in source.items.order_by("id")]
+    return policy_version_create(
+        city=source.city, effective_from=effective_from, effective_to=effective_to,
+        notice=notice, provisional=provisional, items=items, actor=actor,
+    )
+
+
+@transaction.atomic
+def policy_version_update(
+    *,
+    version: PolicyVersion,
+    effective_from: datetime.date,
+    effective_to: datetime.date | None,
+    notice: str,
+    provisional: bool,
+    actor: User | None,
+) -> PolicyVersion:
+    """Change a version's period, notice or provisional flag (not once locked)."""
+    version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+    _refuse_locked(version)
+    _check_period(city=version.city, effective_from=effective_from,
+                  effective_to=effective_to, exclude_pk=version.pk)
+    version.effective_from, version.effective_to = effective_from, effective_to
+    version.notice, version.provisional = notice, provisional
+    _as_history_user(version, actor)
+    version.save()
+    return version
+
+
+@transaction.atomic
+def policy_item_update(
+    *, item: PolicyItem, fields: Mapping[str, Any], actor: User | None
+) -> PolicyItem:
+    """Change an item's figures (`fields`: any of `ITEM_FIELDS`); not in a locked version."""
+    version = PolicyVersion.objects.select_for_update().get(pk=item.version_id)
+    _refuse_locked(version)
+    current = {name: getattr(item, name) for name in ITEM_FIELDS}
+    current.update(fields)
+    return _item_save(version, current, actor, item=item)
+
+
+@transaction.atomic
+def policy_version_lock(*, version: PolicyVersion, actor: User | None) -> PolicyVersion:
+    """Freeze a version: billing calls this when it issues a bill that used it. Idempotent."""
+    version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+    if version.locked_at is None:
+        version.locked_at = timezone.now()
+        _as_history_user(version, actor)
+        version.save(update_fields=["locked_at"])
+    return version
+
+
+# --- loading the data file -------------------------------------------------------------
+
+@dataclass
+class LoadReport:
+    """What `policies_load` did: one line per city and per version."""
+
+    lines: list[tuple[str, str, str]] = field(default_factory=list)  # (what, key, outcome)
+
+    def add(self, what: str, key: str, outcome: str) -> None:
+        self.lines.append((what, key, outcome))
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for _what, _key, o in self.lines if o == outcome)
+
+    @property
+    def changed(self) -> bool:
+        return any(o != "unchanged" for _w, _k, o in self.lines)
+
+
+def _item_values(item: PolicyItem) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in ITEM_FIELDS}
+
+
+def _same_items(version: PolicyVersion, items: tuple[dict[str, Any], ...]) -> bool:
+    have = {i.kind: _item_values(i) for i in version.items.all()}
+    want = {f["kind"]: _with_defaults(f) for f in items}
+    return have == want
+
+
+@transaction.atomic
+def policies_load(*, cities: Iterable[CityData], actor: User | None = None) -> LoadReport:
+    """Bring cities and their versions in line with the data file (idempotent).
+
+    A version is matched by city and first day; its period, notice, flag and items are
+    set to the file's. A locked version is left as it is and reported `locked`."""
+    report = LoadReport()
+    for data in cities:
+        city = City.objects.filter(code=data.code).first()
+        if city is None:
+            city = City(code=data.code, name=data.name, order_cutoff_day=data.order_cutoff_day)
+            _as_history_user(city, actor)
+            city.save()
+            report.add("city", data.code, "created")
+        elif (city.name, city.order_cutoff_day) != (data.name, data.order_cutoff_day):
+            city.name, city.order_cutoff_day = data.name, data.order_cutoff_day
+            _as_history_user(city, actor)
+            city.save()
+            report.add("city", data.code, "updated")
+        else:
+            report.add("city", data.code, "unchanged")
+        for v in data.versions:
+            key = f"{data.code}/{v.effective_from:%Y-%m-%d}"
+            version = PolicyVersion.objects.filter(
+                city=city, effective_from=v.effective_from
+            ).first()
+            if version is None:
+                policy_version_create(
+                    city=city, effective_from=v.effective_from, effective_to=v.effective_to,
+                    notice=v.notice, provisional=v.provisional, items=v.items, actor=actor,
+                )
+                report.add("version", key, "created")
+                continue
+            same_head = (version.effective_to, version.notice, version.provisional) == (
+                v.effective_to, v.notice, v.provisional
+            )
+            if same_head and _same_items(version, v.items):
+                report.add("version", key, "unchanged")
+                continue
+            if version.locked:
+                report.add("version", key, "locked")
+                continue
+            policy_version_update(
+                version=version, effective_from=v.effective_from, effective_to=v.effective_to,
+                notice=v.notice, provisional=v.provisional, actor=actor,
+            )
+            by_kind = {i.kind: i for i in version.items.all()}
+            for fields in v.items:
+                item = by_kind.pop(fields["kind"], None)
+                if item is None or _item_values(item) != fields:
+                    _item_save(version, fields, actor, item=item)
+            for stale in by_kind.values():
+                stale.delete()
+            report.add("version", key, "updated")
+    return report

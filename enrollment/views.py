@@ -1,0 +1,161 @@
+"""Pages of the enrollment app: city policies (staff) and the contribution quote (both
+faces). Thin: parse with a form, call a selector or service, render."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agency.access import portal_required, staff_required
+from agency.errors import DomainError
+from agency.roles import Role
+from enrollment.api import parse_month
+from enrollment.calculator import contributions
+from enrollment.forms import PolicyItemForm, PolicyVersionForm, QuoteForm
+from enrollment.models import PolicyItem
+from enrollment.models.policy import kind_label
+from enrollment.policy_selectors import (
+    city_get,
+    city_list_with_current,
+    policy_rules_for_month,
+    policy_version_get,
+    policy_version_list,
+)
+from enrollment.policy_services import (
+    ITEM_FIELDS,
+    policy_item_update,
+    policy_version_copy,
+    policy_version_update,
+)
+
+EDITORS = (Role.ADMIN, Role.MANAGER)
+
+
+def _can_edit(request: HttpRequest) -> bool:
+    return bool(request.viewer.has_role(*EDITORS))  # type: ignore[attr-defined]
+
+
+def _show_error(form: Any, error: DomainError) -> None:
+    """Put a service's error next to the fields it names (or on top of the form)."""
+    if not error.details:
+        form.add_error(None, str(error.message))
+    for detail in error.details:
+        name = detail.field if detail.field in form.fields else None
+        form.add_error(name, detail.message)
+
+
+def _quote(request: HttpRequest, template: str) -> HttpResponse:
+    form = QuoteForm(request.GET or None)
+    result = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = contributions(
+                policy_rules_for_month(city=data["city"], month=parse_month(data["month"])),
+                base=data["base"],
+                housing_fund_base=data["housing_fund_base"],
+                housing_fund_rate=data["housing_fund_rate"],
+                work_injury_rate=data["work_injury_rate"],
+            )
+        except DomainError as error:
+            _show_error(form, error)
+    rows = []
+    if result is not None:
+        labels = {i.kind: i.label for i in result.policy.items}
+        rows = [(kind_label(i.kind, labels.get(i.kind, "")), i) for i in result.items]
+    context = {"form": form, "result": result, "rows": rows}
+    if request.headers.get("HX-Request"):
+        return render(request, "enrollment/policy/_quote_result.html", context)
+    return render(request, template, context)
+
+
+@staff_required()
+def staff_quote(request: HttpRequest) -> HttpResponse:
+    return _quote(request, "enrollment/policy/staff_quote.html")
+
+
+@portal_required()
+def portal_quote(request: HttpRequest) -> HttpResponse:
+    return _quote(request, "enrollment/policy/portal_quote.html")
+
+
+@staff_required()
+def staff_city_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    rows = city_list_with_current(on=today)
+    return render(request, "enrollment/policy/city_list.html", {"rows": rows, "today": today})
+
+
+@staff_required()
+def staff_city_detail(request: HttpRequest, code: str) -> HttpResponse:
+    city = city_get(code=code)
+    return render(request, "enrollment/policy/city_detail.html", {
+        "city": city, "versions": policy_version_list(city=city),
+    })
+
+
+@staff_required()
+def staff_policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    version = policy_version_get(pk=pk)
+    return render(request, "enrollment/policy/version_detail.html", {
+        "version": version, "items": version.items.all(), "can_edit": _can_edit(request),
+    })
+
+
+@staff_required(*EDITORS)
+def staff_policy_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    source = policy_version_get(pk=pk)
+    form = PolicyVersionForm(request.POST or None, initial={
+        "notice": source.notice, "provisional": source.provisional,
+    })
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = policy_version_copy(source=source, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("New policy version created; now edit its figures."))
+            return redirect("staff-policies-detail", pk=version.pk)
+    return render(request, "enrollment/policy/version_form.html", {
+        "form": form, "version": source, "title": _("New version from this one"),
+    })
+
+
+@staff_required(*EDITORS)
+def staff_policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    version = policy_version_get(pk=pk)
+    form = PolicyVersionForm(request.POST or None, initial={
+        "effective_from": version.effective_from, "effective_to": version.effective_to,
+        "notice": version.notice, "provisional": version.provisional,
+    })
+    if request.method == "POST" and form.is_valid():
+        try:
+            policy_version_update(version=version, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("Policy version saved."))
+            return redirect("staff-policies-detail", pk=version.pk)
+    return render(request, "enrollment/policy/version_form.html", {
+        "form": form, "version": version, "title": _("Edit policy version"),
+    })
+
+
+@staff_required(*EDITORS)
+def staff_policy_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(PolicyItem.objects.select_related("version__city"), pk=pk)
+    form = PolicyItemForm(
+        request.POST or None, initial={name: getattr(item, name) for name in ITEM_FIELDS}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            policy_item_update(item=item, fields=form.cleaned_data, actor=request.user)  # type: ignore[arg-type]
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("Policy item saved."))
+            return redirect("staff-policies-detail", pk=item.version_id)
+    return render(request, "enrollment/policy/item_form.html", {"form": form, "item": item})

@@ -1,0 +1,35 @@
+"""Factories of the enrollment app's policy models, and the shared policy data file."""
+
+import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import factory
+
+from enrollment.models import PolicyItem, PolicyVersion
+from tests.factories import CityFactory
+
+POLICY_FILE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "city-policies.json"
+
+
+class PolicyVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PolicyVersion
+
+    city = factory.SubFactory(CityFactory)
+    effective_from = datetime.date(2030, 1, 1)
+    effective_to = datetime.date(2030, 12, 31)
+    notice = "测试通知〔2030〕1号"
+
+
+class PolicyItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PolicyItem
+
+    version = factory.SubFactory(PolicyVersionFactory)
+    kind = "pension"
+    base_floor = Decimal("5000.00")
+    base_ceiling = Decimal("25000.00")
+    employer_rate = Decimal("0.16")
+    employee_rate = Decimal("0.08")
+    confidence = "official_text"

@@ -1,0 +1,185 @@
+"""Staff pages of city policies and the quote page of both faces."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from agency.roles import Role
+from enrollment.models import PolicyItem, PolicyVersion
+from enrollment.policy_services import policy_version_lock
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+def shanghai_2025() -> PolicyVersion:
+    return PolicyVersion.objects.get(city__code="310000", effective_from=D(2025, 7, 1))
+
+
+@pytest.fixture
+def manager(client):
+    user = UserFactory(role=Role.MANAGER)
+    client.force_login(user)
+    return user
+
+
+def test_the_city_list_shows_each_city_in_chinese(client, policies, django_assert_max_num_queries):
+    client.force_login(UserFactory(role=Role.SERVICE_REP))
+
+    with django_assert_max_num_queries(6):
+        response = client.get("/staff/cities/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>城市与缴费政策</h1>" in html
+    assert '<a href="/staff/cities/310000/">上海市</a>' in html
+
+
+def test_the_city_page_lists_its_versions(client, policies):
+    client.force_login(UserFactory(role=Role.SERVICE_REP))
+
+    html = client.get("/staff/cities/330100/").content.decode()
+
+    assert html.count('href="/staff/policies/') == 5
+    assert html.count('<span class="badge warn">暂行</span>') == 2
+
+
+def test_figures_not_from_the_official_text_carry_a_mark(client, policies):
+    client.force_login(UserFactory(role=Role.SERVICE_REP))
+    beijing_2024 = PolicyVersion.objects.get(city__code="110000", effective_from=D(2024, 7, 1))
+
+    html = client.get(f"/staff/policies/{beijing_2024.pk}/").content.decode()
+
+    # pension … work injury were read from the notice; the housing fund was not
+    assert html.count('data-testid="unverified"') == 1
+    assert html.count("⚠ 未经官方原文核实") == 1
+    assert html.count('<span class="badge ok">官方原文</span>') == 4
+    assert "编辑" not in html  # a service representative may not edit
+
+
+def test_a_manager_creates_a_new_version_from_an_old_one(client, manager, policies):
+    source = PolicyVersion.objects.get(city__code="110000", effective_from=D(2026, 7, 1))
+
+    response = client.post(f"/staff/policies/{source.pk}/copy/", {
+        "effective_from": "2027-07-01", "effective_to": "2028-06-30",
+        "notice": "京人社发〔2027〕1号",
+    })
+
+    new = PolicyVersion.objects.get(city__code="110000", effective_from=D(2027, 7, 1))
+    assert response.status_code == 302
+    assert response["Location"] == f"/staff/policies/{new.pk}/"
+    assert new.items.count() == 5
+    assert new.history.first().history_user == manager
+
+
+def test_an_overlapping_new_version_shows_the_error_by_the_field(client, manager, policies):
+    source = shanghai_2025()
+
+    response = client.post(f"/staff/policies/{source.pk}/copy/", {
+        "effective_from": "2026-01-01", "effective_to": "2026-12-31", "notice": "x",
+    })
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Overlaps the version 310000/2025-07-01" in html
+    assert PolicyVersion.objects.filter(city__code="310000").count() == 3
+
+
+def test_a_manager_edits_an_item(client, manager, policies):
+    item = shanghai_2025().items.get(kind="medical")
+
+    response = client.post(f"/staff/policy-items/{item.pk}/edit/", {
+        "kind": "medical", "label": "", "base_floor": "7460.00", "base_ceiling": "37302.00",
+        "employer_rate": "0.095", "employee_rate": "0.02", "employer_fixed": "0",
+        "employee_fixed": "0", "rounding": "cent_half_up", "rate_choice": "",
+        "confidence": "official_text", "note": "checked against the notice",
+    })
+
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.employer_rate, item.confidence) == (Decimal("0.095"), "official_text")
+    assert item.history.count() == 2
+
+
+def test_a_locked_version_refuses_an_item_edit_with_a_clear_error(client, manager, policies):
+    version = policy_version_lock(version=shanghai_2025(), actor=None)
+    item = version.items.get(kind="medical")
+
+    response = client.post(f"/staff/policy-items/{item.pk}/edit/", {
+        "kind": "medical", "base_floor": "1.00", "base_ceiling": "37302.00",
+        "employer_rate": "0.095", "employee_rate": "0.02", "employer_fixed": "0",
+        "employee_fixed": "0", "rounding": "cent_half_up", "rate_choice": "",
+        "confidence": "official_text",
+    })
+
+    assert response.status_code == 200
+    assert "该政策版本已用于已出具的账单，不能再修改" in response.content.decode()
+    item.refresh_from_db()
+    assert item.base_floor == Decimal("7460.00")
+
+
+@pytest.mark.parametrize("role", [Role.SERVICE_REP, Role.FINANCE, Role.ARCHIVIST])
+def test_other_staff_roles_cannot_edit_policies(client, policies, role):
+    client.force_login(UserFactory(role=role))
+    version = shanghai_2025()
+    item = version.items.first()
+
+    assert client.get(f"/staff/policies/{version.pk}/copy/").status_code == 404
+    assert client.get(f"/staff/policies/{version.pk}/edit/").status_code == 404
+    assert client.get(f"/staff/policy-items/{item.pk}/edit/").status_code == 404
+
+
+def test_a_portal_user_quotes_in_the_portal(client, portal_user, policies):
+    client.force_login(portal_user)
+
+    response = client.get("/portal/quote/", {"city": "310000", "month": "2025-08",
+                                             "base": "8000.00", "housing_fund_base": "2690"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert ('<tr data-kind="housing_fund"><td>住房公积金</td><td class="num">2690.00</td>'
+            '<td class="num">188.00</td><td class="num">188.00</td>'
+            '<td class="num">376.00</td></tr>') in html
+    assert ('<th class="num">2320.80</th><th class="num">1028.00</th>'
+            '<th class="num">3348.80</th>') in html
+
+
+def test_the_staff_quote_page_shows_no_policy_as_a_form_error(client, policies):
+    client.force_login(UserFactory(role=Role.SERVICE_REP))
+
+    response = client.get("/staff/quote/", {"city": "440300", "month": "2025-06", "base": "8000"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "No contribution policy of 440300 is in force in 2025-06" in html
+    assert 'data-testid="quote-table"' not in html
+
+
+def test_the_quote_page_answers_htmx_with_the_result_only(client, portal_user, policies):
+    client.force_login(portal_user)
+
+    response = client.get("/portal/quote/", {"city": "110000", "month": "2025-08",
+                                             "base": "10000"}, headers={"HX-Request": "true"})
+
+    html = response.content.decode()
+    assert html.startswith('<div id="quote-result">')
+    assert "<h2>每月缴费 · <span data-testid=\"quote-policy\">110000/2025-07-01</span></h2>" in html
+
+
+def test_staff_pages_answer_404_to_a_portal_user(client, portal_user, policies):
+    client.force_login(portal_user)
+
+    assert client.get("/staff/cities/").status_code == 404
+    assert client.get(f"/staff/policies/{shanghai_2025().pk}/").status_code == 404
+    assert client.get("/staff/quote/").status_code == 404
+
+
+def test_an_unknown_city_page_answers_404(client, policies):
+    client.force_login(UserFactory(role=Role.SERVICE_REP))
+
+    assert client.get("/staff/cities/999999/").status_code == 404
+    assert client.get("/staff/policies/999999/").status_code == 404
+    assert PolicyItem.objects.count() == 113
