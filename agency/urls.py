@@ -12,6 +12,8 @@ from clients import api as clients_api
 from clients import webhook_api
 from compliance import views as compliance_views
 from enrollment import api as enrollment_api
+from enrollment import person_api
+from enrollment import person_views as persons
 from enrollment import views as enrollment_views
 
 staff_patterns = [
@@ -29,6 +31,16 @@ staff_patterns = [
     path("policy-items/<int:pk>/edit/", enrollment_views.staff_policy_item_edit,
          name="staff-policy-items-edit"),
     path("quote/", enrollment_views.staff_quote, name="staff-quote"),
+    # insured persons (enrollment)
+    path("persons/", persons.staff_person_list, name="staff-persons-list"),
+    path("persons/export.xlsx", persons.staff_person_export, name="staff-persons-export"),
+    path("persons/<int:pk>/", persons.staff_person_detail, name="staff-persons-detail"),
+    path("persons/<int:pk>/reveal/", persons.staff_person_reveal, name="staff-persons-reveal"),
+    path("persons/<int:pk>/letter.pdf", persons.staff_person_letter, name="staff-persons-letter"),
+    path("persons/<int:pk>/papers/", persons.staff_paper_upload,
+         name="staff-persons-paper-upload"),
+    path("persons/<int:pk>/papers/<int:paper_pk>/", persons.staff_paper_download,
+         name="staff-persons-paper-download"),
 ]
 
 portal_patterns = [
@@ -36,6 +48,15 @@ portal_patterns = [
     path("login/", views.PortalLoginView.as_view(), name="portal-login"),
     path("logout/", views.portal_logout, name="portal-logout"),
     path("quote/", enrollment_views.portal_quote, name="portal-quote"),
+    # insured persons (enrollment)
+    path("persons/", persons.portal_person_list, name="portal-persons-list"),
+    path("persons/<int:pk>/", persons.portal_person_detail, name="portal-persons-detail"),
+    path("persons/<int:pk>/letter.pdf", persons.portal_person_letter,
+         name="portal-persons-letter"),
+    path("persons/<int:pk>/papers/", persons.portal_paper_upload,
+         name="portal-persons-paper-upload"),
+    path("persons/<int:pk>/papers/<int:paper_pk>/", persons.portal_paper_download,
+         name="portal-persons-paper-download"),
 ]
 
 api_patterns = [
@@ -47,6 +68,8 @@ api_patterns = [
          name="api-webhook-deliveries"),
     path("cities/", enrollment_api.CityListView.as_view(), name="api-cities-list"),
     path("cities/<str:code>/quote/", enrollment_api.QuoteView.as_view(), name="api-cities-quote"),
+    path("persons/", person_api.PersonListView.as_view(), name="api-persons-list"),
+    path("persons/<int:pk>/", person_api.PersonDetailView.as_view(), name="api-persons-detail"),
 ]
 
 urlpatterns = [

@@ -4,14 +4,17 @@ Deterministic and idempotent: names and ID numbers come from a fixed sequence.""
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from clients.demo import CLIENTS
 from clients.models import Client
 from enrollment.id_numbers import id_check_char
-from enrollment.models import City, Enrollment, InsuredPerson
+from enrollment.models import City, Enrollment, InsuredPerson, Paper
+from enrollment.person_services import enrollment_open, paper_upload, person_create
 from enrollment.policy_data import read_policy_file
 from enrollment.policy_services import policies_load
 
@@ -65,9 +68,52 @@ def demo_city(code: str) -> City:
     return city
 
 
-def create_person(person: DemoPerson) -> InsuredPerson:
+HUKOU_TYPES = ("urban_local", "urban_nonlocal", "rural_local", "rural_nonlocal")
+EDUCATION = ("bachelor", "college", "senior_high", "master", "vocational")
+STREETS = ("人民路", "解放路", "中山路", "建设路", "和平路", "新华路")
+PAPERS_PER_CLIENT = 6  # the first persons of each demo client get papers, one kind missing
+
+# a 1×1 PNG and a one-page PDF: small, real files for the demo papers
+DEMO_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e2265bf60000000049454e44ae426082"
+)
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def create_person(person: DemoPerson, n: int = 0, city_name: str = "") -> InsuredPerson:
     """The one place demo persons are created (fields grow with the person model)."""
-    return InsuredPerson.objects.create(name=person.name)
+    contract_start = datetime.date(2024, 1, 1) + datetime.timedelta(days=(n * 37) % 700)
+    return person_create(
+        name=person.name,
+        id_number=person.id_number,
+        actor=None,
+        phone=f"138{n:08d}",
+        hukou_type=HUKOU_TYPES[n % len(HUKOU_TYPES)],
+        hukou_address=f"{city_name}{STREETS[n % len(STREETS)]}{n % 300 + 1}号",
+        education_level=EDUCATION[n % len(EDUCATION)],
+        school="复旦大学" if n % 2 else "上海第二工业大学",
+        major="计算机科学与技术" if n % 3 else "工商管理",
+        graduated_on=person.birth_date.replace(year=person.birth_date.year + 22, day=1),
+        employment_type=("ordinary", "dispatched", "outsourced")[n % 3],
+        labour_contract_starts_on=contract_start,
+        labour_contract_ends_on=contract_start + datetime.timedelta(days=3 * 365 - 1),
+    )
+
+
+def give_papers(person: InsuredPerson, client: Client, i: int) -> None:
+    """All papers but one kind (which one rotates), as small PNG/PDF files."""
+    kinds = [k for k in Paper.Kind.values if k != Paper.Kind.values[i % len(Paper.Kind.values)]]
+    for kind in kinds:
+        pdf = kind in (Paper.Kind.LABOUR_CONTRACT, Paper.Kind.OUTSOURCING_LETTER)
+        upload = SimpleUploadedFile(f"{kind}.{'pdf' if pdf else 'png'}",
+                                    DEMO_PDF if pdf else DEMO_PNG)
+        paper_upload(person=person, client=client, kind=kind, upload=upload, actor=None)
 
 
 def policy_file() -> Path:
@@ -91,16 +137,31 @@ def seed() -> None:
     for entry in CLIENTS:
         client = Client.objects.get(name=entry.name)
         city = demo_city(entry.city_code)
-        _name, counties = DEMO_CITIES[entry.city_code]
-        have = Enrollment.objects.filter(client=client, status=Enrollment.Status.ACTIVE).count()
+        city_name, counties = DEMO_CITIES[entry.city_code]
+        have = Enrollment.objects.filter(
+            client=client, status=Enrollment.Status.ACTIVE,
+            scheme=Enrollment.Scheme.SOCIAL_INSURANCE,
+        ).count()
         start = datetime.date(2025, 1, 1)
         for i in range(entry.headcount):
             n += 1
             if i < have:
                 continue
-            person = create_person(demo_person(n, counties[i % len(counties)]))
-            Enrollment.objects.create(
+            person = create_person(demo_person(n, counties[i % len(counties)]), n, city_name)
+            base = Decimal(6000 + (n * 250) % 20000)
+            enrollment_open(
                 person=person, client=client, city=city,
-                scheme=Enrollment.Scheme.SOCIAL_INSURANCE, status=Enrollment.Status.ACTIVE,
-                starts_on=start,
+                scheme=Enrollment.Scheme.SOCIAL_INSURANCE, starts_on=start, actor=None,
+                base_kind=Enrollment.BaseKind.DECLARED if n % 5 else Enrollment.BaseKind.CITY_MIN,
+                base=base if n % 5 else None,
+                bureau_account_number=f"SI{entry.city_code}{n:07d}",
             )
+            if i % 3 == 0:  # a third also pay into the housing fund, from a later month
+                enrollment_open(
+                    person=person, client=client, city=city,
+                    scheme=Enrollment.Scheme.HOUSING_FUND, starts_on=datetime.date(2025, 3, 1),
+                    actor=None, base=base, rate=Decimal("0.07"),
+                    bureau_account_number=f"HF{entry.city_code}{n:07d}",
+                )
+            if i < PAPERS_PER_CLIENT:
+                give_papers(person, client, i)

@@ -1,10 +1,141 @@
-"""居民身份证号码 (GB 11643-1999): 18 characters, check character ISO 7064 MOD 11-2."""
+"""居民身份证号码 (GB 11643-1999): 18 characters, check character ISO 7064 MOD 11-2.
+
+The same structure and check character serve the residence permits of Hong Kong, Macao
+and Taiwan residents (港澳台居民居住证, prefix 81/82/83) and the 2023 foreign
+permanent-resident ID card (外国人永久居留身份证, prefix 9).
+
+    check = validate_id_number(" 11010519491231002x ")
+    check.ok, check.number, check.birth_date, check.sex   # True, "11010519491231002X", ...
+
+A number is normalised before it is checked (surrounding and inner spaces removed,
+full-width digits and letters folded, letters upper-cased). The county code (positions
+3–6) is not checked against a dated list: people keep the number issued where they first
+registered, and a county created after the birth year (Shanghai Pudong 310115 in 1993)
+still appears in numbers of people born before it."""
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass, field
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
+
+# GB/T 2260 province-level codes (first two digits), plus 71 Taiwan and the residence
+# permits of Hong Kong (81), Macao (82) and Taiwan (83) residents.
+PROVINCE_CODES = frozenset(
+    {
+        "11", "12", "13", "14", "15",
+        "21", "22", "23",
+        "31", "32", "33", "34", "35", "36", "37",
+        "41", "42", "43", "44", "45", "46",
+        "50", "51", "52", "53", "54",
+        "61", "62", "63", "64", "65",
+        "71", "81", "82", "83",
+    }
+)
+RESIDENCE_PERMIT_PREFIXES = ("81", "82", "83")
+FOREIGN_PERMANENT_PREFIX = "9"
+
+INVALID_ID_NUMBER = "invalid_id_number"
+INVALID_CHECKSUM = "invalid_checksum"
+INVALID_BIRTH_DATE = "invalid_birth_date"
+UNDER_AGE = "under_age"
+
+MESSAGES = {
+    INVALID_ID_NUMBER: "身份证号格式不正确 / ID number is not a valid 18-character number",
+    INVALID_CHECKSUM: "身份证号校验位错误 / ID number check digit is wrong",
+    INVALID_BIRTH_DATE: "身份证号中的出生日期无效 / Birth date in the ID number is not valid",
+    UNDER_AGE: "未满 16 周岁 / Person is under 16",
+}
+_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+_PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
 
 
 def id_check_char(first17: str) -> str:
     """The 18th character for 17 digits."""
     total = sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True))
     return ID_CHECK_CHARS[total % 11]
+
+
+def normalize_id_number(raw: str) -> str:
+    """Remove every space, fold full-width characters (NFKC), upper-case letters."""
+    folded = unicodedata.normalize("NFKC", raw or "")
+    return "".join(folded.split()).upper()
+
+
+@dataclass(frozen=True)
+class IdCheck:
+    """What `validate_id_number` found. `code` is one of the API contract's error codes
+    (`invalid_id_number`, `invalid_checksum`, `invalid_birth_date`) or "" when valid."""
+
+    number: str
+    code: str = ""
+    birth_date: datetime.date | None = None
+    sex: str = ""  # "M" or "F"
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return not self.code
+
+    @property
+    def message(self) -> str:
+        return MESSAGES.get(self.code, "")
+
+    @property
+    def last4(self) -> str:
+        return self.number[-4:]
+
+
+def _province(number: str) -> str:
+    if number.startswith(FOREIGN_PERMANENT_PREFIX):
+        return number[1:3]  # 2023 card: 9 + province of issue + nationality code
+    return number[:2]
+
+
+def validate_id_number(raw: str, *, today: datetime.date | None = None) -> IdCheck:
+    """Check an 18-character resident ID, residence permit or foreign permanent-resident
+    ID: length and characters, a known province, a real birth date not in the future,
+    and the GB 11643 check character."""
+    number = normalize_id_number(raw)
+    if not _SHAPE.match(number) or _province(number) not in PROVINCE_CODES:
+        return IdCheck(number=number, code=INVALID_ID_NUMBER)
+    try:
+        birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return IdCheck(number=number, code=INVALID_BIRTH_DATE)
+    if today is None:
+        today = datetime.date.today()  # noqa: DTZ011 - a calendar date, local to the bureau
+    if birth > today or birth.year < 1900:
+        return IdCheck(number=number, code=INVALID_BIRTH_DATE)
+    if number[17] != id_check_char(number[:17]):
+        return IdCheck(number=number, code=INVALID_CHECKSUM)
+    sex = "M" if int(number[16]) % 2 else "F"
+    return IdCheck(number=number, birth_date=birth, sex=sex)
+
+
+def validate_passport_number(raw: str) -> IdCheck:
+    """A passport number: 5–20 letters and digits after normalisation."""
+    number = normalize_id_number(raw)
+    if not _PASSPORT.match(number):
+        return IdCheck(number=number, code=INVALID_ID_NUMBER)
+    return IdCheck(number=number)
+
+
+def age_on(birth_date: datetime.date, on: datetime.date) -> int:
+    """Completed years of age on a date (a 29 February birthday counts on 1 March)."""
+    had_birthday = (on.month, on.day) >= (birth_date.month, birth_date.day)
+    return on.year - birth_date.year - (0 if had_birthday else 1)
+
+
+def under_age(birth_date: datetime.date, on: datetime.date, *, minimum: int = 16) -> bool:
+    """Younger than `minimum` (16, the legal working age) on the date."""
+    return age_on(birth_date, on) < minimum
+
+
+def mask_id_number(number: str) -> str:
+    """`11010519491231002X` → `1101**********002X`: first four and last four shown."""
+    if len(number) <= 8:
+        return number[:1] + "*" * max(len(number) - 1, 0)
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]

@@ -16,6 +16,12 @@ def _require_postgresql(django_db_setup, django_db_blocker):
         )
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Uploaded files go to a throwaway folder, never the project's var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 @pytest.fixture
 def client_company(db):
     return ClientFactory()

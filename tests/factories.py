@@ -55,11 +55,35 @@ class CityFactory(factory.django.DjangoModelFactory):
     order_cutoff_day = 15
 
 
+def make_id_number(n: int, county: str = "310104") -> str:
+    """The n-th valid 18-digit resident ID number (distinct for n < 900 × 12000)."""
+    import datetime
+
+    from enrollment.id_numbers import id_check_char
+
+    birth = datetime.date(1975, 1, 1) + datetime.timedelta(days=n % 12000)
+    first17 = f"{county}{birth:%Y%m%d}{100 + (n // 12000) % 900:03d}"
+    return first17 + id_check_char(first17)
+
+
 class InsuredPersonFactory(factory.django.DjangoModelFactory):
+    """A valid person, created through the service (ID number encrypted, sex and birth
+    date derived). Pass `id_number=` for a given number."""
+
     class Meta:
         model = "enrollment.InsuredPerson"
 
     name = factory.Sequence(lambda n: f"参保人{n}")
+    id_number = factory.Sequence(lambda n: make_id_number(n))
+    hukou_type = "urban_local"
+    hukou_address = factory.Sequence(lambda n: f"上海市徐汇区漕溪北路{n}号")
+    phone = factory.Sequence(lambda n: f"139{n:08d}")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from enrollment.person_services import person_create
+
+        return person_create(actor=None, **kwargs)
 
 
 class EnrollmentFactory(factory.django.DjangoModelFactory):

@@ -1,9 +1,13 @@
 """Models of the enrollment app, one module per topic.
 
 core: cities, insured persons, enrolments (shared by every other topic).
-policy: city contribution policies (versions and their items)."""
+policy: city contribution policies (versions and their items).
+person: an insured person's papers."""
 
 from enrollment.models.core import City, Enrollment, InsuredPerson, Scheme
+from enrollment.models.person import Paper
 from enrollment.models.policy import PolicyItem, PolicyVersion
 
-__all__ = ["City", "Enrollment", "InsuredPerson", "PolicyItem", "PolicyVersion", "Scheme"]
+__all__ = [
+    "City", "Enrollment", "InsuredPerson", "Paper", "PolicyItem", "PolicyVersion", "Scheme",
+]

@@ -18,7 +18,7 @@ def test_seed_demo_twice_gives_the_same_data():
     call_command("seed_demo")
 
     assert (User.objects.count(), Client.objects.count(), Enrollment.objects.count()) == first
-    assert first == (14, 4, 542)
+    assert first == (14, 4, 723)  # 542 social insurance + 181 housing fund
 
 
 def test_demo_id_numbers_carry_a_valid_check_digit():

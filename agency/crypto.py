@@ -1,0 +1,67 @@
+"""Personal data at rest: field encryption and keyed lookup hashes.
+
+    token = encrypt_text("11010519491231002X")      # Fernet token (str), never the plain text
+    decrypt_text(token)                              # "11010519491231002X"
+    lookup_hash("11010519491231002X")                # HMAC-SHA256 hex, for exact lookup
+
+Keys come from settings at call time (never at import): `FIELD_ENCRYPTION_KEYS` is a list
+of Fernet keys, newest first. Encryption uses the first; decryption tries each, so rows
+written under an older key stay readable after a new key is put in front. `rotate_text`
+re-encrypts a token under the newest key (the `rotate_field_keys` command of each app that
+stores encrypted fields does this for its rows). `FIELD_HASH_KEY` (default SECRET_KEY)
+keys the lookup hash; changing it invalidates every stored hash.
+
+Without `FIELD_ENCRYPTION_KEYS` (local development, tests) one key is derived from
+SECRET_KEY, so the plain text is still never stored."""
+
+import base64
+import hashlib
+import hmac
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+
+__all__ = ["InvalidToken", "decrypt_text", "encrypt_text", "lookup_hash", "rotate_text"]
+
+
+def _derived_key(secret: str) -> str:
+    digest = hashlib.sha256(b"sbportal-field-encryption:" + secret.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+@lru_cache(maxsize=8)
+def _multifernet(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(k.encode()) for k in keys])
+
+
+def _keys() -> tuple[str, ...]:
+    keys = tuple(k.strip() for k in settings.FIELD_ENCRYPTION_KEYS if k.strip())
+    return keys or (_derived_key(settings.SECRET_KEY),)
+
+
+def encrypt_text(value: str) -> str:
+    """Encrypt under the newest key; "" stays "" (nothing to hide)."""
+    if value == "":
+        return ""
+    return _multifernet(_keys()).encrypt(value.encode()).decode()
+
+
+def decrypt_text(token: str) -> str:
+    """Decrypt with whichever configured key wrote it. Raises InvalidToken otherwise."""
+    if token == "":
+        return ""
+    return _multifernet(_keys()).decrypt(token.encode()).decode()
+
+
+def rotate_text(token: str) -> str:
+    """The same plain text, encrypted under the newest key."""
+    if token == "":
+        return ""
+    return _multifernet(_keys()).rotate(token.encode()).decode()
+
+
+def lookup_hash(value: str) -> str:
+    """Keyed hash (HMAC-SHA256, hex) for exact lookup and uniqueness of a secret value."""
+    key = (settings.FIELD_HASH_KEY or settings.SECRET_KEY).encode()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,145 @@
+"""API of insured persons: `GET /api/v1/persons/` and `GET /api/v1/persons/{id}/`.
+
+The full ID number is never in a response: `id_number_masked` only."""
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agency.api import Pagination, viewer_of
+from enrollment.models import Enrollment, InsuredPerson
+from enrollment.person_selectors import (
+    current_enrollment,
+    paper_checklist,
+    person_get,
+    person_list,
+)
+
+
+class EnrollmentOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    city = serializers.CharField(source="city.code")
+    city_name = serializers.CharField(source="city.name")
+    scheme = serializers.CharField()
+    status = serializers.CharField()
+    starts_on = serializers.DateField(allow_null=True)
+    ends_on = serializers.DateField(allow_null=True)
+    end_reason = serializers.CharField()
+    base_kind = serializers.CharField()
+    base = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    rate = serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True)
+    bureau_account_number = serializers.CharField()
+    first_billed_month = serializers.DateField(format="%Y-%m", allow_null=True)
+
+
+def _summary(person: InsuredPerson) -> dict[str, Any]:
+    current = current_enrollment(person)
+    return {
+        "id": person.pk,
+        "name": person.name,
+        "id_document_type": person.id_document_type,
+        "id_number_masked": person.id_number_masked,
+        "sex": person.sex,
+        "birth_date": person.birth_date,
+        "hukou_type": person.hukou_type,
+        "employment_type": person.employment_type,
+        "city": current.city.code if current else None,
+        "scheme": current.scheme if current else None,
+        "status": current.status if current else None,
+        "base_kind": current.base_kind if current else None,
+        "base": current.base if current else None,
+        "enrolled_from": current.starts_on if current else None,
+    }
+
+
+class PersonListView(APIView):
+    """Insured persons of the caller's client (staff: every person), paginated."""
+
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=Enrollment.Status.choices, required=False)
+        search = serializers.CharField(required=False, allow_blank=True, max_length=50)
+        city = serializers.RegexField(r"^[0-9]{6}$", required=False)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+        id_document_type = serializers.CharField()
+        id_number_masked = serializers.CharField()
+        sex = serializers.CharField()
+        birth_date = serializers.DateField(allow_null=True)
+        hukou_type = serializers.CharField()
+        employment_type = serializers.CharField()
+        city = serializers.CharField(allow_null=True)
+        scheme = serializers.CharField(allow_null=True)
+        status = serializers.CharField(allow_null=True)
+        base_kind = serializers.CharField(allow_null=True)
+        base = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+        enrolled_from = serializers.DateField(allow_null=True)
+
+    @extend_schema(parameters=[FilterSerializer], responses={200: OutputSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        persons = person_list(
+            viewer=viewer_of(request), search=data.get("search", ""),
+            status=data.get("status", ""), city_code=data.get("city", ""),
+        )
+        paginator = Pagination()
+        page = paginator.paginate_queryset(persons, request, view=self)
+        rows = [_summary(p) for p in page or []]
+        return paginator.get_paginated_response(self.OutputSerializer(rows, many=True).data)
+
+
+class PersonDetailView(APIView):
+    """One person: masked ID, personal details, the caller's enrolments of the person and
+    the papers checklist."""
+
+    class OutputSerializer(serializers.Serializer):
+        class PaperSerializer(serializers.Serializer):
+            kind = serializers.CharField()
+            present = serializers.BooleanField()
+            uploaded_at = serializers.DateTimeField(source="paper.uploaded_at", allow_null=True,
+                                                    default=None)
+            sha256 = serializers.CharField(source="paper.sha256", allow_null=True, default=None)
+
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+        id_document_type = serializers.CharField()
+        id_number_masked = serializers.CharField()
+        sex = serializers.CharField()
+        birth_date = serializers.DateField(allow_null=True)
+        phone = serializers.CharField()
+        hukou_type = serializers.CharField()
+        employment_type = serializers.CharField()
+        education_level = serializers.CharField()
+        labour_contract_starts_on = serializers.DateField(allow_null=True)
+        labour_contract_ends_on = serializers.DateField(allow_null=True)
+        city = serializers.CharField(allow_null=True)
+        status = serializers.CharField(allow_null=True)
+        base = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+        enrolled_from = serializers.DateField(allow_null=True)
+        enrollments = EnrollmentOutputSerializer(many=True)
+        papers = PaperSerializer(many=True)
+        papers_missing = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema(responses={200: OutputSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        viewer = viewer_of(request)
+        person = person_get(viewer=viewer, pk=pk)
+        checklist = paper_checklist(viewer=viewer, person=person)
+        out = {
+            **_summary(person),
+            "phone": person.phone,
+            "education_level": person.education_level,
+            "labour_contract_starts_on": person.labour_contract_starts_on,
+            "labour_contract_ends_on": person.labour_contract_ends_on,
+            "enrollments": person.scoped_enrollments,  # type: ignore[attr-defined]
+            "papers": checklist,
+            "papers_missing": [item.kind for item in checklist if not item.present],
+        }
+        return Response(self.OutputSerializer(out).data)

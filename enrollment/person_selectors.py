@@ -1,0 +1,148 @@
+"""Reads about insured persons and their papers, scoped to the viewer.
+
+Staff see every person. A client (portal user or API key) sees the persons it has
+enrolled (any enrolment of that client, current or ended), only its own enrolments of
+them and only the papers it supplied; anything else answers 404."""
+
+from dataclasses import dataclass
+
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, When
+from django.http import Http404
+
+from agency.crypto import lookup_hash
+from agency.viewer import Viewer
+from enrollment.id_numbers import normalize_id_number, validate_id_number
+from enrollment.models import Enrollment, InsuredPerson, Paper
+
+
+def _enrollments_of(viewer: Viewer) -> QuerySet[Enrollment]:
+    qs = Enrollment.objects.all()
+    if viewer.is_staff:
+        return qs
+    if viewer.is_client and viewer.client_id is not None:
+        return qs.filter(client_id=viewer.client_id)
+    return qs.none()
+
+
+def _ordered(qs: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
+    """Active first, then the latest start."""
+    return qs.annotate(
+        _not_active=Case(When(status=Enrollment.Status.ACTIVE, then=0), default=1,
+                         output_field=IntegerField())
+    ).order_by("_not_active", "-starts_on", "-id")
+
+
+def _search(qs: QuerySet[InsuredPerson], search: str) -> QuerySet[InsuredPerson]:
+    term = search.strip()
+    if not term:
+        return qs
+    folded = normalize_id_number(term)
+    condition = Q(name__icontains=term)
+    if len(folded) == 4 and folded.isalnum():
+        condition |= Q(id_number_last4=folded)
+    elif len(folded) == 18 and validate_id_number(folded).ok:
+        condition |= Q(id_number_hash=lookup_hash(folded))
+    return qs.filter(condition)
+
+
+def person_list(
+    *,
+    viewer: Viewer,
+    search: str = "",
+    status: str = "",
+    client_id: int | None = None,
+    city_code: str = "",
+) -> QuerySet[InsuredPerson]:
+    """Persons the viewer may see, filtered by name or last four of the ID number, and by
+    an enrolment of the given status, client (staff only) and city. Each person carries
+    `scoped_enrollments` (what the viewer may see of its enrolments, active first)."""
+    if not (viewer.is_staff or viewer.is_client):
+        return InsuredPerson.objects.none()
+    enrollments = _enrollments_of(viewer).filter(person=OuterRef("pk"))
+    if status:
+        enrollments = enrollments.filter(status=status)
+    if client_id is not None and viewer.is_staff:
+        enrollments = enrollments.filter(client_id=client_id)
+    if city_code:
+        enrollments = enrollments.filter(city__code=city_code)
+    qs = InsuredPerson.objects.all()
+    if viewer.is_client or status or client_id is not None or city_code:
+        qs = qs.filter(Exists(enrollments))
+    qs = _search(qs, search)
+    return qs.prefetch_related(
+        Prefetch(
+            "enrollments",
+            queryset=_ordered(_enrollments_of(viewer).select_related("city", "client")),
+            to_attr="scoped_enrollments",
+        )
+    ).order_by("name", "id")
+
+
+def person_get(*, viewer: Viewer, pk: int) -> InsuredPerson:
+    person = person_list(viewer=viewer).filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    return person
+
+
+def current_enrollment(person: InsuredPerson) -> Enrollment | None:
+    """The enrolment a one-line summary shows: social insurance before housing fund,
+    active before the rest, the latest start first (from `scoped_enrollments`)."""
+    enrollments: list[Enrollment] = getattr(person, "scoped_enrollments", [])
+    for enrollment in enrollments:
+        if enrollment.scheme == Enrollment.Scheme.SOCIAL_INSURANCE:
+            return enrollment
+    return enrollments[0] if enrollments else None
+
+
+def paper_list(*, viewer: Viewer, person: InsuredPerson) -> QuerySet[Paper]:
+    qs = Paper.objects.filter(person=person).select_related("client", "uploaded_by")
+    if viewer.is_staff:
+        return qs
+    if viewer.is_client and viewer.client_id is not None:
+        return qs.filter(client_id=viewer.client_id)
+    return qs.none()
+
+
+def paper_get(*, viewer: Viewer, person: InsuredPerson, pk: int) -> Paper:
+    paper = paper_list(viewer=viewer, person=person).filter(pk=pk).first()
+    if paper is None:
+        raise Http404
+    return paper
+
+
+def required_paper_kinds(person: InsuredPerson) -> list[str]:
+    """Every kind the standard names; the household register only for a mainland
+    resident (others have none)."""
+    kinds = list(Paper.Kind.values)
+    if person.id_document_type != InsuredPerson.DocumentType.RESIDENT_ID:
+        kinds.remove(Paper.Kind.HOUSEHOLD_REGISTER)
+    return kinds
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    kind: str
+    label: str
+    paper: Paper | None
+
+    @property
+    def present(self) -> bool:
+        return self.paper is not None
+
+
+def paper_checklist(*, viewer: Viewer, person: InsuredPerson) -> list[ChecklistItem]:
+    """One line per required kind with the latest paper of that kind, or None (missing)."""
+    latest: dict[str, Paper] = {}
+    for paper in paper_list(viewer=viewer, person=person).order_by("-uploaded_at", "-id"):
+        latest.setdefault(paper.kind, paper)
+    return [
+        ChecklistItem(kind=kind, label=str(Paper.Kind(kind).label), paper=latest.get(kind))
+        for kind in required_paper_kinds(person)
+    ]
+
+
+def papers_missing(*, viewer: Viewer, person: InsuredPerson) -> list[str]:
+    """The required kinds with no paper yet (for the roster workflow's "papers complete")."""
+    return [item.kind for item in paper_checklist(viewer=viewer, person=person)
+            if not item.present]

@@ -1,0 +1,508 @@
+"""Writes about insured persons, their enrolments and papers (STD-3.4.2–3.4.4, 4.4, 6.1).
+
+The ID number and the hukou address are personal data: they enter the database only
+encrypted (`agency.crypto`), and the plain number leaves it only through
+`person_reveal` and `person_export`, each of which writes an audit row in its own
+transaction. Who may do either: `REVEAL_ROLES` (admin, manager, service representative —
+the staff who file with the bureau); finance and archivists see the masked number only,
+portal users and API keys never see more."""
+
+import datetime
+import hashlib
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from agency.crypto import decrypt_text, encrypt_text, lookup_hash, rotate_text
+from agency.errors import DomainError, ErrorDetail, ValidationFailed
+from agency.models import AuditEvent, User
+from agency.pdf import render_pdf
+from agency.roles import Role
+from agency.services import audit_record
+from clients.models import Client
+from enrollment.id_numbers import (
+    IdCheck,
+    mask_id_number,
+    normalize_id_number,
+    validate_id_number,
+    validate_passport_number,
+)
+from enrollment.models import City, Enrollment, InsuredPerson, Paper
+
+REVEAL_ROLES = (Role.ADMIN, Role.MANAGER, Role.SERVICE_REP)
+PAPER_MAX_BYTES = 10 * 1024 * 1024
+_MAGIC = (
+    (b"%PDF-", Paper.ContentType.PDF),
+    (b"\x89PNG\r\n\x1a\n", Paper.ContentType.PNG),
+    (b"\xff\xd8\xff", Paper.ContentType.JPEG),
+)
+
+
+# --- identity document ----------------------------------------------------------------
+
+
+def id_document_check(*, id_document_type: str, id_number: str) -> IdCheck:
+    """Normalise and validate a number of the given document type."""
+    if id_document_type == InsuredPerson.DocumentType.PASSPORT:
+        return validate_passport_number(id_number)
+    check = validate_id_number(id_number)
+    if not check.ok:
+        return check
+    prefix = check.number[:2]
+    expected: dict[str, bool] = {
+        InsuredPerson.DocumentType.RESIDENCE_PERMIT: prefix in ("81", "82", "83"),
+        InsuredPerson.DocumentType.FOREIGN_PERMANENT: check.number.startswith("9"),
+        InsuredPerson.DocumentType.RESIDENT_ID: prefix not in ("81", "82", "83")
+        and not check.number.startswith("9"),
+    }
+    if not expected.get(id_document_type, False):
+        return IdCheck(number=check.number, code="invalid_id_number")
+    return check
+
+
+def _check_or_raise(*, id_document_type: str, id_number: str) -> IdCheck:
+    if id_document_type not in InsuredPerson.DocumentType.values:
+        raise ValidationFailed([ErrorDetail(
+            "invalid_choice", "证件类型无效 / Unknown document type", field="id_document_type")])
+    check = id_document_check(id_document_type=id_document_type, id_number=id_number)
+    if not check.ok:
+        message = check.message or "证件号码格式不正确 / Document number is not valid"
+        raise ValidationFailed([ErrorDetail(check.code, message, field="id_number")])
+    return check
+
+
+def person_find_by_id_number(*, id_number: str, id_document_type: str = "") -> (
+    InsuredPerson | None
+):
+    """The person with this (normalised) number, by its keyed hash; None when unknown.
+    For services: it is not scoped to a viewer."""
+    qs = InsuredPerson.objects.filter(id_number_hash=lookup_hash(normalize_id_number(id_number)))
+    if id_document_type:
+        qs = qs.filter(id_document_type=id_document_type)
+    return qs.first()
+
+
+def _set_id_number(person: InsuredPerson, check: IdCheck) -> None:
+    person.id_number_encrypted = encrypt_text(check.number)
+    person.id_number_hash = lookup_hash(check.number)
+    person.id_number_last4 = check.last4
+    person.id_number_masked = mask_id_number(check.number)
+    if check.birth_date is not None:
+        person.birth_date = check.birth_date
+        person.sex = check.sex
+
+
+@transaction.atomic
+def person_create(
+    *,
+    name: str,
+    id_number: str,
+    actor: User | None,
+    id_document_type: str = InsuredPerson.DocumentType.RESIDENT_ID,
+    phone: str = "",
+    hukou_type: str = "",
+    hukou_address: str = "",
+    employment_type: str = InsuredPerson.EmploymentType.ORDINARY,
+    education_level: str = "",
+    school: str = "",
+    major: str = "",
+    graduated_on: datetime.date | None = None,
+    education_certificate_number: str = "",
+    labour_contract_starts_on: datetime.date | None = None,
+    labour_contract_ends_on: datetime.date | None = None,
+    sex: str = "",
+    birth_date: datetime.date | None = None,
+) -> InsuredPerson:
+    """Create a person. Sex and birth date come from an 18-character number; for a
+    passport they are taken as given."""
+    errors: list[ErrorDetail] = []
+    if not name.strip():
+        errors.append(ErrorDetail("required", "请填写姓名 / Name is required", field="name"))
+    if hukou_type and hukou_type not in InsuredPerson.HukouType.values:
+        errors.append(ErrorDetail("invalid_choice", "户籍类型无效 / Unknown hukou type",
+                                  field="hukou_type"))
+    if (labour_contract_starts_on and labour_contract_ends_on
+            and labour_contract_ends_on < labour_contract_starts_on):
+        errors.append(ErrorDetail(
+            "date_invalid", "劳动合同结束日期早于开始日期 / Contract ends before it starts",
+            field="labour_contract_ends_on"))
+    if errors:
+        raise ValidationFailed(errors)
+    check = _check_or_raise(id_document_type=id_document_type, id_number=id_number)
+    if InsuredPerson.objects.filter(
+        id_document_type=id_document_type, id_number_hash=lookup_hash(check.number)
+    ).exists():
+        raise ValidationFailed([ErrorDetail(
+            "duplicate", "该证件号码的人员已存在 / A person with this ID number already exists",
+            field="id_number")])
+    person = InsuredPerson(
+        name=name.strip(), id_document_type=id_document_type, phone=phone.strip(),
+        hukou_type=hukou_type, hukou_address_encrypted=encrypt_text(hukou_address.strip()),
+        employment_type=employment_type, education_level=education_level, school=school,
+        major=major, graduated_on=graduated_on,
+        education_certificate_number=education_certificate_number,
+        labour_contract_starts_on=labour_contract_starts_on,
+        labour_contract_ends_on=labour_contract_ends_on, sex=sex, birth_date=birth_date,
+    )
+    _set_id_number(person, check)
+    person._history_user = actor  # type: ignore[attr-defined]
+    person.save()
+    return person
+
+
+def person_id_number(person: InsuredPerson) -> str:
+    """The plain number, for services that must hand it on (bureau filing). Not for
+    display: faces call `person_reveal`, which is audited."""
+    return decrypt_text(person.id_number_encrypted)
+
+
+@dataclass(frozen=True)
+class Revealed:
+    id_number: str
+    hukou_address: str
+
+
+def _require_reveal_role(actor: User | None) -> None:
+    if actor is None or not actor.has_role(*REVEAL_ROLES):
+        raise DomainError(
+            code="permission_denied",
+            message="无权查看完整证件号码 / Not allowed to see full ID numbers",
+            status=403,
+        )
+
+
+@transaction.atomic
+def person_reveal(
+    *, person: InsuredPerson, actor: User | None, request: HttpRequest | None = None
+) -> Revealed:
+    """The full ID number and hukou address of one person, for a permitted staff member,
+    with an audit row (who, whom, when)."""
+    _require_reveal_role(actor)
+    audit_record(
+        actor=actor, action=AuditEvent.Action.REVEAL, target=person,
+        detail={"fields": ["id_number", "hukou_address"], "person": person.name},
+        request=request,
+    )
+    return Revealed(
+        id_number=decrypt_text(person.id_number_encrypted),
+        hukou_address=decrypt_text(person.hukou_address_encrypted),
+    )
+
+
+def _cell(value: Any) -> Any:
+    """No formulas from data: a text starting like a formula is written as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+EXPORT_COLUMNS = (
+    ("name", "姓名"), ("id_document_type", "证件类型"), ("id_number", "证件号码"),
+    ("sex", "性别"), ("birth_date", "出生日期"), ("phone", "电话"), ("hukou_type", "户籍类型"),
+    ("hukou_address", "户籍地址"), ("employment_type", "用工形式"),
+)
+
+
+@transaction.atomic
+def person_export(
+    *,
+    persons: QuerySet[InsuredPerson],
+    actor: User | None,
+    filters: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> bytes:
+    """An .xlsx of the persons with full ID numbers, for a permitted staff member; the
+    export (who, how many, which filters) is audited."""
+    from openpyxl import Workbook
+
+    _require_reveal_role(actor)
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None  # noqa: S101 - a new workbook always has one sheet
+    sheet.title = "persons"
+    sheet.append([label for _key, label in EXPORT_COLUMNS])
+    count = 0
+    for person in persons.iterator(chunk_size=500):
+        count += 1
+        sheet.append([_cell(v) for v in (
+            person.name, person.get_id_document_type_display(),
+            decrypt_text(person.id_number_encrypted), person.get_sex_display(),
+            person.birth_date, person.phone, person.get_hukou_type_display(),
+            decrypt_text(person.hukou_address_encrypted), person.get_employment_type_display(),
+        )])
+    audit_record(
+        actor=actor, action=AuditEvent.Action.EXPORT,
+        detail={"what": "insured_persons", "count": count, "filters": filters or {}},
+        request=request,
+    )
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def person_rotate_keys(*, batch_size: int = 500) -> int:
+    """Re-encrypt every person's ciphertexts under the newest key; returns rows changed."""
+    changed = 0
+    ids = list(InsuredPerson.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        with transaction.atomic():
+            rows = InsuredPerson.objects.select_for_update().filter(
+                pk__in=ids[start:start + batch_size]
+            ).only("pk", "id_number_encrypted", "hukou_address_encrypted")
+            for person in rows:
+                person.id_number_encrypted = rotate_text(person.id_number_encrypted)
+                person.hukou_address_encrypted = rotate_text(person.hukou_address_encrypted)
+                InsuredPerson.objects.filter(pk=person.pk).update(
+                    id_number_encrypted=person.id_number_encrypted,
+                    hukou_address_encrypted=person.hukou_address_encrypted,
+                )
+                changed += 1
+    return changed
+
+
+# --- enrolments -------------------------------------------------------------------------
+
+
+def _first_of_month(day: datetime.date | None) -> datetime.date | None:
+    return day.replace(day=1) if day else None
+
+
+@transaction.atomic
+def enrollment_open(
+    *,
+    person: InsuredPerson,
+    client: Client,
+    city: City,
+    scheme: str,
+    starts_on: datetime.date,
+    actor: User | None,
+    base_kind: str = Enrollment.BaseKind.DECLARED,
+    base: Decimal | None = None,
+    rate: Decimal | None = None,
+    bureau_account_number: str = "",
+    first_billed_month: datetime.date | None = None,
+) -> Enrollment:
+    """Open an active enrolment (增员 / 公积金开户) of a person with a client in a city and
+    one scheme. A person has at most one active enrolment per city and scheme."""
+    errors: list[ErrorDetail] = []
+    if base_kind == Enrollment.BaseKind.DECLARED and (base is None or base <= 0):
+        errors.append(ErrorDetail("base_invalid", "缴费基数无效 / Contribution base is not valid",
+                                  field="base"))
+    if rate is not None and not (Decimal(0) < rate < Decimal(1)):
+        errors.append(ErrorDetail("rate_invalid", "缴存比例无效 / Rate is not valid",
+                                  field="rate"))
+    if errors:
+        raise ValidationFailed(errors)
+    if Enrollment.objects.filter(person=person, city=city, scheme=scheme,
+                                 status=Enrollment.Status.ACTIVE).exists():
+        raise DomainError(code="already_enrolled",
+                          message="该人员在此城市已参保 / Already enrolled in this city",
+                          status=409)
+    enrollment = Enrollment(
+        person=person, client=client, city=city, scheme=scheme,
+        status=Enrollment.Status.ACTIVE, starts_on=starts_on, base_kind=base_kind,
+        base=base if base_kind == Enrollment.BaseKind.DECLARED else None, rate=rate,
+        bureau_account_number=bureau_account_number,
+        first_billed_month=_first_of_month(first_billed_month or starts_on),
+    )
+    enrollment._history_user = actor  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            enrollment.save()
+    except IntegrityError as exc:  # a concurrent open won the race
+        raise DomainError(code="already_enrolled",
+                          message="该人员在此城市已参保 / Already enrolled in this city",
+                          status=409) from exc
+    return enrollment
+
+
+def _save(enrollment: Enrollment, actor: User | None) -> Enrollment:
+    enrollment._history_user = actor  # type: ignore[attr-defined]
+    enrollment.save()
+    return enrollment
+
+
+def _require_status(enrollment: Enrollment, *statuses: str) -> None:
+    if enrollment.status not in statuses:
+        raise DomainError(code="invalid_transition",
+                          message="当前状态不允许此操作 / Not allowed in the current status",
+                          status=409)
+
+
+@transaction.atomic
+def enrollment_end(
+    *, enrollment: Enrollment, ends_on: datetime.date, reason: str, actor: User | None
+) -> Enrollment:
+    """减员: the enrolment ends on a date for a reason."""
+    _require_status(enrollment, Enrollment.Status.ACTIVE, Enrollment.Status.SEALED,
+                    Enrollment.Status.PENDING)
+    if enrollment.starts_on and ends_on < enrollment.starts_on:
+        raise ValidationFailed([ErrorDetail("date_invalid",
+                                            "结束日期早于开始日期 / Ends before it starts",
+                                            field="ends_on")])
+    enrollment.status = Enrollment.Status.ENDED
+    enrollment.ends_on = ends_on
+    enrollment.end_reason = reason
+    return _save(enrollment, actor)
+
+
+@transaction.atomic
+def enrollment_adjust_base(
+    *, enrollment: Enrollment, base_kind: str, base: Decimal | None, actor: User | None,
+    rate: Decimal | None = None,
+) -> Enrollment:
+    """调基: a new declared base (or the city's minimum / maximum), optionally a new rate."""
+    _require_status(enrollment, Enrollment.Status.ACTIVE, Enrollment.Status.PENDING)
+    if base_kind == Enrollment.BaseKind.DECLARED and (base is None or base <= 0):
+        raise ValidationFailed([ErrorDetail("base_invalid",
+                                            "缴费基数无效 / Contribution base is not valid",
+                                            field="base")])
+    enrollment.base_kind = base_kind
+    enrollment.base = base if base_kind == Enrollment.BaseKind.DECLARED else None
+    if rate is not None:
+        enrollment.rate = rate
+    return _save(enrollment, actor)
+
+
+def _require_housing_fund(enrollment: Enrollment) -> None:
+    if enrollment.scheme != Enrollment.Scheme.HOUSING_FUND:
+        raise DomainError(code="invalid_transition",
+                          message="仅适用于住房公积金 / Housing fund only", status=409)
+
+
+@transaction.atomic
+def housing_fund_seal(
+    *, enrollment: Enrollment, on: datetime.date, actor: User | None
+) -> Enrollment:
+    """封存: the fund account is kept but nothing is paid in from this date."""
+    _require_housing_fund(enrollment)
+    _require_status(enrollment, Enrollment.Status.ACTIVE)
+    enrollment.status = Enrollment.Status.SEALED
+    enrollment.sealed_on = on
+    return _save(enrollment, actor)
+
+
+@transaction.atomic
+def housing_fund_unseal(*, enrollment: Enrollment, actor: User | None) -> Enrollment:
+    """启封: payments resume on the sealed account."""
+    _require_housing_fund(enrollment)
+    _require_status(enrollment, Enrollment.Status.SEALED)
+    if Enrollment.objects.filter(
+        person_id=enrollment.person_id, city_id=enrollment.city_id, scheme=enrollment.scheme,
+        status=Enrollment.Status.ACTIVE,
+    ).exists():
+        raise DomainError(code="already_enrolled",
+                          message="该人员在此城市已参保 / Already enrolled in this city",
+                          status=409)
+    enrollment.status = Enrollment.Status.ACTIVE
+    enrollment.sealed_on = None
+    return _save(enrollment, actor)
+
+
+@transaction.atomic
+def housing_fund_transfer(
+    *, enrollment: Enrollment, client: Client, city: City, on: datetime.date,
+    actor: User | None, base: Decimal | None = None, rate: Decimal | None = None,
+) -> Enrollment:
+    """转移: the fund account moves to another client or city; the old enrolment ends the
+    day before, the new one starts on `on` with the same account number."""
+    _require_housing_fund(enrollment)
+    _require_status(enrollment, Enrollment.Status.ACTIVE, Enrollment.Status.SEALED)
+    enrollment_end(enrollment=enrollment, ends_on=on - datetime.timedelta(days=1),
+                   reason=Enrollment.EndReason.TRANSFER, actor=actor)
+    return enrollment_open(
+        person=enrollment.person, client=client, city=city, scheme=enrollment.scheme,
+        starts_on=on, actor=actor, base_kind=enrollment.base_kind,
+        base=base if base is not None else enrollment.base,
+        rate=rate if rate is not None else enrollment.rate,
+        bureau_account_number=enrollment.bureau_account_number,
+    )
+
+
+# --- papers ---------------------------------------------------------------------------
+
+
+def _sniff(head: bytes) -> str | None:
+    for magic, content_type in _MAGIC:
+        if head.startswith(magic):
+            return str(content_type)
+    return None
+
+
+@transaction.atomic
+def paper_upload(
+    *,
+    person: InsuredPerson,
+    client: Client,
+    kind: str,
+    upload: UploadedFile,
+    actor: User | None,
+) -> Paper:
+    """Store one paper of a person, supplied by (or for) a client the person is enrolled
+    with. Only PDF, JPEG and PNG, recognised by their content, up to 10 MB."""
+    if kind not in Paper.Kind.values:
+        raise ValidationFailed([ErrorDetail("invalid_choice", "材料类型无效 / Unknown paper kind",
+                                            field="kind")])
+    if not Enrollment.objects.filter(person=person, client=client).exists():
+        raise DomainError(code="not_enrolled",
+                          message="该人员未由此客户参保 / Person is not enrolled by this client")
+    size = upload.size or 0
+    if size > PAPER_MAX_BYTES:
+        raise ValidationFailed([ErrorDetail(
+            "file_too_large", "文件超过 10 MB / The file is larger than 10 MB", field="file")])
+    if size == 0:
+        raise ValidationFailed([ErrorDetail("file_empty", "文件为空 / The file is empty",
+                                            field="file")])
+    upload.seek(0)
+    content_type = _sniff(upload.read(16))
+    if content_type is None:
+        raise ValidationFailed([ErrorDetail(
+            "file_type", "仅接受 PDF、JPEG 或 PNG 文件 / Only PDF, JPEG or PNG files are accepted",
+            field="file")])
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    paper = Paper(
+        person=person, client=client, kind=kind, original_name=(upload.name or "")[:200],
+        content_type=content_type, size=size, sha256=digest.hexdigest(),
+        uploaded_by=actor if actor is not None and actor.pk else None,
+    )
+    paper.file.save("upload", upload, save=False)
+    paper._history_user = actor  # type: ignore[attr-defined]
+    try:
+        paper.save()
+    except Exception:
+        paper.file.delete(save=False)  # no orphan file when the row is not written
+        raise
+    return paper
+
+
+@transaction.atomic
+def paper_download(
+    *, paper: Paper, actor: User | None, request: HttpRequest | None = None
+) -> Paper:
+    """Record that a paper was downloaded (the view streams it after this)."""
+    audit_record(
+        actor=actor, action=AuditEvent.Action.DOWNLOAD, target=paper,
+        client_id=paper.client_id,
+        detail={"person": paper.person_id, "kind": paper.kind, "sha256": paper.sha256},
+        request=request,
+    )
+    return paper
+
+
+def outsourcing_letter_pdf(*, person: InsuredPerson, client: Client) -> bytes:
+    """《关于公司实施人力资源外包事宜的函》 for the person to sign (ID number masked)."""
+    return render_pdf(
+        "enrollment/person/outsourcing_letter_pdf.html",
+        {"person": person, "client": client, "today": timezone.localdate()},
+    )

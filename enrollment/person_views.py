@@ -1,0 +1,268 @@
+"""Staff and portal pages of insured persons and their papers.
+
+Staff: list (search, filters), detail with papers, enrolments and change history, reveal
+(POST, audited), paper upload and download, the HR-outsourcing letter, export (audited).
+Portal: the client's own persons, masked; client administrators upload papers."""
+
+from typing import Any
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from agency.access import portal_required, staff_required
+from agency.errors import DomainError
+from agency.roles import Role
+from agency.viewer import Viewer
+from clients.selectors import client_get, client_list
+from enrollment.models import City, Enrollment, InsuredPerson, Paper
+from enrollment.person_selectors import (
+    current_enrollment,
+    paper_checklist,
+    paper_get,
+    paper_list,
+    person_get,
+    person_list,
+)
+from enrollment.person_services import (
+    REVEAL_ROLES,
+    outsourcing_letter_pdf,
+    paper_download,
+    paper_upload,
+    person_export,
+    person_reveal,
+)
+
+PAGE_SIZE = 50
+
+
+class PersonFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name or last four of ID"), required=False, max_length=50)
+    client = forms.TypedChoiceField(label=_("Client"), required=False, coerce=int,
+                                    empty_value=None)
+    city = forms.ChoiceField(label=_("City"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False,
+        choices=[("", _("Any status")), *Enrollment.Status.choices],
+    )
+
+    def __init__(self, *args: Any, viewer: Viewer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        city_field = self.fields["city"]
+        assert isinstance(city_field, forms.ChoiceField)  # noqa: S101 - declared above
+        city_field.choices = [("", _("Any city")),
+                              *City.objects.values_list("code", "name")]
+        client_field = self.fields["client"]
+        assert isinstance(client_field, forms.ChoiceField)  # noqa: S101 - declared above
+        if viewer.is_staff:
+            client_field.choices = [("", _("Any client")),
+                                    *client_list(viewer=viewer).values_list("pk", "name")]
+        else:
+            del self.fields["client"]
+
+
+class PaperUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Paper.Kind.choices)
+    file = forms.FileField(label=_("File (PDF, JPEG or PNG, at most 10 MB)"))
+
+
+def _filtered(request: HttpRequest, viewer: Viewer) -> tuple[PersonFilterForm, Any]:
+    form = PersonFilterForm(request.GET or None, viewer=viewer)
+    data = form.cleaned_data if form.is_valid() else {}
+    persons = person_list(
+        viewer=viewer, search=data.get("q") or "", status=data.get("status") or "",
+        client_id=data.get("client"), city_code=data.get("city") or "",
+    )
+    return form, persons
+
+
+def _list(request: HttpRequest, face: str) -> HttpResponse:
+    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+    form, persons = _filtered(request, viewer)
+    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(p, current_enrollment(p)) for p in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "enrollment/person/list.html", {
+        "face": face, "form": form, "page": page, "rows": rows,
+        "query": query.urlencode(),
+        "can_export": face == "staff" and viewer.has_role(*REVEAL_ROLES),
+    })
+
+
+def _detail(
+    request: HttpRequest, pk: int, face: str, *, upload_form: PaperUploadForm | None = None,
+    upload_error: DomainError | None = None, status: int = 200,
+) -> HttpResponse:
+    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+    person = person_get(viewer=viewer, pk=pk)
+    can_upload = viewer.is_staff or viewer.has_role(Role.CLIENT_ADMIN)
+    history: list[Any] = []
+    if face == "staff":
+        history = list(person.history.select_related("history_user")[:20])
+    return render(request, "enrollment/person/detail.html", {
+        "face": face, "person": person, "current": current_enrollment(person),
+        "enrollments": person.scoped_enrollments,  # type: ignore[attr-defined]
+        "checklist": paper_checklist(viewer=viewer, person=person),
+        "papers": paper_list(viewer=viewer, person=person),
+        "history": history,
+        "can_reveal": face == "staff" and viewer.has_role(*REVEAL_ROLES),
+        "can_upload": can_upload,
+        "upload_form": upload_form or PaperUploadForm(),
+        "upload_error": upload_error,
+    }, status=status)
+
+
+def _upload(request: HttpRequest, pk: int, face: str) -> HttpResponse:
+    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+    person = person_get(viewer=viewer, pk=pk)
+    form = PaperUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _detail(request, pk, face, upload_form=form, status=400)
+    client = _client_for(viewer, person, request.POST.get("client"))
+    try:
+        paper_upload(person=person, client=client, kind=form.cleaned_data["kind"],
+                     upload=form.cleaned_data["file"], actor=request.user)  # type: ignore[arg-type]
+    except DomainError as error:
+        return _detail(request, pk, face, upload_form=form, upload_error=error, status=400)
+    return redirect(f"{face}-persons-detail", pk=person.pk)
+
+
+def _client_for(viewer: Viewer, person: InsuredPerson, raw: str | None) -> Any:
+    """A client user's own client; for staff the client named in the form (one the person
+    is enrolled with) or the current enrolment's client."""
+    if viewer.is_client and viewer.client_id is not None:
+        return client_get(viewer=viewer, pk=viewer.client_id)
+    enrollments: list[Enrollment] = person.scoped_enrollments  # type: ignore[attr-defined]
+    if raw and raw.isdigit():
+        for enrollment in enrollments:
+            if enrollment.client_id == int(raw):
+                return enrollment.client
+    current = current_enrollment(person)
+    if current is None:
+        raise Http404
+    return current.client
+
+
+def _download(request: HttpRequest, pk: int, paper_pk: int) -> HttpResponse:
+    """The file (at most 10 MB) as an attachment, after the audit row is written."""
+    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+    person = person_get(viewer=viewer, pk=pk)
+    paper = paper_get(viewer=viewer, person=person, pk=paper_pk)
+    paper_download(paper=paper, actor=request.user, request=request)  # type: ignore[arg-type]
+    with paper.file.open("rb") as handle:
+        response = HttpResponse(handle.read(), content_type=paper.content_type)
+    filename = f"{person.name}-{paper.get_kind_display()}{paper.extension}"
+    response["Content-Disposition"] = content_disposition_header(True, filename) or ""
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _letter(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+    person = person_get(viewer=viewer, pk=pk)
+    client = _client_for(viewer, person, request.GET.get("client"))
+    pdf = outsourcing_letter_pdf(person=person, client=client)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="outsourcing-letter.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- staff ----------------------------------------------------------------------------
+
+
+@staff_required()
+@require_GET
+def staff_person_list(request: HttpRequest) -> HttpResponse:
+    return _list(request, "staff")
+
+
+@staff_required()
+@require_GET
+def staff_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, pk, "staff")
+
+
+@staff_required(*REVEAL_ROLES)
+@require_POST
+def staff_person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
+    revealed = person_reveal(person=person, actor=request.user, request=request)  # type: ignore[arg-type]
+    response = render(request, "enrollment/person/_revealed.html",
+                      {"person": person, "revealed": revealed})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@staff_required()
+@require_POST
+def staff_paper_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    return _upload(request, pk, "staff")
+
+
+@staff_required()
+@require_GET
+def staff_paper_download(request: HttpRequest, pk: int, paper_pk: int) -> HttpResponse:
+    return _download(request, pk, paper_pk)
+
+
+@staff_required()
+@require_GET
+def staff_person_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    return _letter(request, pk)
+
+
+@staff_required(*REVEAL_ROLES)
+@require_GET
+def staff_person_export(request: HttpRequest) -> HttpResponse:
+    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+    form, persons = _filtered(request, viewer)
+    filters = {k: v for k, v in (form.cleaned_data if form.is_bound else {}).items() if v}
+    data = person_export(persons=persons, actor=request.user, filters=filters,  # type: ignore[arg-type]
+                         request=request)
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="persons-{stamp}.xlsx"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- portal ---------------------------------------------------------------------------
+
+
+@portal_required()
+@require_GET
+def portal_person_list(request: HttpRequest) -> HttpResponse:
+    return _list(request, "portal")
+
+
+@portal_required()
+@require_GET
+def portal_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, pk, "portal")
+
+
+@portal_required(Role.CLIENT_ADMIN)
+@require_POST
+def portal_paper_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    return _upload(request, pk, "portal")
+
+
+@portal_required()
+@require_GET
+def portal_paper_download(request: HttpRequest, pk: int, paper_pk: int) -> HttpResponse:
+    return _download(request, pk, paper_pk)
+
+
+@portal_required()
+@require_GET
+def portal_person_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    return _letter(request, pk)

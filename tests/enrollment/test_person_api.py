@@ -1,0 +1,108 @@
+"""GET /api/v1/persons/ and /api/v1/persons/{id}/ as the API contract fixes them."""
+
+import pytest
+
+from agency.roles import Role
+from agency.viewer import ApiKeyPrincipal
+from enrollment.person_services import paper_upload
+from tests.enrollment.factories_person import enrolled_person, png_upload
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NUMBER = "11010519491231002X"
+
+
+def _as_key(api_client, client_company):
+    api_client.force_authenticate(user=ApiKeyPrincipal(client_id=client_company.pk,
+                                                       api_key_id=1))
+
+
+def test_list_is_paginated_with_the_contract_fields(api_client, client_company):
+    person = enrolled_person(client_company, name="张三", id_number=NUMBER)
+    _as_key(api_client, client_company)
+
+    response = api_client.get("/api/v1/persons/", {"status": "active", "search": "张三"})
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "count": 1, "next": None, "previous": None,
+        "results": [{
+            "id": person.pk, "name": "张三", "id_document_type": "resident_id",
+            "id_number_masked": "1101**********002X", "sex": "F", "birth_date": "1949-12-31",
+            "hukou_type": "urban_local", "employment_type": "ordinary", "city": "310000",
+            "scheme": "social_insurance", "status": "active", "base_kind": "declared",
+            "base": "8000.00", "enrolled_from": "2026-01-01",
+        }],
+    }
+
+
+def test_list_searches_by_last_four_and_filters_by_status(api_client, client_company):
+    enrolled_person(client_company, name="张三", id_number=NUMBER)
+    enrolled_person(client_company, name="李四")
+    enrolled_person(client_company, name="王五", status="ended")
+    _as_key(api_client, client_company)
+
+    by_last4 = api_client.get("/api/v1/persons/", {"search": "002X"}).json()
+    active = api_client.get("/api/v1/persons/", {"status": "active"}).json()
+
+    assert [r["name"] for r in by_last4["results"]] == ["张三"]
+    assert sorted(r["name"] for r in active["results"]) == ["张三", "李四"]
+    assert NUMBER not in str(active)
+
+
+def test_list_query_count_does_not_grow_with_rows(api_client, client_company,
+                                                  django_assert_max_num_queries):
+    for _ in range(25):
+        enrolled_person(client_company)
+    _as_key(api_client, client_company)
+
+    with django_assert_max_num_queries(4):
+        response = api_client.get("/api/v1/persons/")
+
+    assert response.json()["count"] == 25
+
+
+def test_bad_status_filter_is_400_naming_the_field(api_client, client_company):
+    _as_key(api_client, client_company)
+
+    response = api_client.get("/api/v1/persons/", {"status": "nope", "city": "31"})
+
+    assert response.status_code == 400
+    body = response.json()["error"]
+    assert body["code"] == "validation_failed"
+    assert sorted((d["field"], d["code"]) for d in body["details"]) == [
+        ("city", "invalid"), ("status", "invalid_choice")]
+
+
+def test_detail_has_enrolments_and_the_papers_checklist(api_client, client_company):
+    person = enrolled_person(client_company, id_number=NUMBER)
+    paper_upload(person=person, client=client_company, kind="photo", upload=png_upload(),
+                 actor=None)
+    api_client.force_authenticate(user=UserFactory(role=Role.CLIENT_VIEWER,
+                                                   client=client_company))
+
+    body = api_client.get(f"/api/v1/persons/{person.pk}/").json()
+
+    assert body["id_number_masked"] == "1101**********002X"
+    assert NUMBER not in str(body)
+    assert [(e["city"], e["scheme"], e["status"], e["base"]) for e in body["enrollments"]] == [
+        ("310000", "social_insurance", "active", "8000.00")]
+    assert [(p["kind"], p["present"]) for p in body["papers"]][:5] == [
+        ("id_card_front", False), ("id_card_back", False), ("household_register", False),
+        ("education_certificate", False), ("photo", True)]
+    assert body["papers_missing"] == ["id_card_front", "id_card_back", "household_register",
+                                      "education_certificate", "labour_contract",
+                                      "outsourcing_letter"]
+
+
+def test_staff_token_sees_every_person(api_client, client_company, other_client_company):
+    enrolled_person(client_company)
+    enrolled_person(other_client_company)
+    api_client.force_authenticate(user=UserFactory(role=Role.FINANCE))
+
+    assert api_client.get("/api/v1/persons/").json()["count"] == 2
+
+
+def test_anonymous_is_401(api_client):
+    assert api_client.get("/api/v1/persons/").status_code == 401
