@@ -63,3 +63,7 @@ class Viewer:
                 return cls(role="anonymous", client_id=None)
             return cls(role=user.role, client_id=user.client_id, user_id=user.pk)
         return cls(role=user.role, client_id=None, user_id=user.pk)
+
+
+# Services acting for the agency itself (a Celery task, a bulk import): sees everything.
+SYSTEM_VIEWER = Viewer(role="admin", client_id=None)

@@ -2,12 +2,22 @@
 
 core: cities, insured persons, enrolments (shared by every other topic).
 policy: city contribution policies (versions and their items).
-person: an insured person's papers."""
+person: an insured person's papers.
+order: roster orders (增减员), their lines and per-scheme tasks."""
 
 from enrollment.models.core import City, Enrollment, InsuredPerson, Scheme
+from enrollment.models.order import (
+    LineAction,
+    LineStatus,
+    RosterLine,
+    RosterOrder,
+    RosterTask,
+    TaskStatus,
+)
 from enrollment.models.person import Paper
 from enrollment.models.policy import PolicyItem, PolicyVersion
 
 __all__ = [
-    "City", "Enrollment", "InsuredPerson", "Paper", "PolicyItem", "PolicyVersion", "Scheme",
+    "City", "Enrollment", "InsuredPerson", "LineAction", "LineStatus", "Paper", "PolicyItem",
+    "PolicyVersion", "RosterLine", "RosterOrder", "RosterTask", "Scheme", "TaskStatus",
 ]
