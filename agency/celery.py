@@ -15,4 +15,14 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # proves that beat runs; /healthz reports the last beat
     "heartbeat": {"task": "agency.tasks.heartbeat_task", "schedule": crontab(minute="*")},
+    # STD-4.2: an active contract whose end date passed becomes expired
+    "contract-expire-due": {
+        "task": "clients.tasks.contract_expire_due_task",
+        "schedule": crontab(hour=0, minute=5),
+    },
+    # STD-5.2: contract expiry reminders at 60/30/7 days
+    "contract-reminders": {
+        "task": "clients.tasks.contract_reminders_send_task",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
