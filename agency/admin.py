@@ -3,7 +3,16 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from agency.models import AuditEvent, CalendarDay, CalendarYear, Heartbeat, User
+from agency.models import (
+    AuditEvent,
+    CalendarDay,
+    CalendarYear,
+    Heartbeat,
+    Licence,
+    Notification,
+    StaffProfile,
+    User,
+)
 
 admin.site.site_header = _("Social insurance agency back-office")
 admin.site.site_title = _("Back-office")
@@ -55,3 +64,23 @@ class CalendarDayAdmin(SimpleHistoryAdmin):
     list_display = ("date", "is_working_day", "note")
     list_filter = ("is_working_day",)
     date_hierarchy = "date"
+@admin.register(Licence)
+class LicenceAdmin(SimpleHistoryAdmin):
+    list_display = ("kind", "number", "authority", "valid_from", "valid_to")
+    list_filter = ("kind",)
+    search_fields = ("number", "authority")
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(SimpleHistoryAdmin):
+    list_display = ("user", "education", "hr_experience_since", "certificate_number",
+                    "certificate_valid_until")
+    list_filter = ("education",)
+    search_fields = ("user__username", "user__display_name", "certificate_number")
+    raw_id_fields = ("user",)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("user", "message", "created_at", "read_at")
+    raw_id_fields = ("user",)

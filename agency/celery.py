@@ -20,4 +20,14 @@ app.conf.beat_schedule = {
         "task": "clients.tasks.webhook_retry_due_task",
         "schedule": crontab(minute="*/5"),
     },
+    # STD-4.2: an active contract whose end date passed becomes expired
+    "contract-expire-due": {
+        "task": "clients.tasks.contract_expire_due_task",
+        "schedule": crontab(hour=0, minute=5),
+    },
+    # STD-5.2: contract expiry reminders at 60/30/7 days
+    "contract-reminders": {
+        "task": "clients.tasks.contract_reminders_send_task",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from agency.errors import DomainError, ErrorDetail
+from agency.models import Licence, StaffProfile
 from agency.roles import PORTAL_ROLES, STAFF_ROLES
 
 
@@ -28,3 +30,34 @@ class PortalLoginForm(_FaceLoginForm):
 
 
 LOGIN_HELP = _("Use the account the agency gave you.")
+
+
+def add_domain_errors(form: forms.Form, exc: DomainError) -> None:
+    """Show a service's DomainError next to the form fields it names (else on top)."""
+    details = exc.details or [ErrorDetail(exc.code, str(exc.message))]
+    for detail in details:
+        field = detail.field if detail.field in form.fields else None
+        form.add_error(field, str(detail.message))
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class LicenceForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=Licence.Kind.choices)
+    number = forms.CharField(label=_("licence number"), max_length=100)
+    authority = forms.CharField(label=_("issuing authority"), max_length=200)
+    valid_from = forms.DateField(label=_("valid from"), widget=DateInput)
+    valid_to = forms.DateField(label=_("valid to"), widget=DateInput)
+    scan = forms.FileField(label=_("scan"), required=False)
+
+
+class StaffProfileForm(forms.Form):
+    education = forms.ChoiceField(label=_("education"), choices=StaffProfile.Education.choices)
+    hr_experience_since = forms.DateField(label=_("HR experience since"), required=False,
+                                          widget=DateInput)
+    certificate_number = forms.CharField(label=_("practitioner certificate number"),
+                                         max_length=100, required=False)
+    certificate_valid_until = forms.DateField(label=_("certificate valid until"),
+                                              required=False, widget=DateInput)

@@ -120,6 +120,99 @@ def audit_detail(**kwargs: Any) -> dict[str, Any]:
     return {k: v for k, v in kwargs.items() if v not in (None, "")}
 
 
+class Licence(models.Model):
+    """The agency's own licence (资质): 人力资源服务许可证 or 劳务派遣许可证 (STD-3.1)."""
+
+    class Kind(models.TextChoices):
+        HR_SERVICE = "hr_service", _("HR service licence")
+        LABOUR_DISPATCH = "labour_dispatch", _("Labour dispatch licence")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    number = models.CharField(_("licence number"), max_length=100, unique=True)
+    authority = models.CharField(_("issuing authority"), max_length=200)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    scan = models.FileField(_("scan"), upload_to="licences/%Y/", blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("licence")
+        verbose_name_plural = _("licences")
+        ordering = ["valid_to", "kind"]
+        constraints = [
+            models.CheckConstraint(
+                name="licence_valid_to_after_from",
+                condition=models.Q(valid_to__gte=models.F("valid_from")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+
+class StaffProfile(models.Model):
+    """A staff member's qualifications (STD-3.2.1–3.2.3): education, HR experience and the
+    HR practitioner certificate (人力资源从业资格证)."""
+
+    class Education(models.TextChoices):
+        BELOW_COLLEGE = "below_college", _("Below college (高中/中专 or lower)")
+        COLLEGE = "college", _("College (大专)")
+        BACHELOR = "bachelor", _("Bachelor")
+        MASTER = "master", _("Master")
+        DOCTORATE = "doctorate", _("Doctorate")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="staff_profile",
+    )
+    education = models.CharField(
+        _("education"), max_length=20, choices=Education.choices, default=Education.BELOW_COLLEGE
+    )
+    hr_experience_since = models.DateField(_("HR experience since"), null=True, blank=True)
+    certificate_number = models.CharField(
+        _("practitioner certificate number"), max_length=100, blank=True
+    )
+    certificate_valid_until = models.DateField(
+        _("certificate valid until"), null=True, blank=True
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Notification(models.Model):
+    """An in-app notification for one user (e.g. a contract expiry reminder)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    message = models.CharField(_("message"), max_length=500)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class CalendarYear(models.Model):
     """A year whose official holiday notice staff have entered (beyond the shipped data)."""
 

@@ -1,12 +1,17 @@
-"""Writes of the agency app: audit rows, heartbeats."""
+"""Writes of the agency app: audit rows, heartbeats, licences, staff profiles,
+notifications."""
 
+import datetime
 from typing import Any
 
-from django.db import models
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from agency.models import AuditEvent, Heartbeat, User
+from agency.errors import ErrorDetail, ValidationFailed
+from agency.models import AuditEvent, Heartbeat, Licence, Notification, StaffProfile, User
+from agency.roles import STAFF_ROLES
 
 
 def _client_ip(request: HttpRequest | None) -> str | None:
@@ -47,3 +52,72 @@ def heartbeat_touch(*, name: str) -> Heartbeat:
         name=name, defaults={"last_seen": timezone.now()}
     )
     return beat
+
+
+@transaction.atomic
+def licence_save(
+    *,
+    licence: Licence | None = None,
+    kind: str,
+    number: str,
+    authority: str,
+    valid_from: datetime.date,
+    valid_to: datetime.date,
+    scan: UploadedFile | None = None,
+    actor: User,
+) -> Licence:
+    """Create (licence=None) or update one of the agency's licences (STD-3.1)."""
+    number = number.strip()
+    errors = []
+    if valid_to < valid_from:
+        errors.append(ErrorDetail("invalid", "有效期止早于起始日 / Valid to is before valid from",
+                                  field="valid_to"))
+    clash = Licence.objects.filter(number=number)
+    if licence is not None:
+        clash = clash.exclude(pk=licence.pk)
+    if clash.exists():
+        errors.append(ErrorDetail("duplicate", "许可证编号已存在 / Licence number already exists",
+                                  field="number"))
+    if errors:
+        raise ValidationFailed(errors)
+    licence = licence or Licence()
+    licence.kind = kind
+    licence.number = number
+    licence.authority = authority
+    licence.valid_from = valid_from
+    licence.valid_to = valid_to
+    if scan is not None:
+        licence.scan = scan
+    licence.save()
+    return licence
+
+
+@transaction.atomic
+def staff_profile_save(
+    *,
+    user: User,
+    education: str,
+    hr_experience_since: datetime.date | None,
+    certificate_number: str,
+    certificate_valid_until: datetime.date | None,
+    actor: User,
+) -> StaffProfile:
+    """Record a staff member's qualifications (STD-3.2.1–3.2.3)."""
+    if user.role not in STAFF_ROLES:
+        raise ValidationFailed([ErrorDetail(
+            "not_staff", "只有员工才有员工档案 / Only staff members have a staff profile",
+            field="user")])
+    profile, _created = StaffProfile.objects.update_or_create(
+        user=user,
+        defaults={
+            "education": education,
+            "hr_experience_since": hr_experience_since,
+            "certificate_number": certificate_number.strip(),
+            "certificate_valid_until": certificate_valid_until,
+        },
+    )
+    return profile
+
+
+def notification_create(*, user: User, message: str, link: str = "") -> Notification:
+    return Notification.objects.create(user=user, message=message[:500], link=link)

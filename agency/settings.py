@@ -159,7 +159,7 @@ FIELD_HASH_KEY = env.str("FIELD_HASH_KEY", default="")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated API call answers 401 with WWW-Authenticate.
-        "agency.authentication.TokenOrApiKeyAuthentication",
+        "clients.authentication.ClientApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -7,8 +7,9 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from agency import api_views, views
+from agency import api_views, views, views_org
 from clients import api as clients_api
+from clients import views as clients_views
 from clients import webhook_api
 from compliance import views as compliance_views
 from enrollment import api as enrollment_api
@@ -41,6 +42,38 @@ staff_patterns = [
          name="staff-persons-paper-upload"),
     path("persons/<int:pk>/papers/<int:paper_pk>/", persons.staff_paper_download,
          name="staff-persons-paper-download"),
+    # agency organisation (STD-3.1, STD-3.2)
+    path("licences/", views_org.staff_licence_list, name="staff-licences-list"),
+    path("licences/new/", views_org.staff_licence_create, name="staff-licences-create"),
+    path("licences/<int:pk>/edit/", views_org.staff_licence_edit, name="staff-licences-edit"),
+    path("staff-profiles/", views_org.staff_profile_list, name="staff-profiles-list"),
+    path("staff-profiles/<int:user_id>/edit/", views_org.staff_profile_edit,
+         name="staff-profiles-edit"),
+    # clients, representatives, API keys, contracts
+    path("clients/", clients_views.staff_client_list, name="staff-clients-list"),
+    path("clients/new/", clients_views.staff_client_create, name="staff-clients-create"),
+    path("clients/<int:pk>/", clients_views.staff_client_detail, name="staff-clients-detail"),
+    path("clients/<int:pk>/edit/", clients_views.staff_client_edit, name="staff-clients-edit"),
+    path("clients/<int:pk>/verify-licence/", clients_views.staff_client_verify_licence,
+         name="staff-clients-verify-licence"),
+    path("clients/<int:pk>/assign-rep/", clients_views.staff_client_assign_rep,
+         name="staff-clients-assign-rep"),
+    path("clients/<int:pk>/portal-users/new/", clients_views.staff_portal_user_create,
+         name="staff-portal-users-create"),
+    path("clients/<int:pk>/api-keys/new/", clients_views.staff_api_key_create,
+         name="staff-api-keys-create"),
+    path("api-keys/<int:pk>/revoke/", clients_views.staff_api_key_revoke,
+         name="staff-api-keys-revoke"),
+    path("rep-load/", clients_views.staff_rep_load, name="staff-rep-load"),
+    path("contracts/", clients_views.staff_contract_list, name="staff-contracts-list"),
+    path("contracts/new/", clients_views.staff_contract_create, name="staff-contracts-create"),
+    path("contracts/<int:pk>/", clients_views.staff_contract_detail,
+         name="staff-contracts-detail"),
+    path("contracts/<int:pk>/activate/", clients_views.staff_contract_activate,
+         name="staff-contracts-activate"),
+    path("contracts/<int:pk>/terminate/", clients_views.staff_contract_terminate,
+         name="staff-contracts-terminate"),
+    path("contracts/<int:pk>/pdf/", clients_views.staff_contract_pdf, name="staff-contracts-pdf"),
 ]
 
 portal_patterns = [
@@ -57,6 +90,12 @@ portal_patterns = [
          name="portal-persons-paper-upload"),
     path("persons/<int:pk>/papers/<int:paper_pk>/", persons.portal_paper_download,
          name="portal-persons-paper-download"),
+    path("profile/", clients_views.portal_client_profile, name="portal-profile"),
+    path("contracts/", clients_views.portal_contract_list, name="portal-contracts-list"),
+    path("contracts/<int:pk>/", clients_views.portal_contract_detail,
+         name="portal-contracts-detail"),
+    path("contracts/<int:pk>/pdf/", clients_views.portal_contract_pdf,
+         name="portal-contracts-pdf"),
 ]
 
 api_patterns = [
@@ -70,6 +109,19 @@ api_patterns = [
     path("cities/<str:code>/quote/", enrollment_api.QuoteView.as_view(), name="api-cities-quote"),
     path("persons/", person_api.PersonListView.as_view(), name="api-persons-list"),
     path("persons/<int:pk>/", person_api.PersonDetailView.as_view(), name="api-persons-detail"),
+    path("clients/", clients_api.ClientListCreateView.as_view(), name="api-clients"),
+    path("clients/<int:pk>/", clients_api.ClientDetailView.as_view(), name="api-clients-detail"),
+    path("clients/<int:pk>/verify-licence/", clients_api.ClientVerifyLicenceView.as_view(),
+         name="api-clients-verify-licence"),
+    path("clients/<int:pk>/api-keys/", clients_api.ClientApiKeyCreateView.as_view(),
+         name="api-clients-api-keys"),
+    path("contracts/", clients_api.ContractListCreateView.as_view(), name="api-contracts"),
+    path("contracts/<int:pk>/", clients_api.ContractDetailView.as_view(),
+         name="api-contracts-detail"),
+    path("contracts/<int:pk>/activate/", clients_api.ContractActivateView.as_view(),
+         name="api-contracts-activate"),
+    path("contracts/<int:pk>/pdf/", clients_api.ContractPdfView.as_view(),
+         name="api-contracts-pdf"),
 ]
 
 urlpatterns = [

@@ -1,19 +1,116 @@
-"""API of the clients app."""
+"""API of the clients app: the caller (`/me/`), clients, contracts and API keys.
 
-from typing import Any
+Role rules: every staff role reads clients and contracts; `admin` and `manager` create
+and change them (create, verify licence, contracts, activation, API keys). A client
+caller (portal user or API key) reads only its own client and contracts; staff-only
+endpoints answer it 404, like another client's object."""
 
+from typing import Any, cast
+
+from django.http import Http404, HttpResponse
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agency.api import viewer_of
-from clients.selectors import client_list
+from agency.api import Pagination, viewer_of
+from agency.errors import ErrorDetail, ValidationFailed
+from agency.models import User
+from agency.roles import Role
+from agency.viewer import Viewer
+from clients.documents import contract_pdf
+from clients.models import Client, Contract, size_tier
+from clients.selectors import (
+    client_get,
+    client_with_headcount_list,
+    contract_current,
+    contract_get,
+    contract_list,
+)
+from clients.services import (
+    PriceInput,
+    api_key_issue,
+    client_save,
+    client_verify_licence,
+    contract_activate,
+    contract_create,
+)
+
+CLIENT_MANAGERS = (Role.ADMIN, Role.MANAGER)
+
+
+def staff_actor(request: Request) -> User:
+    """The staff user behind a request that `require_staff` let through."""
+    return cast(User, request.user)
+
+
+def require_staff(viewer: Viewer, *roles: str) -> None:
+    """Client callers get 404 (a staff endpoint does not exist for them); staff without
+    one of `roles` get 403."""
+    if not viewer.is_staff:
+        raise Http404
+    if roles and not viewer.has_role(*roles):
+        raise exceptions.PermissionDenied()
+
+
+class ContractOutput(serializers.Serializer):
+    class PriceOutput(serializers.Serializer):
+        city = serializers.CharField(source="city.code")
+        city_name = serializers.CharField(source="city.name")
+        price_per_head = serializers.DecimalField(max_digits=12, decimal_places=2)
+        price_override_reason = serializers.CharField(source="override_reason")
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    client = serializers.IntegerField(source="client_id")
+    client_name = serializers.CharField(source="client.name")
+    status = serializers.CharField()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    housing_fund_rate = serializers.DecimalField(max_digits=5, decimal_places=4,
+                                                 allow_null=True)
+    prices = PriceOutput(many=True, source="prices.all")
+    included_services = serializers.ListField(child=serializers.CharField())
+    rights_and_obligations = serializers.CharField()
+    service_content = serializers.CharField()
+    fees_and_payment = serializers.CharField()
+    breach_liability = serializers.CharField()
+    activated_at = serializers.DateTimeField(allow_null=True)
+
+
+class ClientOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    uscc = serializers.CharField()
+    ownership_type = serializers.CharField()
+    industry = serializers.CharField()
+    office_address = serializers.CharField()
+    city = serializers.CharField(source="city.code", allow_null=True, default=None)
+    contact_name = serializers.CharField()
+    contact_phone = serializers.CharField()
+    contact_email = serializers.CharField()
+    headcount = serializers.IntegerField()
+    size_tier = serializers.SerializerMethodField()
+    licence_verified = serializers.BooleanField()
+    licence_verified_at = serializers.DateTimeField(allow_null=True)
+    service_rep = serializers.CharField(source="service_rep.__str__", allow_null=True,
+                                        default=None)
+
+    def get_size_tier(self, obj: Client) -> str:
+        return str(size_tier(obj.headcount).value)  # type: ignore[attr-defined]
+
+
+def _client_out(viewer: Viewer, pk: int) -> dict[str, Any]:
+    client = client_with_headcount_list(viewer=viewer).filter(pk=pk).first()
+    if client is None:
+        raise Http404
+    return ClientOutput(client).data
 
 
 class MeView(APIView):
-    """Who the caller is: user or API key, role, and (for clients) the client company."""
+    """Who the caller is: user or API key, role, and (for clients) the client company
+    with its profile and current contract."""
 
     class OutputSerializer(serializers.Serializer):
         username = serializers.CharField(allow_null=True)
@@ -25,8 +122,181 @@ class MeView(APIView):
         viewer = viewer_of(request)
         client: dict[str, Any] | None = None
         if viewer.is_client:
-            c = client_list(viewer=viewer).get()
-            client = {"id": c.pk, "name": c.name, "uscc": c.uscc}
+            assert viewer.client_id is not None  # noqa: S101 - is_client guarantees it
+            client = dict(_client_out(viewer, viewer.client_id))
+            contract = contract_current(viewer=viewer,
+                                        client=client_get(viewer=viewer, pk=viewer.client_id))
+            client["contract"] = ContractOutput(contract).data if contract else None
         username = request.user.get_username() if viewer.user_id else None
         out = {"username": username, "role": viewer.role, "client": client}
         return Response(self.OutputSerializer(out).data)
+
+
+class ClientListCreateView(APIView):
+    """GET: clients the caller may see (a client caller: its own). POST (admin, manager):
+    a new client; the USCC must pass the GB 32100 check."""
+
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=200)
+        uscc = serializers.CharField(max_length=40)
+        ownership_type = serializers.ChoiceField(choices=Client.OwnershipType.choices)
+        industry = serializers.ChoiceField(choices=Client.Industry.choices)
+        office_address = serializers.CharField(max_length=300, allow_blank=True, default="")
+        city = serializers.CharField(max_length=6, required=False, allow_null=True,
+                                     allow_blank=True)
+        contact_name = serializers.CharField(max_length=100, allow_blank=True, default="")
+        contact_phone = serializers.CharField(max_length=30, allow_blank=True, default="")
+        contact_email = serializers.EmailField(allow_blank=True, default="")
+
+    class CreatedSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+
+    @extend_schema(responses={200: ClientOutput(many=True)})
+    def get(self, request: Request) -> Response:
+        viewer = viewer_of(request)
+        qs = client_with_headcount_list(viewer=viewer,
+                                        search=request.query_params.get("search", ""))
+        paginator = Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(ClientOutput(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: ClientOutput})
+    def post(self, request: Request) -> Response:
+        viewer = viewer_of(request)
+        require_staff(viewer, *CLIENT_MANAGERS)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        client = client_save(
+            name=v["name"], uscc=v["uscc"], ownership_type=v["ownership_type"],
+            industry=v["industry"], office_address=v["office_address"],
+            city_code=v.get("city") or None, contact_name=v["contact_name"],
+            contact_phone=v["contact_phone"], contact_email=v["contact_email"],
+            actor=staff_actor(request),
+        )
+        return Response(_client_out(viewer, client.pk), status=status.HTTP_201_CREATED)
+
+
+class ClientDetailView(APIView):
+    @extend_schema(responses={200: ClientOutput})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(_client_out(viewer_of(request), pk))
+
+
+class ClientVerifyLicenceView(APIView):
+    """Record that the client's business licence was checked: who and when (STD-4.1.1)."""
+
+    @extend_schema(request=None, responses={200: ClientOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        viewer = viewer_of(request)
+        require_staff(viewer, *CLIENT_MANAGERS)
+        client = client_get(viewer=viewer, pk=pk)
+        client_verify_licence(client=client, actor=staff_actor(request))
+        return Response(_client_out(viewer, client.pk))
+
+
+class ClientApiKeyCreateView(APIView):
+    """Issue an API key for the client; the key is in this response only."""
+
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=100)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        key = serializers.CharField()
+        name = serializers.CharField()
+        prefix = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        viewer = viewer_of(request)
+        require_staff(viewer, *CLIENT_MANAGERS)
+        client = client_get(viewer=viewer, pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        api_key, key = api_key_issue(client=client, name=data.validated_data["name"],
+                                     actor=staff_actor(request))
+        out = {"id": api_key.pk, "key": key, "name": api_key.name, "prefix": api_key.prefix}
+        return Response(self.OutputSerializer(out).data, status=status.HTTP_201_CREATED)
+
+
+class ContractListCreateView(APIView):
+    """GET: contracts the caller may see. POST (admin, manager): a draft contract with
+    per-city prices; a price outside 50–120 CNY needs `price_override_reason`."""
+
+    class InputSerializer(serializers.Serializer):
+        class PriceInputSerializer(serializers.Serializer):
+            city = serializers.CharField(max_length=6)
+            price_per_head = serializers.DecimalField(max_digits=12, decimal_places=2)
+            price_override_reason = serializers.CharField(max_length=300, allow_blank=True,
+                                                          default="")
+
+        client = serializers.IntegerField()
+        number = serializers.CharField(max_length=40, allow_blank=True, default="")
+        starts_on = serializers.DateField()
+        ends_on = serializers.DateField()
+        prices = PriceInputSerializer(many=True, allow_empty=False)
+        housing_fund_rate = serializers.DecimalField(max_digits=5, decimal_places=4,
+                                                     required=False, allow_null=True)
+        price_override_reason = serializers.CharField(max_length=300, allow_blank=True,
+                                                      default="")
+
+    @extend_schema(responses={200: ContractOutput(many=True)})
+    def get(self, request: Request) -> Response:
+        viewer = viewer_of(request)
+        qs = contract_list(viewer=viewer, status=request.query_params.get("status", ""))
+        paginator = Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(ContractOutput(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: ContractOutput})
+    def post(self, request: Request) -> Response:
+        viewer = viewer_of(request)
+        require_staff(viewer, *CLIENT_MANAGERS)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        client = client_with_headcount_list(viewer=viewer).filter(pk=v["client"]).first()
+        if client is None:
+            raise ValidationFailed([ErrorDetail("not_found", "客户不存在 / No such client",
+                                                field="client")])
+        prices = [
+            PriceInput(city_code=p["city"], price_per_head=p["price_per_head"],
+                       override_reason=p["price_override_reason"] or v["price_override_reason"])
+            for p in v["prices"]
+        ]
+        contract = contract_create(
+            client=client, number=v["number"], starts_on=v["starts_on"], ends_on=v["ends_on"],
+            prices=prices, housing_fund_rate=v.get("housing_fund_rate"), actor=staff_actor(request),
+        )
+        out = ContractOutput(contract_get(viewer=viewer, pk=contract.pk)).data
+        return Response(out, status=status.HTTP_201_CREATED)
+
+
+class ContractDetailView(APIView):
+    @extend_schema(responses={200: ContractOutput})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(ContractOutput(contract_get(viewer=viewer_of(request), pk=pk)).data)
+
+
+class ContractActivateView(APIView):
+    """draft → active; 400 `licence_unverified` while the client's licence is unchecked."""
+
+    @extend_schema(request=None, responses={200: ContractOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        viewer = viewer_of(request)
+        require_staff(viewer, *CLIENT_MANAGERS)
+        contract = contract_activate(contract=contract_get(viewer=viewer, pk=pk),
+                                     actor=staff_actor(request))
+        return Response(ContractOutput(contract_get(viewer=viewer, pk=contract.pk)).data)
+
+
+class ContractPdfView(APIView):
+    """The contract as a PDF (Chinese), with the agency's licence numbers."""
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        contract: Contract = contract_get(viewer=viewer_of(request), pk=pk)
+        response = HttpResponse(contract_pdf(contract=contract), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="contract-{contract.number}.pdf"'
+        return response

@@ -1,10 +1,25 @@
 """Reads of the clients app, scoped to the viewer."""
 
-from django.db.models import QuerySet
+import datetime
+
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from agency.models import User
+from agency.roles import Role
 from agency.viewer import Viewer
-from clients.models import Client
+from clients.models import (
+    MEDIUM_TIER_MAX,
+    SMALL_TIER_MAX,
+    ApiKey,
+    Client,
+    Contract,
+    SizeTier,
+)
+
+ACTIVE_PERSONS = Count(
+    "enrollments__person", filter=Q(enrollments__status="active"), distinct=True
+)
 
 
 def client_list(*, viewer: Viewer) -> QuerySet[Client]:
@@ -22,3 +37,110 @@ def client_get(*, viewer: Viewer, pk: int) -> Client:
     if client is None:
         raise Http404
     return client
+
+
+def client_with_headcount_list(
+    *,
+    viewer: Viewer,
+    search: str = "",
+    ownership_type: str = "",
+    industry: str = "",
+    tier: str = "",
+    service_rep_id: int | None = None,
+) -> QuerySet[Client]:
+    """Clients with `headcount` (distinct persons with an active enrolment) annotated;
+    the size tier follows from it (`clients.models.size_tier`)."""
+    qs = (
+        client_list(viewer=viewer)
+        .select_related("service_rep", "city")
+        .annotate(headcount=ACTIVE_PERSONS)
+        .order_by("name", "pk")
+    )
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(uscc__icontains=search.upper()))
+    if ownership_type:
+        qs = qs.filter(ownership_type=ownership_type)
+    if industry:
+        qs = qs.filter(industry=industry)
+    if service_rep_id:
+        qs = qs.filter(service_rep_id=service_rep_id)
+    if tier == SizeTier.SMALL:
+        qs = qs.filter(headcount__lte=SMALL_TIER_MAX)
+    elif tier == SizeTier.MEDIUM:
+        qs = qs.filter(headcount__gt=SMALL_TIER_MAX, headcount__lte=MEDIUM_TIER_MAX)
+    elif tier == SizeTier.LARGE:
+        qs = qs.filter(headcount__gt=MEDIUM_TIER_MAX)
+    return qs
+
+
+def client_headcount(*, client: Client) -> int:
+    n: int = Client.objects.filter(pk=client.pk).aggregate(n=ACTIVE_PERSONS)["n"]
+    return n
+
+
+def rep_load_list(*, viewer: Viewer) -> QuerySet[User]:
+    """Service representatives with `load` (distinct active insured persons of their
+    clients) and `client_count` annotated (STD-3.2.4)."""
+    if not viewer.is_staff:
+        return User.objects.none()
+    return (
+        User.objects.filter(role=Role.SERVICE_REP, is_active=True)
+        .annotate(
+            load=Count(
+                "represented_clients__enrollments__person",
+                filter=Q(represented_clients__enrollments__status="active"),
+                distinct=True,
+            ),
+            client_count=Count("represented_clients", distinct=True),
+        )
+        .order_by("-load", "username")
+    )
+
+
+def contract_list(*, viewer: Viewer, status: str = "", search: str = "") -> QuerySet[Contract]:
+    qs = Contract.objects.select_related("client").prefetch_related("prices__city")
+    if viewer.is_client and viewer.client_id is not None:
+        qs = qs.filter(client_id=viewer.client_id)
+    elif not viewer.is_staff:
+        return qs.none()
+    if status:
+        qs = qs.filter(status=status)
+    if search:
+        qs = qs.filter(Q(number__icontains=search) | Q(client__name__icontains=search))
+    return qs
+
+
+def contract_get(*, viewer: Viewer, pk: int) -> Contract:
+    contract = contract_list(viewer=viewer).filter(pk=pk).first()
+    if contract is None:
+        raise Http404
+    return contract
+
+
+def contract_current(*, viewer: Viewer, client: Client) -> Contract | None:
+    """The client's active contract, else its newest one."""
+    qs = contract_list(viewer=viewer).filter(client=client)
+    return qs.filter(status=Contract.Status.ACTIVE).first() or qs.first()
+
+
+def contract_expiring_list(*, viewer: Viewer, today: datetime.date,
+                           within_days: int = 60) -> QuerySet[Contract]:
+    return contract_list(viewer=viewer).filter(
+        status=Contract.Status.ACTIVE, ends_on__gte=today,
+        ends_on__lte=today + datetime.timedelta(days=within_days),
+    ).order_by("ends_on")
+
+
+def api_key_list(*, viewer: Viewer, client: Client) -> QuerySet[ApiKey]:
+    if not viewer.is_staff:
+        return ApiKey.objects.none()
+    return ApiKey.objects.filter(client=client)
+
+
+def api_key_get(*, viewer: Viewer, pk: int) -> ApiKey:
+    if not viewer.is_staff:
+        raise Http404
+    key = ApiKey.objects.select_related("client").filter(pk=pk).first()
+    if key is None:
+        raise Http404
+    return key

@@ -1,1 +1,397 @@
-"""Services of the clients app."""
+"""Writes of the clients app: clients, representatives, portal users, API keys,
+contracts and their reminders."""
+
+import datetime
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agency.errors import Conflict, DomainError, ErrorDetail, ValidationFailed
+from agency.models import AuditEvent, User
+from agency.qualifications import unqualified_reasons
+from agency.roles import PORTAL_ROLES, Role
+from agency.services import audit_record, notification_create
+from clients.models import ApiKey, Client, Contract, ContractPrice, ContractReminder
+from clients.validators import uscc_normalise, uscc_problem
+
+MAX_PERSONS_PER_REP = 500  # STD-3.2.4
+PRICE_MIN = Decimal("50.00")  # STD-4.1, CNY per person per month
+PRICE_MAX = Decimal("120.00")
+REMINDER_LEAD_DAYS = (60, 30, 7)  # STD-5.2
+API_KEY_PREFIX = "ck_"
+
+
+def city_model() -> type[models.Model]:
+    """enrollment.City, reached through the FK so that clients does not import enrollment."""
+    model: type[models.Model] = Client._meta.get_field("city").related_model  # type: ignore[assignment]
+    return model
+
+
+def _city_by_code(code: str, *, field: str, line: int | None = None) -> Any:
+    city = city_model()._default_manager.filter(code=str(code).strip()).first()
+    if city is None:
+        raise ValidationFailed([ErrorDetail("unknown_city", "未知城市代码 / Unknown city code",
+                                            field=field, line=line)])
+    return city
+
+
+# --- clients ------------------------------------------------------------------------
+
+
+def _client_fields_check(*, client: Client | None, uscc: str) -> str:
+    uscc = uscc_normalise(uscc)
+    problem = uscc_problem(uscc)
+    if problem is not None:
+        raise ValidationFailed([ErrorDetail(problem[0], problem[1], field="uscc")])
+    clash = Client.objects.filter(uscc=uscc)
+    if client is not None:
+        clash = clash.exclude(pk=client.pk)
+    if clash.exists():
+        raise ValidationFailed([ErrorDetail(
+            "duplicate", "该统一社会信用代码已登记 / A client with this USCC exists",
+            field="uscc")])
+    return uscc
+
+
+@transaction.atomic
+def client_save(
+    *,
+    client: Client | None = None,
+    name: str,
+    uscc: str,
+    ownership_type: str,
+    industry: str,
+    office_address: str = "",
+    city_code: str | None = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    licence_scan: UploadedFile | None = None,
+    actor: User,
+) -> Client:
+    """Create (client=None) or update a client record (STD-3.4.1). A changed USCC or
+    licence scan drops an earlier licence verification."""
+    uscc = _client_fields_check(client=client, uscc=uscc)
+    city = _city_by_code(city_code, field="city") if city_code else None
+    client = client or Client()
+    if client.pk and (client.uscc != uscc or licence_scan is not None):
+        client.licence_verified_at = None
+        client.licence_verified_by = None
+    client.name = name.strip()
+    client.uscc = uscc
+    client.ownership_type = ownership_type
+    client.industry = industry
+    client.office_address = office_address
+    client.city = city
+    client.contact_name = contact_name
+    client.contact_phone = contact_phone
+    client.contact_email = contact_email
+    if licence_scan is not None:
+        client.licence_scan = licence_scan
+    client.save()
+    return client
+
+
+@transaction.atomic
+def client_verify_licence(*, client: Client, actor: User) -> Client:
+    """Record that staff checked the client's business licence (STD-4.1.1)."""
+    problem = uscc_problem(client.uscc)
+    if problem is not None:
+        raise ValidationFailed([ErrorDetail(problem[0], problem[1], field="uscc")])
+    client.licence_verified_at = timezone.now()
+    client.licence_verified_by = actor
+    client.save(update_fields=["licence_verified_at", "licence_verified_by"])
+    return client
+
+
+def _persons_served(clients: models.QuerySet[Client]) -> int:
+    """Distinct persons with an active enrolment at any of `clients`."""
+    n: int = clients.aggregate(
+        n=Count("enrollments__person", filter=Q(enrollments__status="active"), distinct=True)
+    )["n"]
+    return n
+
+
+@transaction.atomic
+def client_assign_rep(*, client: Client, rep: User, actor: User) -> Client:
+    """Make `rep` the client's service representative: a qualified service_rep whose load
+    stays within 500 active insured persons (STD-3.2.1–3.2.4)."""
+    if rep.role != Role.SERVICE_REP or not rep.is_active:
+        raise ValidationFailed([ErrorDetail(
+            "not_service_rep", "所选员工不是客服专员 / The staff member is not a service "
+            "representative", field="service_rep")])
+    reasons = unqualified_reasons(getattr(rep, "staff_profile", None),
+                                  today=timezone.localdate())
+    if reasons:
+        raise DomainError(
+            code="rep_unqualified",
+            message="该员工不符合客服专员任职条件 / The staff member does not qualify: "
+            + "; ".join(reasons),
+            details=[ErrorDetail("rep_unqualified", r, field="service_rep") for r in reasons],
+        )
+    User.objects.select_for_update().filter(pk=rep.pk).first()  # serialise assignments per rep
+    load = _persons_served(Client.objects.filter(Q(service_rep=rep) | Q(pk=client.pk)))
+    if load > MAX_PERSONS_PER_REP:
+        message = (
+            f"分配后该客服专员将服务 {load} 名参保人员，超过上限 {MAX_PERSONS_PER_REP} 人 / "
+            f"The representative would serve {load} insured persons, more than "
+            f"{MAX_PERSONS_PER_REP}"
+        )
+        raise DomainError(code="rep_overloaded", message=message,
+                          details=[ErrorDetail("rep_overloaded", message, field="service_rep")])
+    client.service_rep = rep
+    client.save(update_fields=["service_rep"])
+    return client
+
+
+@transaction.atomic
+def portal_user_create(
+    *, client: Client, username: str, display_name: str, role: str, password: str, actor: User
+) -> User:
+    """A login to the client portal, bound to `client`."""
+    errors = []
+    if role not in PORTAL_ROLES:
+        errors.append(ErrorDetail("invalid_choice", "无效的角色 / Invalid role", field="role"))
+    if User.objects.filter(username=username).exists():
+        errors.append(ErrorDetail("duplicate", "用户名已存在 / Username is taken",
+                                  field="username"))
+    if len(password) < 10:
+        errors.append(ErrorDetail("too_short", "密码至少10位 / Password needs 10 characters",
+                                  field="password"))
+    if errors:
+        raise ValidationFailed(errors)
+    user = User(username=username, display_name=display_name, role=role, client=client)
+    user.set_password(password)
+    user.save()
+    audit_record(actor=actor, action=AuditEvent.Action.OTHER, target=user, client_id=client.pk,
+                 detail={"event": "portal_user_created"})
+    return user
+
+
+# --- API keys -------------------------------------------------------------------------
+
+
+def api_key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_key_issue(*, client: Client, name: str, actor: User) -> tuple[ApiKey, str]:
+    """A new API key for `client`. The key itself is returned once and never stored."""
+    name = name.strip()
+    if not name:
+        raise ValidationFailed([ErrorDetail("required", "请填写名称 / Name is required",
+                                            field="name")])
+    key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    api_key = ApiKey.objects.create(client=client, name=name, prefix=key[:10],
+                                    key_hash=api_key_hash(key), created_by=actor)
+    audit_record(actor=actor, action=AuditEvent.Action.API_KEY_ISSUED, target=api_key,
+                 client_id=client.pk, detail={"name": name, "prefix": api_key.prefix})
+    return api_key, key
+
+
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey, actor: User) -> ApiKey:
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action=AuditEvent.Action.API_KEY_REVOKED, target=api_key,
+                     client_id=api_key.client_id, detail={"prefix": api_key.prefix})
+    return api_key
+
+
+def api_key_authenticate(*, key: str) -> ApiKey | None:
+    """The active key matching `key`, its last-used time refreshed (at most once a minute)."""
+    if not key.startswith(API_KEY_PREFIX):
+        return None
+    api_key = ApiKey.objects.filter(key_hash=api_key_hash(key), revoked_at__isnull=True).first()
+    if api_key is None:
+        return None
+    now = timezone.now()
+    if api_key.last_used_at is None or now - api_key.last_used_at > datetime.timedelta(minutes=1):
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now
+    return api_key
+
+
+# --- contracts ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PriceInput:
+    city_code: str
+    price_per_head: Decimal
+    override_reason: str = ""
+
+
+def _check_prices(prices: list[PriceInput]) -> list[ErrorDetail]:
+    errors = []
+    seen = set()
+    for index, price in enumerate(prices, start=1):
+        if price.city_code in seen:
+            errors.append(ErrorDetail("duplicate_city", "同一城市重复定价 / City priced twice",
+                                      field="city", line=index))
+        seen.add(price.city_code)
+        if price.price_per_head <= 0:
+            errors.append(ErrorDetail("invalid", "价格必须大于0 / Price must be positive",
+                                      field="price_per_head", line=index))
+        elif not (PRICE_MIN <= price.price_per_head <= PRICE_MAX) and not (
+            price.override_reason.strip()
+        ):
+            errors.append(ErrorDetail(
+                "price_out_of_range",
+                f"服务费 {price.price_per_head} 超出每人每月 50–120 元，须填写原因 / Price "
+                f"{price.price_per_head} is outside 50–120 CNY per person per month: give "
+                "price_override_reason",
+                field="price_override_reason", line=index))
+    return errors
+
+
+def contract_number_new(*, starts_on: datetime.date) -> str:
+    return f"HT{starts_on:%Y%m}-{uuid.uuid4().hex[:6].upper()}"
+
+
+@transaction.atomic
+def contract_create(
+    *,
+    client: Client,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    prices: list[PriceInput],
+    housing_fund_rate: Decimal | None = None,
+    number: str = "",
+    sections: dict[str, str] | None = None,
+    services: dict[str, bool] | None = None,
+    signed_scan: UploadedFile | None = None,
+    actor: User | None,
+) -> Contract:
+    """A draft service contract with its per-city prices (STD-4.1, STD-4.2)."""
+    errors: list[ErrorDetail] = []
+    if ends_on < starts_on:
+        errors.append(ErrorDetail("invalid", "结束日期早于开始日期 / Ends before it starts",
+                                  field="ends_on"))
+    if not prices:
+        errors.append(ErrorDetail("required", "至少需要一个城市的价格 / At least one city price",
+                                  field="prices"))
+    if housing_fund_rate is not None and not (Decimal("0.05") <= housing_fund_rate
+                                              <= Decimal("0.12")):
+        errors.append(ErrorDetail("out_of_range",
+                                  "公积金比例应在5%–12%之间 / Housing fund rate must be 0.05–0.12",
+                                  field="housing_fund_rate"))
+    number = number.strip() or contract_number_new(starts_on=starts_on)
+    if Contract.objects.filter(number=number).exists():
+        errors.append(ErrorDetail("duplicate", "合同编号已存在 / Contract number exists",
+                                  field="number"))
+    errors += _check_prices(prices)
+    cities = []
+    for index, price in enumerate(prices, start=1):
+        try:
+            cities.append(_city_by_code(price.city_code, field="city", line=index))
+        except ValidationFailed as exc:
+            errors += exc.details
+    if errors:
+        raise ValidationFailed(errors)
+    contract = Contract(client=client, number=number, starts_on=starts_on, ends_on=ends_on,
+                        housing_fund_rate=housing_fund_rate, created_by=actor)
+    for name, text in (sections or {}).items():
+        if text:
+            setattr(contract, name, text)
+    for name, flag in (services or {}).items():
+        setattr(contract, name, flag)
+    if signed_scan is not None:
+        contract.signed_scan = signed_scan
+    contract.save()
+    ContractPrice.objects.bulk_create(
+        ContractPrice(contract=contract, city=city, price_per_head=p.price_per_head,
+                      override_reason=p.override_reason.strip())
+        for p, city in zip(prices, cities, strict=True)
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_activate(*, contract: Contract, actor: User | None) -> Contract:
+    """draft → active; only for a client whose business licence was verified."""
+    contract = Contract.objects.select_for_update().select_related("client").get(pk=contract.pk)
+    if contract.status != Contract.Status.DRAFT:
+        raise Conflict("invalid_transition",
+                       "只有草稿合同可以生效 / Only a draft contract can become active")
+    if not contract.client.licence_verified:
+        raise DomainError(
+            code="licence_unverified",
+            message="客户营业执照尚未核验 / The client's business licence is not verified",
+        )
+    if contract.ends_on < timezone.localdate():
+        raise DomainError(code="contract_ended",
+                          message="合同期限已过 / The contract term has already ended",
+                          details=[ErrorDetail("contract_ended", "ends_on", field="ends_on")])
+    contract.status = Contract.Status.ACTIVE
+    contract.activated_at = timezone.now()
+    contract.save(update_fields=["status", "activated_at"])
+    return contract
+
+
+@transaction.atomic
+def contract_terminate(*, contract: Contract, reason: str, actor: User) -> Contract:
+    """active → terminated (or a draft withdrawn), with a reason."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if contract.status not in (Contract.Status.DRAFT, Contract.Status.ACTIVE):
+        raise Conflict("invalid_transition", "合同已结束 / The contract has already ended")
+    if not reason.strip():
+        raise ValidationFailed([ErrorDetail("required", "请填写终止原因 / Give a reason",
+                                            field="reason")])
+    contract.status = Contract.Status.TERMINATED
+    contract.ended_at = timezone.now()
+    contract.termination_reason = reason.strip()
+    contract.save(update_fields=["status", "ended_at", "termination_reason"])
+    return contract
+
+
+@transaction.atomic
+def contract_expire_due(*, today: datetime.date) -> int:
+    """Active contracts whose end date has passed become expired. Safe to run twice."""
+    return Contract.objects.filter(status=Contract.Status.ACTIVE, ends_on__lt=today).update(
+        status=Contract.Status.EXPIRED, ended_at=timezone.now()
+    )
+
+
+def contract_reminders_send(*, today: datetime.date) -> int:
+    """Contract expiry reminders at 60/30/7 days to the client's representative (STD-5.2).
+
+    For each active contract the shortest lead time it has reached is due; each
+    (contract, lead time) is sent once, whenever this runs."""
+    sent = 0
+    horizon = today + datetime.timedelta(days=max(REMINDER_LEAD_DAYS))
+    contracts = Contract.objects.filter(
+        status=Contract.Status.ACTIVE, ends_on__gte=today, ends_on__lte=horizon
+    ).select_related("client__service_rep")
+    for contract in contracts:
+        days_left = (contract.ends_on - today).days
+        lead = min(d for d in REMINDER_LEAD_DAYS if days_left <= d)
+        rep = contract.client.service_rep
+        try:
+            with transaction.atomic():
+                ContractReminder.objects.create(contract=contract, lead_days=lead,
+                                                sent_on=today, recipient=rep)
+                if rep is not None:
+                    notification_create(
+                        user=rep,
+                        message=_("Contract %(number)s of %(client)s ends on %(date)s "
+                                  "(%(days)s days left).") % {
+                            "number": contract.number, "client": contract.client.name,
+                            "date": contract.ends_on.isoformat(), "days": days_left},
+                        link=f"/staff/contracts/{contract.pk}/",
+                    )
+        except IntegrityError:
+            continue  # already sent for this lead time
+        sent += 1
+    return sent

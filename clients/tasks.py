@@ -3,7 +3,9 @@
 from typing import Any
 
 from celery import shared_task
+from django.utils import timezone
 
+from clients.services import contract_expire_due, contract_reminders_send
 from clients.webhook_services import webhook_deliver, webhook_retry_due
 
 
@@ -22,3 +24,13 @@ def webhook_retry_due_task() -> int:
     for pk in due:
         webhook_deliver_task.delay(delivery_id=pk)
     return len(due)
+
+
+@shared_task
+def contract_expire_due_task() -> int:
+    return contract_expire_due(today=timezone.localdate())
+
+
+@shared_task
+def contract_reminders_send_task() -> int:
+    return contract_reminders_send(today=timezone.localdate())

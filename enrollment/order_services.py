@@ -309,7 +309,9 @@ def _check_line(
             _err(errors, n, "id_number", "not_enrolled")
             return None
         starts = [mine[s].starts_on for s in schemes]
-        if action == LineAction.REMOVE and any(d is not None and effective_date < d for d in starts):
+        if action == LineAction.REMOVE and any(
+            d is not None and effective_date < d for d in starts
+        ):
             _err(errors, n, "effective_date", "date_before_enrolment")
             return None
 

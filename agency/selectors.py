@@ -1,0 +1,66 @@
+"""Reads of the agency app: licences, staff profiles and their qualification."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from agency.models import Licence, StaffProfile, User
+from agency.qualifications import unqualified_reasons
+from agency.roles import STAFF_ROLES
+from agency.viewer import Viewer
+
+LICENCE_WARNING_DAYS = 60
+
+
+def licence_list(*, viewer: Viewer) -> QuerySet[Licence]:
+    """The agency's licences: staff only (clients see the numbers on their contract)."""
+    if not viewer.is_staff:
+        return Licence.objects.none()
+    return Licence.objects.all()
+
+
+def licence_valid_list(*, today: datetime.date) -> QuerySet[Licence]:
+    """Licences in force on `today`: the numbers printed on contracts and invoices."""
+    return Licence.objects.filter(valid_from__lte=today, valid_to__gte=today).order_by("kind")
+
+
+def licence_expiring_list(
+    *, viewer: Viewer, today: datetime.date, within_days: int = LICENCE_WARNING_DAYS
+) -> QuerySet[Licence]:
+    """Licences that expire within `within_days` of `today` (or have expired already,
+    while no newer one of the same kind covers today)."""
+    return licence_list(viewer=viewer).filter(
+        valid_to__lte=today + datetime.timedelta(days=within_days), valid_to__gte=today
+    )
+
+
+@dataclass
+class StaffQualification:
+    user: User
+    profile: StaffProfile | None
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def qualified(self) -> bool:
+        return not self.reasons
+
+
+def staff_qualification_list(*, viewer: Viewer, today: datetime.date) -> list[StaffQualification]:
+    if not viewer.is_staff:
+        return []
+    users = (
+        User.objects.filter(role__in=sorted(STAFF_ROLES), is_active=True)
+        .select_related("staff_profile")
+        .order_by("role", "username")
+    )
+    out = []
+    for user in users:
+        profile = getattr(user, "staff_profile", None)
+        out.append(StaffQualification(user, profile, unqualified_reasons(profile, today=today)))
+    return out
+
+
+def staff_qualification_get(*, user: User, today: datetime.date) -> StaffQualification:
+    profile = StaffProfile.objects.filter(user=user).first()
+    return StaffQualification(user, profile, unqualified_reasons(profile, today=today))

@@ -1,0 +1,343 @@
+"""Staff and portal pages of the clients app: thin, the services decide.
+
+Role rules (same as the API): every staff role reads; `admin` and `manager` create and
+change clients, contracts, representatives, portal users and API keys."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agency.access import portal_required, staff_required
+from agency.errors import DomainError
+from agency.forms import add_domain_errors
+from agency.models import User
+from agency.roles import Role
+from clients.documents import contract_pdf
+from clients.forms import (
+    ApiKeyForm,
+    AssignRepForm,
+    ClientForm,
+    ContractForm,
+    PortalUserForm,
+    PriceFormSet,
+    TerminateForm,
+)
+from clients.models import INCLUDED_SERVICE_FIELDS, Client, Contract, SizeTier, size_tier
+from clients.selectors import (
+    api_key_get,
+    api_key_list,
+    client_get,
+    client_headcount,
+    client_with_headcount_list,
+    contract_current,
+    contract_get,
+    contract_list,
+    rep_load_list,
+)
+from clients.services import (
+    MAX_PERSONS_PER_REP,
+    PriceInput,
+    api_key_issue,
+    api_key_revoke,
+    client_assign_rep,
+    client_save,
+    client_verify_licence,
+    contract_activate,
+    contract_create,
+    contract_terminate,
+    portal_user_create,
+)
+
+MANAGERS = (Role.ADMIN, Role.MANAGER)
+
+
+def _pdf_response(contract: Contract) -> HttpResponse:
+    response = HttpResponse(contract_pdf(contract=contract), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="contract-{contract.number}.pdf"'
+    return response
+
+
+def _flash_error(request: HttpRequest, exc: DomainError) -> None:
+    messages.error(request, str(exc.message))
+
+
+# --- staff: clients ---------------------------------------------------------------------
+
+
+@staff_required()
+def staff_client_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET
+    rep = q.get("rep", "")
+    clients = list(client_with_headcount_list(
+        viewer=request.viewer,  # type: ignore[attr-defined]
+        search=q.get("q", "").strip(), ownership_type=q.get("ownership_type", ""),
+        industry=q.get("industry", ""), tier=q.get("tier", ""),
+        service_rep_id=int(rep) if rep.isdigit() else None,
+    )[:500])
+    for c in clients:
+        c.tier = size_tier(c.headcount)  # type: ignore[attr-defined]
+    return render(request, "clients/staff_client_list.html", {
+        "clients": clients, "q": q,
+        "ownership_types": Client.OwnershipType.choices, "industries": Client.Industry.choices,
+        "tiers": SizeTier.choices,
+        "reps": User.objects.filter(role=Role.SERVICE_REP).order_by("username"),
+    })
+
+
+def _client_form_save(request: HttpRequest, client: Client | None) -> HttpResponse:
+    initial: dict[str, Any] = {}
+    if client is not None:
+        initial = {f: getattr(client, f) for f in (
+            "name", "uscc", "ownership_type", "industry", "office_address", "contact_name",
+            "contact_phone", "contact_email")}
+        initial["city"] = client.city.code if client.city else ""
+    form = ClientForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            client = client_save(
+                client=client, name=d["name"], uscc=d["uscc"],
+                ownership_type=d["ownership_type"], industry=d["industry"],
+                office_address=d["office_address"], city_code=d["city"] or None,
+                contact_name=d["contact_name"], contact_phone=d["contact_phone"],
+                contact_email=d["contact_email"], licence_scan=d["licence_scan"],
+                actor=request.user,  # type: ignore[arg-type]
+            )
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("Client saved."))
+            return redirect("staff-clients-detail", pk=client.pk)
+    title = _("Edit client") if client else _("New client")
+    return render(request, "agency/form_page.html", {"form": form, "title": title,
+                                                     "multipart": True})
+
+
+@staff_required(*MANAGERS)
+def staff_client_create(request: HttpRequest) -> HttpResponse:
+    return _client_form_save(request, None)
+
+
+@staff_required(*MANAGERS)
+def staff_client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _client_form_save(request, client_get(viewer=request.viewer, pk=pk))  # type: ignore[attr-defined]
+
+
+@staff_required()
+def staff_client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = request.viewer  # type: ignore[attr-defined]
+    client = client_get(viewer=viewer, pk=pk)
+    headcount = client_headcount(client=client)
+    return render(request, "clients/staff_client_detail.html", {
+        "client": client, "headcount": headcount, "tier": size_tier(headcount),
+        "contracts": contract_list(viewer=viewer).filter(client=client),
+        "api_keys": api_key_list(viewer=viewer, client=client),
+        "portal_users": client.portal_users.order_by("username"),
+        "assign_form": AssignRepForm(initial={"service_rep": client.service_rep_id}),
+        "api_key_form": ApiKeyForm(),
+        "can_manage": viewer.has_role(*MANAGERS),
+    })
+
+
+@require_POST
+@staff_required(*MANAGERS)
+def staff_client_verify_licence(request: HttpRequest, pk: int) -> HttpResponse:
+    client = client_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
+    try:
+        client_verify_licence(client=client, actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Business licence verified."))
+    except DomainError as exc:
+        _flash_error(request, exc)
+    return redirect("staff-clients-detail", pk=pk)
+
+
+@require_POST
+@staff_required(*MANAGERS)
+def staff_client_assign_rep(request: HttpRequest, pk: int) -> HttpResponse:
+    client = client_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
+    form = AssignRepForm(request.POST)
+    if form.is_valid():
+        try:
+            client_assign_rep(client=client, rep=form.cleaned_data["service_rep"],
+                              actor=request.user)  # type: ignore[arg-type]
+            messages.success(request, _("Service representative assigned."))
+        except DomainError as exc:
+            _flash_error(request, exc)
+    else:
+        messages.error(request, _("Choose a service representative."))
+    return redirect("staff-clients-detail", pk=pk)
+
+
+@staff_required(*MANAGERS)
+def staff_portal_user_create(request: HttpRequest, pk: int) -> HttpResponse:
+    client = client_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
+    form = PortalUserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            portal_user_create(client=client, username=d["username"],
+                               display_name=d["display_name"], role=d["role"],
+                               password=d["password"], actor=request.user)  # type: ignore[arg-type]
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("Portal user created."))
+            return redirect("staff-clients-detail", pk=pk)
+    return render(request, "agency/form_page.html", {
+        "form": form, "title": _("New portal user for %(client)s") % {"client": client.name}})
+
+
+@require_POST
+@staff_required(*MANAGERS)
+def staff_api_key_create(request: HttpRequest, pk: int) -> HttpResponse:
+    client = client_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
+    form = ApiKeyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the key a name."))
+        return redirect("staff-clients-detail", pk=pk)
+    api_key, key = api_key_issue(client=client, name=form.cleaned_data["name"],
+                                 actor=request.user)  # type: ignore[arg-type]
+    response = render(request, "clients/staff_api_key_issued.html",
+                      {"client": client, "api_key": api_key, "key": key})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@staff_required(*MANAGERS)
+def staff_api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    api_key = api_key_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
+    api_key_revoke(api_key=api_key, actor=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("API key revoked."))
+    return redirect("staff-clients-detail", pk=api_key.client_id)
+
+
+@staff_required()
+def staff_rep_load(request: HttpRequest) -> HttpResponse:
+    reps = rep_load_list(viewer=request.viewer)  # type: ignore[attr-defined]
+    return render(request, "clients/staff_rep_load.html",
+                  {"reps": reps, "limit": MAX_PERSONS_PER_REP})
+
+
+# --- staff: contracts -------------------------------------------------------------------
+
+
+@staff_required()
+def staff_contract_list(request: HttpRequest) -> HttpResponse:
+    contracts = contract_list(viewer=request.viewer,  # type: ignore[attr-defined]
+                              status=request.GET.get("status", ""),
+                              search=request.GET.get("q", "").strip())[:500]
+    return render(request, "clients/staff_contract_list.html", {
+        "contracts": contracts, "statuses": Contract.Status.choices, "q": request.GET})
+
+
+@staff_required(*MANAGERS)
+def staff_contract_create(request: HttpRequest) -> HttpResponse:
+    initial = {"client": request.GET.get("client")} if request.GET.get("client") else {}
+    form = ContractForm(request.POST or None, request.FILES or None, initial=initial)
+    formset = PriceFormSet(request.POST or None, prefix="prices")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        d = form.cleaned_data
+        prices = [PriceInput(city_code=p["city"], price_per_head=p["price_per_head"],
+                             override_reason=p.get("override_reason", ""))
+                  for p in formset.cleaned_data if p]
+        try:
+            contract = contract_create(
+                client=d["client"], number=d["number"], starts_on=d["starts_on"],
+                ends_on=d["ends_on"], prices=prices, housing_fund_rate=d["housing_fund_rate"],
+                sections={k: d[k] for k in ("rights_and_obligations", "service_content",
+                                            "fees_and_payment", "breach_liability")},
+                services={k: d[k] for k in INCLUDED_SERVICE_FIELDS},
+                signed_scan=d["signed_scan"], actor=request.user,  # type: ignore[arg-type]
+            )
+        except DomainError as exc:
+            filled = [f for f in formset.forms if f.cleaned_data]
+            line_errors = [e for e in exc.details if e.line and e.line <= len(filled)]
+            for e in line_errors:
+                field = "override_reason" if e.field == "price_override_reason" else e.field
+                filled[e.line - 1].add_error(field, str(e.message))  # type: ignore[operator]
+            exc.details = [e for e in exc.details if e not in line_errors]
+            if exc.details or not line_errors:
+                add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("Contract saved as draft."))
+            return redirect("staff-contracts-detail", pk=contract.pk)
+    return render(request, "clients/staff_contract_form.html",
+                  {"form": form, "formset": formset})
+
+
+@staff_required()
+def staff_contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = request.viewer  # type: ignore[attr-defined]
+    contract = contract_get(viewer=viewer, pk=pk)
+    return render(request, "clients/staff_contract_detail.html", {
+        "contract": contract, "can_manage": viewer.has_role(*MANAGERS),
+        "terminate_form": TerminateForm(),
+    })
+
+
+@require_POST
+@staff_required(*MANAGERS)
+def staff_contract_activate(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = contract_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
+    try:
+        contract_activate(contract=contract, actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Contract activated."))
+    except DomainError as exc:
+        _flash_error(request, exc)
+    return redirect("staff-contracts-detail", pk=pk)
+
+
+@require_POST
+@staff_required(*MANAGERS)
+def staff_contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = contract_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
+    try:
+        contract_terminate(contract=contract, reason=request.POST.get("reason", ""),
+                           actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Contract terminated."))
+    except DomainError as exc:
+        _flash_error(request, exc)
+    return redirect("staff-contracts-detail", pk=pk)
+
+
+@staff_required()
+def staff_contract_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _pdf_response(contract_get(viewer=request.viewer, pk=pk))  # type: ignore[attr-defined]
+
+
+# --- portal -----------------------------------------------------------------------------
+
+
+@portal_required()
+def portal_client_profile(request: HttpRequest) -> HttpResponse:
+    viewer = request.viewer  # type: ignore[attr-defined]
+    client = client_get(viewer=viewer, pk=viewer.client_id)
+    headcount = client_headcount(client=client)
+    return render(request, "clients/portal_profile.html", {
+        "client": client, "headcount": headcount, "tier": size_tier(headcount),
+        "contract": contract_current(viewer=viewer, client=client),
+    })
+
+
+@portal_required()
+def portal_contract_list(request: HttpRequest) -> HttpResponse:
+    contracts = contract_list(viewer=request.viewer)  # type: ignore[attr-defined]
+    return render(request, "clients/portal_contract_list.html", {"contracts": contracts})
+
+
+@portal_required()
+def portal_contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = contract_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
+    return render(request, "clients/portal_contract_detail.html", {"contract": contract})
+
+
+@portal_required()
+def portal_contract_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _pdf_response(contract_get(viewer=request.viewer, pk=pk))  # type: ignore[attr-defined]
+
+
