@@ -13,7 +13,7 @@ from clients import views as clients_views
 from clients import webhook_api
 from compliance import views as compliance_views
 from enrollment import api as enrollment_api
-from enrollment import person_api
+from enrollment import order_api, person_api
 from enrollment import person_views as persons
 from enrollment import views as enrollment_views
 
@@ -99,6 +99,10 @@ portal_patterns = [
 ]
 
 api_patterns = [
+    path("orders/", order_api.OrderListCreateView.as_view(), name="api-orders"),
+    path("orders/<int:pk>/", order_api.OrderDetailView.as_view(), name="api-order"),
+    path("order-lines/<int:pk>/transition/", order_api.LineTransitionView.as_view(),
+         name="api-order-line-transition"),
     path("auth/token/", api_views.TokenLoginView.as_view(), name="api-token"),
     path("me/", clients_api.MeView.as_view(), name="api-me"),
     path("webhooks/", webhook_api.WebhookListView.as_view(), name="api-webhooks"),

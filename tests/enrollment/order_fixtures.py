@@ -1,0 +1,78 @@
+"""Shared set-up of the roster-order tests: a verified client with an active contract in
+Shanghai and Beijing (housing fund included), persons with valid ID numbers, papers."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from clients.models import Contract
+from enrollment.demo import DEMO_PDF, DEMO_PNG, demo_person
+from enrollment.models import Enrollment, Paper
+from enrollment.person_services import enrollment_open, paper_upload, person_create
+from tests.clients.factories import ContractFactory, ContractPriceFactory, VerifiedClientFactory
+from tests.factories import CityFactory
+
+SH = timezone.get_fixed_timezone(8 * 60)
+RECEIVED = datetime.datetime(2026, 11, 27, 10, 0, tzinfo=SH)  # after the 15th cut-off
+
+
+def valid_id(n: int, county: str = "310115") -> str:
+    return demo_person(n, county).id_number
+
+
+@pytest.fixture
+def shanghai(db):
+    return CityFactory(code="310000", name="上海市", order_cutoff_day=15)
+
+
+@pytest.fixture
+def beijing(db):
+    return CityFactory(code="110000", name="北京市", order_cutoff_day=15)
+
+
+@pytest.fixture
+def company(db, shanghai, beijing):
+    client = VerifiedClientFactory(name="上海启明信息技术有限公司")
+    contract = ContractFactory(client=client, status=Contract.Status.ACTIVE,
+                               starts_on=datetime.date(2026, 1, 1),
+                               ends_on=datetime.date(2030, 12, 31),
+                               housing_fund_rate=Decimal("0.07"))
+    ContractPriceFactory(contract=contract, city=shanghai)
+    ContractPriceFactory(contract=contract, city=beijing)
+    return client
+
+
+def give_all_papers(person, client) -> None:
+    for kind in Paper.Kind.values:
+        pdf = kind in (Paper.Kind.LABOUR_CONTRACT, Paper.Kind.OUTSOURCING_LETTER)
+        paper_upload(person=person, client=client, kind=kind, actor=None,
+                     upload=SimpleUploadedFile(f"{kind}.{'pdf' if pdf else 'png'}",
+                                               DEMO_PDF if pdf else DEMO_PNG))
+
+
+def enrolled(client, city, n: int, *, schemes=("social_insurance",), name: str = ""):
+    """A person enrolled by `client` in `city` since 2026-01-01."""
+    p = demo_person(n, "310115")
+    person = person_create(name=name or p.name, id_number=p.id_number, actor=None)
+    for scheme in schemes:
+        enrollment_open(person=person, client=client, city=city, scheme=scheme,
+                        starts_on=datetime.date(2026, 1, 1), actor=None,
+                        base=Decimal("8000.00"),
+                        rate=Decimal("0.07") if scheme == "housing_fund" else None)
+    return person
+
+
+def add_line(n: int, **over):
+    line = {"action": "add", "name": demo_person(n, "310115").name, "id_number": valid_id(n),
+            "hukou_type": "urban_local", "city": "310000", "base": "8000.00",
+            "effective_date": "2026-12-01", "phone": "13800000000"}
+    line.update(over)
+    return line
+
+
+def active(person, city, scheme="social_insurance"):
+    return Enrollment.objects.filter(person=person, city=city, scheme=scheme,
+                                     status="active").first()
