@@ -446,11 +446,16 @@ def paper_upload(
     actor: User | None,
 ) -> Paper:
     """Store one paper of a person, supplied by (or for) a client the person is enrolled
-    with. Only PDF, JPEG and PNG, recognised by their content, up to 10 MB."""
+    with, or whom the client's roster order adds (a new hire has no enrolment until the
+    bureau accepts it, and needs papers first). Only PDF, JPEG and PNG, recognised by their
+    content, up to 10 MB."""
     if kind not in Paper.Kind.values:
         raise ValidationFailed([ErrorDetail("invalid_choice", "材料类型无效 / Unknown paper kind",
                                             field="kind")])
-    if not Enrollment.objects.filter(person=person, client=client).exists():
+    if not (
+        Enrollment.objects.filter(person=person, client=client).exists()
+        or person.roster_lines.filter(order__client=client).exists()
+    ):
         raise DomainError(code="not_enrolled",
                           message="该人员未由此客户参保 / Person is not enrolled by this client")
     size = upload.size or 0
