@@ -4,16 +4,12 @@ Shanghai and Beijing (housing fund included), persons with valid ID numbers, pap
 import datetime
 from decimal import Decimal
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from clients.models import Contract
 from enrollment.demo import DEMO_PDF, DEMO_PNG, demo_person
 from enrollment.models import Enrollment, Paper
 from enrollment.person_services import enrollment_open, paper_upload, person_create
-from tests.clients.factories import ContractFactory, ContractPriceFactory, VerifiedClientFactory
-from tests.factories import CityFactory
 
 SH = timezone.get_fixed_timezone(8 * 60)
 RECEIVED = datetime.datetime(2026, 11, 27, 10, 0, tzinfo=SH)  # after the 15th cut-off
@@ -21,28 +17,6 @@ RECEIVED = datetime.datetime(2026, 11, 27, 10, 0, tzinfo=SH)  # after the 15th c
 
 def valid_id(n: int, county: str = "310115") -> str:
     return demo_person(n, county).id_number
-
-
-@pytest.fixture
-def shanghai(db):
-    return CityFactory(code="310000", name="上海市", order_cutoff_day=15)
-
-
-@pytest.fixture
-def beijing(db):
-    return CityFactory(code="110000", name="北京市", order_cutoff_day=15)
-
-
-@pytest.fixture
-def company(db, shanghai, beijing):
-    client = VerifiedClientFactory(name="上海启明信息技术有限公司")
-    contract = ContractFactory(client=client, status=Contract.Status.ACTIVE,
-                               starts_on=datetime.date(2026, 1, 1),
-                               ends_on=datetime.date(2030, 12, 31),
-                               housing_fund_rate=Decimal("0.07"))
-    ContractPriceFactory(contract=contract, city=shanghai)
-    ContractPriceFactory(contract=contract, city=beijing)
-    return client
 
 
 def give_all_papers(person, client) -> None:

@@ -12,12 +12,9 @@ from agency.deadlines import add_months
 from agency.roles import Role
 from agency.viewer import ApiKeyPrincipal
 from enrollment.models import RosterOrder
-from tests.enrollment.order_fixtures import (  # noqa: F401 - fixtures
+from tests.enrollment.order_fixtures import (
     add_line,
-    beijing,
-    company,
     enrolled,
-    shanghai,
     valid_id,
 )
 from tests.factories import ClientFactory, UserFactory

@@ -6,13 +6,10 @@ from agency.errors import DomainError, ValidationFailed
 from clients.models import Contract
 from enrollment.models import InsuredPerson, RosterLine, RosterOrder
 from enrollment.order_services import order_submit
-from tests.enrollment.order_fixtures import (  # noqa: F401 - fixtures
+from tests.enrollment.order_fixtures import (
     RECEIVED,
     add_line,
-    beijing,
-    company,
     enrolled,
-    shanghai,
     valid_id,
 )
 from tests.factories import CityFactory

@@ -9,17 +9,19 @@ from agency.errors import DomainError
 from clients.models import WebhookDelivery
 from clients.webhook_services import webhook_endpoint_create
 from enrollment.models import Enrollment
-from enrollment.order_services import InvalidTransition, line_status_of, line_transition, order_submit
-from tests.enrollment.order_fixtures import (  # noqa: F401 - fixtures
+from enrollment.order_services import (
+    InvalidTransition,
+    line_status_of,
+    line_transition,
+    order_submit,
+)
+from tests.enrollment.order_fixtures import (
     RECEIVED,
     SH,
     active,
     add_line,
-    beijing,
-    company,
     enrolled,
     give_all_papers,
-    shanghai,
     valid_id,
 )
 
