@@ -10,7 +10,7 @@ accepted city spellings (`city_aliases`)."""
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
@@ -352,14 +352,34 @@ def city_aliases(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
 class ParsedRoster:
     """An imported sheet. `lines[i]` is API line `i + 1` (the `line` of its errors) and came
     from Excel row `sheet_rows[i]`; a cell that could not be read is left out of its line
-    and reported in `errors` (so the order service should not report `required` again for
-    the same line and field)."""
+    and reported in `errors`; `merged_errors` combines them with the order service's."""
 
     lines: list[dict[str, Any]] = field(default_factory=list)
     errors: list[ErrorDetail] = field(default_factory=list)
     sheet_rows: list[int] = field(default_factory=list)
     sheet_title: str = ""
     header_row: int = 0
+
+    def merged_errors(self, service_errors: Iterable[ErrorDetail]) -> list[ErrorDetail]:
+        """The import's errors and the service's errors about these lines, by line: a
+        service error on a line and field the import already reported (typically
+        `required` for a cell it could not read) is left out, and each service message
+        "中文 / English" is given its Excel row: "第7行 中文 / Row 7: English"."""
+        reported = {(e.line, e.field) for e in self.errors}
+        merged = list(self.errors)
+        for error in service_errors:
+            if (error.line, error.field) in reported:
+                continue
+            if error.line is not None and 1 <= error.line <= len(self.sheet_rows):
+                row = self.sheet_rows[error.line - 1]
+                chinese, separator, english = error.message.partition(" / ")
+                message = f"第{row}行 {chinese}" + (
+                    f" / Row {row}: {english}" if separator else ""
+                )
+                error = replace(error, message=message)
+            merged.append(error)
+        merged.sort(key=lambda e: -1 if e.line is None else e.line)
+        return merged
 
 
 def parse_roster_xlsx(data: bytes, *, cities: Mapping[str, str]) -> ParsedRoster:

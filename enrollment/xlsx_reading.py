@@ -34,6 +34,9 @@ MAX_COMPRESSION_RATIO = 100
 # compress far better than 100:1 and cannot hurt).
 RATIO_CHECK_FLOOR = 1024 * 1024
 MAX_DATA_ROWS = 20_000
+# Reading stops after this many blank rows in a row: sheets formatted down to row 65536,
+# or a crafted row number like r="999999999", cost nothing beyond it.
+MAX_BLANK_RUN = 10_000
 HEADER_SCAN_ROWS = 10
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -149,7 +152,7 @@ def stored_as_number(value: Any) -> bool:
     like "1.10105194912310E+17" left by converting one."""
     if isinstance(value, str):
         return _SCIENTIFIC.fullmatch(value.strip()) is not None
-    return isinstance(value, int | float)
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def cell_text(value: Any) -> str:
@@ -202,13 +205,17 @@ class SheetTable:
         data_cols = sorted(
             i for field, cols in self.columns.items() if not field.startswith("_") for i in cols
         )
-        line = 0
+        line = blank_run = 0
         sheet_row = self._first_row - 1
         for values in self._rows:
             sheet_row += 1
             width = len(values)
             if not any(_filled(values[i]) for i in data_cols if i < width):
+                blank_run += 1
+                if blank_run == MAX_BLANK_RUN:
+                    return
                 continue
+            blank_run = 0
             if line == 0 and is_example_row(values):
                 continue
             line += 1

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from agency.errors import DomainError, ErrorDetail
 from enrollment.id_numbers import id_check_char
 from enrollment.roster_excel import city_aliases, parse_roster_xlsx, roster_template_xlsx
-from enrollment.xlsx_reading import MAX_DATA_ROWS, MAX_FILE_BYTES
+from enrollment.xlsx_reading import MAX_BLANK_RUN, MAX_DATA_ROWS, MAX_FILE_BYTES
 from tests.enrollment.xlsx_builders import (
     TEMPLATE_HEADER,
     fill_template,
@@ -600,3 +600,64 @@ def test_the_template_has_text_id_column_dropdowns_frozen_header_and_instruction
     assert "2026年12月1日" in date_help
     assert "截止日" in date_help
     assert "截止日规则" in help_rows[15][0]
+
+
+def _inline_row(number: int, *texts: str) -> bytes:
+    cells = "".join(
+        f'<c r="{letter}{number}" t="inlineStr"><is><t>{text}</t></is></c>'
+        for letter, text in zip("ABC", texts, strict=False)
+    )
+    return f'<row r="{number}">{cells}</row>'.encode()
+
+
+def test_reading_ends_after_10000_blank_rows_so_far_rows_cost_nothing():
+    # given data rows after a gap of 9,999 blank rows, and one at a crafted far row number
+    sheet = b"".join(
+        (
+            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">',
+            b"<sheetData>",
+            _inline_row(1, "增减员类型", "身份证号码"),
+            _inline_row(2, "增员", ZHANG),
+            _inline_row(10_002, "减员", LI),
+            _inline_row(999_999_999, "增员", WANG),
+            b"</sheetData></worksheet>",
+        )
+    )
+    assert MAX_BLANK_RUN == 10_000
+
+    parsed = parse_roster_xlsx(replace_part(SMALL, "xl/worksheets/sheet1.xml", sheet),
+                               cities=CITIES)
+
+    # then the far row is never reached
+    assert parsed.lines == [
+        {"action": "add", "id_number": ZHANG}, {"action": "remove", "id_number": LI},
+    ]
+    assert parsed.sheet_rows == [2, 10_002]
+
+
+def test_merged_errors_name_the_excel_row_and_skip_what_the_import_reported():
+    # given an import with an unreadable ID on line 1 and an order service that then
+    # reports that ID as required, a bad checksum on line 2 and an order-level error
+    parsed = parse_roster_xlsx(
+        xlsx_bytes(
+            [["标题"], ["增减员类型", "身份证号码"], ["增员", 110105194912310000],
+             ["增员", "110105194912310021"]]
+        ),
+        cities=CITIES,
+    )
+    service_errors = [
+        ErrorDetail(code="required", message="必填 / Required", field="id_number", line=1),
+        ErrorDetail(code="invalid_checksum", field="id_number", line=2,
+                    message="身份证号校验位错误 / ID number check digit is wrong"),
+        ErrorDetail(code="no_active_contract", message="没有生效的合同 / No active contract"),
+    ]
+
+    merged = parsed.merged_errors(service_errors)
+
+    assert [(e.line, e.code) for e in merged] == [
+        (None, "no_active_contract"), (1, "id_number_not_text"), (2, "invalid_checksum"),
+    ]
+    assert merged[2].message == (
+        "第4行 身份证号校验位错误 / Row 4: ID number check digit is wrong"
+    )
+    assert merged[0].message == "没有生效的合同 / No active contract"
