@@ -8,6 +8,7 @@ built by the caller from its tasks; nothing here touches the database.
 Every exported cell is text (number format "@"): bureau upload systems commonly demand
 text cells, and text keeps "8000.00", "202612" and 18-digit ID numbers exactly as written."""
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from enrollment.xlsx_reading import (
     HeaderSpec,
     alias_table,
     cell_text,
+    first_value,
     open_table,
     stored_as_number,
 )
@@ -32,6 +34,7 @@ from enrollment.xlsx_reading import (
 SCHEME_LABELS = {"social_insurance": "社保", "housing_fund": "公积金"}
 ACTION_LABELS = {"add": "增员", "remove": "减员", "adjust_base": "调基"}
 ALL_ACTIONS = frozenset(ACTION_LABELS)
+_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,8 +105,10 @@ def _month(row: BureauRow) -> tuple[int, int] | None:
         return None
     if isinstance(month, date):
         return month.year, month.month
-    year, _, number = month.partition("-")
-    return int(year), int(number)
+    found = _MONTH.fullmatch(month)
+    if found is None:
+        raise ValueError(f"first_month must be a date or 'YYYY-MM', not {month!r}")
+    return int(found[1]), int(found[2])
 
 
 def month_compact(row: BureauRow) -> str:
@@ -278,9 +283,8 @@ def parse_feedback_xlsx(data: bytes) -> FeedbackFile:
     with the codes of the roster import."""
     result = FeedbackFile()
     with open_table(data, FEEDBACK_SPEC) as table:
-        columns = {f: cols[0] for f, cols in table.columns.items()}
         for line, sheet_row, values in table.rows():
-            cells = {f: values[c] if c < len(values) else None for f, c in columns.items()}
+            cells = {f: first_value(values, cols) for f, cols in table.columns.items()}
             raw_id, raw_status = cells.get("id_number"), cells.get("status")
             name = cell_text(cells.get("name"))
             problem = _feedback_problem(raw_id, raw_status, sheet_row)
@@ -321,6 +325,11 @@ def _feedback_problem(
             "lost its last digits; format the column as text",
         )
     status = "".join(cell_text(raw_status).split())
+    if not status:
+        return (
+            "required", "status",
+            f"第{sheet_row}行 缺少办理状态 / Row {sheet_row}: the status is missing",
+        )
     if status not in OUTCOMES:
         return (
             "status_unknown", "status",

@@ -29,6 +29,7 @@ from enrollment.xlsx_reading import (
     HeaderSpec,
     alias_table,
     cell_text,
+    first_value,
     open_table,
     stored_as_number,
 )
@@ -48,10 +49,10 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "hukou_type": ("户籍性质", "户口性质", "户籍类型", "户口类型"),
     "city": ("参保城市", "城市", "参保地", "参保地区", "缴纳城市"),
     "base": ("缴费基数", "基数", "申报工资", "工资基数", "社保基数", "缴纳基数"),
-    "effective_date": (
-        "增员日期", "减员日期", "生效日期", "变动日期", "增减员日期", "生效月份", "参保日期",
-        "起缴月份", "停保月份",
-    ),
+    "effective_date": ("生效日期", "变动日期", "增减员日期", "生效月份", "日期", "月份"),
+    # A sheet may have a date column for each action: the line's own comes first.
+    "add_date": ("增员日期", "参保日期", "起缴月份", "增员月份", "参保月份"),
+    "remove_date": ("减员日期", "停保日期", "停缴月份", "减员月份", "停保月份"),
     "reason": ("减员原因", "原因", "离职原因"),
     "phone": ("手机", "手机号", "手机号码", "联系电话", "电话"),
     "housing_fund": ("公积金", "是否缴纳公积金", "是否缴公积金", "缴纳公积金"),
@@ -404,18 +405,13 @@ def parse_roster_xlsx(data: bytes, *, cities: Mapping[str, str]) -> ParsedRoster
     result = ParsedRoster()
     with open_table(data, SPEC) as table:
         result.sheet_title, result.header_row = table.sheet_title, table.header_row
-        plan = [(f, table.columns[f], converters[f]) for f in FIELDS if f in table.columns]
+        plan = _plan(table.columns, converters)
         for line_number, sheet_row, values in table.rows():
-            width = len(values)
             line: dict[str, Any] = {}
-            for field_name, columns, convert in plan:
-                value = None
-                for col in columns:
-                    if col < width:
-                        cell = values[col]
-                        if cell is not None and (type(cell) is not str or cell.strip()):
-                            value = cell
-                            break
+            for field_name, columns, remove_columns, convert in plan:
+                value = first_value(
+                    values, remove_columns if line.get("action") == "remove" else columns
+                )
                 if value is None:
                     continue
                 try:
@@ -427,6 +423,29 @@ def parse_roster_xlsx(data: bytes, *, cities: Mapping[str, str]) -> ParsedRoster
             result.lines.append(line)
             result.sheet_rows.append(sheet_row)
     return result
+
+
+def _plan(
+    found: Mapping[str, tuple[int, ...]], converters: Mapping[str, Callable[[Any], Any]]
+) -> list[tuple[str, tuple[int, ...], tuple[int, ...], Callable[[Any], Any]]]:
+    """For each field the sheet has: its columns for add / adjust lines and for remove
+    lines (they differ only for the date: 增员日期 first, or 减员日期 first)."""
+    columns = dict(found)
+    add_dates = found.get("add_date", ())
+    remove_dates = found.get("remove_date", ())
+    general_dates = found.get("effective_date", ())
+    if add_dates or remove_dates or general_dates:
+        columns["effective_date"] = add_dates + general_dates + remove_dates
+    plan = []
+    for field_name in FIELDS:
+        if field_name in columns:
+            remove_columns = columns[field_name]
+            if field_name == "effective_date":
+                remove_columns = remove_dates + general_dates + add_dates
+            plan.append(
+                (field_name, columns[field_name], remove_columns, converters[field_name])
+            )
+    return plan
 
 
 def _cell_error(

@@ -189,11 +189,15 @@ class HeaderSpec:
 class SheetTable:
     """A sheet's header and the data rows under it.
 
-    `columns` maps each field to the 0-based indexes of its columns, left to right (a file
-    may have both 增员日期 and 减员日期). `rows()` yields `(line, sheet_row, values)` for every
-    data row: `line` counts data rows from 1 (fully blank rows, and example rows directly
-    under the header, are skipped and not counted), `sheet_row` is the Excel row number,
-    `values` the row's cell values (may be shorter than the header)."""
+    `columns` maps each field to the 0-based indexes of its columns (a file may have both
+    增员日期 and 减员日期), in the order of the field's header spellings; a row's value for
+    the field is the first non-empty one (`first_value`).
+
+    `rows()` yields `(line, sheet_row, values)` for every data row: `line` counts data rows
+    from 1 (fully blank rows, and example rows directly under the header, are skipped and
+    not counted), `sheet_row` is the Excel row number, `values` the row's cell values (may
+    be shorter than the header). The table ends after `MAX_BLANK_RUN` blank rows in a
+    row."""
 
     sheet_title: str
     header_row: int
@@ -230,6 +234,17 @@ class SheetTable:
 
 def _filled(value: Any) -> bool:
     return value is not None and (type(value) is not str or bool(value.strip()))
+
+
+def first_value(values: tuple[Any, ...], columns: tuple[int, ...]) -> Any:
+    """The first non-empty cell of `values` among `columns` (a field's columns), or None."""
+    width = len(values)
+    for col in columns:
+        if col < width:
+            value = values[col]
+            if value is not None and (type(value) is not str or value.strip()):
+                return value
+    return None
 
 
 def is_example_row(values: tuple[Any, ...]) -> bool:
@@ -314,20 +329,24 @@ def _best_header(
 ) -> tuple[int, dict[str, tuple[int, ...]], list[str]] | None:
     """The row index with the most recognised headers, its columns and the labels of the
     required fields it lacks; None when no row has two recognised headers."""
+    rank = {alias: position for position, alias in enumerate(spec.aliases)}
     best: tuple[int, dict[str, tuple[int, ...]], list[str]] | None = None
     best_key = (0, 0)
     for index, values in enumerate(head):
-        columns: dict[str, list[int]] = {}
+        found: dict[str, list[tuple[int, int]]] = {}
         for col, value in enumerate(values):
             if _filled(value):
-                field = spec.aliases.get(header_key(value))
+                key = header_key(value)
+                field = spec.aliases.get(key)
                 if field is not None:
-                    columns.setdefault(field, []).append(col)
-        missing = [label for field, label in spec.required.items() if field not in columns]
-        key = (len(spec.required) - len(missing), len(columns))
-        if len(columns) >= 2 and key > best_key:
-            best_key = key
-            best = (index, {f: tuple(c) for f, c in columns.items()}, missing)
+                    found.setdefault(field, []).append((rank[key], col))
+        missing = [label for field, label in spec.required.items() if field not in found]
+        score = (len(spec.required) - len(missing), len(found))
+        if len(found) >= 2 and score > best_key:
+            best_key = score
+            # A field's columns in the order of its header spellings: 原因 before 备注.
+            columns = {f: tuple(col for _rank, col in sorted(c)) for f, c in found.items()}
+            best = (index, columns, missing)
     return best
 
 

@@ -102,6 +102,7 @@ def test_feedback_with_mixed_statuses_and_rows_it_cannot_read():
             [7, "周九", None, "审核中", ZHANG],
             [8, "吴十", None, "成功", None],
             [9, "郑一", None, "失败", 110105194912310000],
+            [10, "冯二", None, None, ZHANG],
             [],
         ],
         merge="A1:E1",
@@ -139,7 +140,28 @@ def test_feedback_with_mixed_statuses_and_rows_it_cannot_read():
             "文本格式 / Row 11: the ID number “110105194912310000” was stored as a number and "
             "lost its last digits; format the column as text",
         ),
+        ErrorDetail(
+            code="required", field="status", line=10,
+            message="第12行 缺少办理状态 / Row 12: the status is missing",
+        ),
     ]
+
+
+def test_feedback_reason_prefers_the_reason_column_over_remarks():
+    data = xlsx_bytes(
+        [
+            ["备注", "证件号码", "处理结果", "失败原因"],
+            ["加急", ZHANG, "不通过", "基数低于下限"],
+            ["加急", LI, "不通过", None],
+        ]
+    )
+
+    feedback = parse_feedback_xlsx(data)
+
+    assert [(r.id_number, r.outcome, r.reason) for r in feedback.rows] == [
+        (ZHANG, "failed", "基数低于下限"), (LI, "failed", "加急"),
+    ]
+    assert feedback.errors == []
 
 
 def test_feedback_files_get_the_same_safety_checks():
@@ -157,3 +179,8 @@ def test_feedback_files_get_the_same_safety_checks():
         "表头缺少必需的列：证件号码、办理状态（应有：证件号码、办理状态） / The header row lacks "
         "required columns: 证件号码、办理状态 (expected: 证件号码、办理状态)"
     )
+
+
+def test_a_first_month_not_in_iso_form_is_a_programming_error():
+    with pytest.raises(ValueError, match="first_month must be a date or 'YYYY-MM', not '2026/12'"):
+        export_xlsx(GENERIC, [BureauRow(name="张三", id_number=ZHANG, first_month="2026/12")])

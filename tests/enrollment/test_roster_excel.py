@@ -218,21 +218,28 @@ def test_values_as_people_type_them():
 
 
 def test_header_notes_required_marks_and_separate_add_and_remove_date_columns():
-    # given headers with 必填 marks and units, and both an add-date and a remove-date column
+    # given headers with 必填 marks and units, and both an add-date and a remove-date
+    # column (a removal may repeat the person's add date)
     data = xlsx_bytes(
         [
-            ["*增减员类型", "*身份证号码（必填）", "缴费基数(元)", "增员日期", "减员日期"],
-            ["增员", ZHANG, "8000", "2026-12-01", None],
-            ["减员", LI, None, None, "2026-12-31"],
+            ["*增减员类型", "*身份证号码（必填）", "缴费基数(元)", "减员日期", "增员日期"],
+            ["增员", ZHANG, "8000", None, "2026-12-01"],
+            ["减员", LI, None, "2026-12-31", "2025-03-01"],
+            ["调基", WANG, "9000", None, "2027-01-01"],
+            ["减员", ZHANG, None, None, "2026-11-30"],
         ]
     )
 
     parsed = parse_roster_xlsx(data, cities=CITIES)
 
+    # then each line takes its own action's date, else the other one
     assert parsed.errors == []
     assert parsed.lines == [
         {"action": "add", "id_number": ZHANG, "base": "8000.00", "effective_date": "2026-12-01"},
         {"action": "remove", "id_number": LI, "effective_date": "2026-12-31"},
+        {"action": "adjust_base", "id_number": WANG, "base": "9000.00",
+         "effective_date": "2027-01-01"},
+        {"action": "remove", "id_number": ZHANG, "effective_date": "2026-11-30"},
     ]
 
 
