@@ -15,6 +15,7 @@ from enrollment.roster_excel import city_aliases, parse_roster_xlsx, roster_temp
 from enrollment.xlsx_reading import MAX_BLANK_RUN, MAX_DATA_ROWS, MAX_FILE_BYTES
 from tests.enrollment.xlsx_builders import (
     TEMPLATE_HEADER,
+    excel_like_xlsx,
     fill_template,
     many_rows_xlsx,
     ole_file,
@@ -668,3 +669,27 @@ def test_merged_errors_name_the_excel_row_and_skip_what_the_import_reported():
         "第4行 身份证号校验位错误 / Row 4: ID number check digit is wrong"
     )
     assert merged[0].message == "没有生效的合同 / No active contract"
+
+
+def test_an_excel_written_file_with_shared_strings_date_styles_and_a_wrong_dimension():
+    # given a file as Excel writes it, whose stored dimension claims only A1:B2
+    data = excel_like_xlsx(
+        [
+            ["2026年12月增减员"],
+            ["姓名", "身份证号码", "增减员", "生效日期", "参保城市"],
+            ["张三", ZHANG, "增员", date(2026, 12, 1), "上海"],
+            ["李四", "#num:1.10105194912310E+17", "减员", date(2026, 12, 31), "上海"],
+        ],
+        dimension="A1:B2",
+    )
+
+    parsed = parse_roster_xlsx(data, cities=CITIES)
+
+    # then every column and row is read, dates are dates and the number ID is caught
+    assert parsed.lines == [
+        {"action": "add", "name": "张三", "id_number": ZHANG, "city": "310000",
+         "effective_date": "2026-12-01"},
+        {"action": "remove", "name": "李四", "city": "310000", "effective_date": "2026-12-31"},
+    ]
+    assert [(e.line, e.code) for e in parsed.errors] == [(2, "id_number_not_text")]
+    assert parsed.sheet_rows == [3, 4]

@@ -2,6 +2,7 @@
 
 import struct
 import zipfile
+from datetime import date
 from io import BytesIO
 from typing import Any
 
@@ -126,3 +127,88 @@ def understate_size(data: bytes, name: str, declared: int) -> bytes:
             break
         central = patched.find(b"PK\x01\x02", central + 4)
     return bytes(patched)
+
+
+def excel_like_xlsx(rows: list[list[Any]], *, dimension: str) -> bytes:
+    """A workbook written the way Excel writes one: strings in sharedStrings.xml, numbers
+    as `<v>` text (so "1.10105194912310E+17" is a number cell), `datetime.date` values as
+    serial numbers in a cell styled with the built-in date format 14, and a stored
+    `<dimension>` that may be wrong, as some tools leave it."""
+    strings: list[str] = []
+    sheet_rows = []
+    for number, row in enumerate(rows, 1):
+        cells = []
+        for col, value in enumerate(row):
+            ref = f"{chr(65 + col)}{number}"
+            if value is None:
+                continue
+            if isinstance(value, date):
+                serial = (value - date(1899, 12, 30)).days
+                cells.append(f'<c r="{ref}" s="1"><v>{serial}</v></c>')
+            elif isinstance(value, str) and value.startswith("#num:"):
+                cells.append(f'<c r="{ref}"><v>{value[5:]}</v></c>')
+            else:
+                strings.append(str(value))
+                cells.append(f'<c r="{ref}" t="s"><v>{len(strings) - 1}</v></c>')
+        sheet_rows.append(f'<row r="{number}">{"".join(cells)}</row>')
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    package = "http://schemas.openxmlformats.org/package/2006"
+    shared = "".join(f"<si><t>{s}</t></si>" for s in strings)
+    return zip_with(
+        {
+            "[Content_Types].xml": (
+                f'<Types xmlns="{package}/content-types">'
+                '<Default Extension="rels" '
+                'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                '<Default Extension="xml" ContentType="application/xml"/>'
+                '<Override PartName="/xl/workbook.xml" ContentType="application/'
+                'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+                '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+                'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                '<Override PartName="/xl/styles.xml" ContentType="application/'
+                'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+                '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+                "</Types>"
+            ).encode(),
+            "_rels/.rels": (
+                f'<Relationships xmlns="{package}/relationships">'
+                f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
+                "</Relationships>"
+            ).encode(),
+            "xl/workbook.xml": (
+                f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
+                '<sheet name="增减员" sheetId="1" r:id="rId1"/></sheets></workbook>'
+            ).encode(),
+            "xl/_rels/workbook.xml.rels": (
+                f'<Relationships xmlns="{package}/relationships">'
+                f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+                f'<Relationship Id="rId2" Type="{rel}/styles" Target="styles.xml"/>'
+                f'<Relationship Id="rId3" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
+                "</Relationships>"
+            ).encode(),
+            "xl/styles.xml": (
+                f'<styleSheet xmlns="{main}">'
+                '<fonts count="1"><font><sz val="11"/><name val="宋体"/></font></fonts>'
+                '<fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
+                '<borders count="1"><border/></borders>'
+                '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+                '</cellStyleXfs><cellXfs count="2">'
+                '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+                '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" '
+                'applyNumberFormat="1"/></cellXfs>'
+                '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
+                "</cellStyles></styleSheet>"
+            ).encode(),
+            "xl/sharedStrings.xml": (
+                f'<sst xmlns="{main}" count="{len(strings)}" uniqueCount="{len(strings)}">'
+                f"{shared}</sst>"
+            ).encode(),
+            "xl/worksheets/sheet1.xml": (
+                f'<worksheet xmlns="{main}"><dimension ref="{dimension}"/>'
+                f'<sheetData>{"".join(sheet_rows)}</sheetData>'
+                '<mergeCells count="1"><mergeCell ref="A1:E1"/></mergeCells></worksheet>'
+            ).encode(),
+        }
+    )
