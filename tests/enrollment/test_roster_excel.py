@@ -1,9 +1,13 @@
 """Excel intake of roster orders: real-world sheets become the API's JSON lines; files that
 cannot be taken are refused with a clear 400, never a 500."""
 
+import os
+import subprocess
+import sys
 import zipfile
 from datetime import date, datetime
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from defusedxml import EntitiesForbidden
@@ -693,3 +697,24 @@ def test_an_excel_written_file_with_shared_strings_date_styles_and_a_wrong_dimen
     ]
     assert [(e.line, e.code) for e in parsed.errors] == [(2, "id_number_not_text")]
     assert parsed.sheet_rows == [3, 4]
+
+
+def test_the_import_refuses_to_run_when_openpyxl_would_parse_without_defusedxml():
+    # given a process where openpyxl is told not to use defusedxml
+    code = (
+        "import django; django.setup()\n"
+        "from enrollment.roster_excel import parse_roster_xlsx, roster_template_xlsx\n"
+        "parse_roster_xlsx(roster_template_xlsx(), cities={})\n"
+    )
+    env = {**os.environ, "OPENPYXL_DEFUSEDXML": "False"}
+
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120,
+        cwd=Path(__file__).resolve().parents[2], check=False,
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "django.core.exceptions.ImproperlyConfigured: openpyxl must parse with defusedxml "
+        "(OPENPYXL_DEFUSEDXML)"
+    )
