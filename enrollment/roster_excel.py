@@ -1,0 +1,564 @@
+"""Excel intake of roster orders (增减员): the downloadable template and the import that
+turns a real-world sheet into the API's JSON line shape.
+
+The import only reads: every value becomes the string (or bool / list) the API would have
+received, and cells it cannot read become `ErrorDetail`s. The order service then validates
+the lines exactly as it validates JSON (ID numbers, required fields, city in the contract,
+duplicates, enrolment state). Nothing here touches the database: the caller passes the
+accepted city spellings (`city_aliases`)."""
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+from io import BytesIO
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from agency.errors import ErrorDetail
+from enrollment.xlsx_reading import (
+    MAX_DATA_ROWS,
+    HeaderSpec,
+    alias_table,
+    cell_text,
+    first_value,
+    open_table,
+    stored_as_number,
+)
+
+# The API line's keys, in the order a line dict is built.
+FIELDS = (
+    "action", "name", "id_number", "hukou_type", "city", "base", "effective_date",
+    "housing_fund", "phone", "reason", "schemes",
+)
+
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "action": (
+        "增减员", "增减员类型", "类型", "增减类型", "业务类型", "变动类型", "增减", "操作类型",
+    ),
+    "name": ("姓名", "员工姓名", "职工姓名"),
+    "id_number": ("身份证号", "身份证号码", "证件号码", "证件号", "身份证", "公民身份号码"),
+    "hukou_type": ("户籍性质", "户口性质", "户籍类型", "户口类型"),
+    "city": ("参保城市", "城市", "参保地", "参保地区", "缴纳城市"),
+    "base": ("缴费基数", "基数", "申报工资", "工资基数", "社保基数", "缴纳基数"),
+    "effective_date": ("生效日期", "变动日期", "增减员日期", "生效月份", "日期", "月份"),
+    # A sheet may have a date column for each action: the line's own comes first.
+    "add_date": ("增员日期", "参保日期", "起缴月份", "增员月份", "参保月份"),
+    "remove_date": ("减员日期", "停保日期", "停缴月份", "减员月份", "停保月份"),
+    "reason": ("减员原因", "原因", "离职原因"),
+    "phone": ("手机", "手机号", "手机号码", "联系电话", "电话"),
+    "housing_fund": ("公积金", "是否缴纳公积金", "是否缴公积金", "缴纳公积金"),
+    "schemes": ("参保险种", "险种"),
+    "_serial": ("序号", "编号"),
+}
+
+SPEC = HeaderSpec(
+    aliases=alias_table(HEADER_ALIASES),
+    required={"action": "增减员类型", "id_number": "身份证号码"},
+)
+
+# Labels in messages: (Chinese, English).
+LABELS = {
+    "action": ("增减员类型", "type"),
+    "name": ("姓名", "name"),
+    "id_number": ("身份证号码", "ID number"),
+    "hukou_type": ("户籍性质", "hukou type"),
+    "city": ("参保城市", "city"),
+    "base": ("缴费基数", "base"),
+    "effective_date": ("生效日期", "date"),
+    "housing_fund": ("是否缴纳公积金", "housing fund"),
+    "phone": ("手机号", "phone"),
+    "reason": ("减员原因", "reason"),
+    "schemes": ("参保险种", "schemes"),
+}
+
+# code, Chinese problem, English problem
+_PROBLEMS = {
+    "action": (
+        "action_invalid", "无法识别，应为 增员、减员 或 调基",
+        "is not recognised; use 增员 (add), 减员 (remove) or 调基 (adjust base)",
+    ),
+    "hukou_type": (
+        "hukou_invalid", "无法识别，应为 城镇本地、城镇外地、农村本地 或 农村外地",
+        "is not recognised; use 城镇本地, 城镇外地, 农村本地 or 农村外地",
+    ),
+    "city": (
+        "city_unknown", "无法识别，请填写城市名称（如 上海）或六位城市代码（如 310000）",
+        "is not a known city; enter its name (e.g. 上海) or six-digit code (e.g. 310000)",
+    ),
+    "base": (
+        "base_invalid", "不是有效金额，请填写数字（如 8000.00），或 最低 / 最高",
+        "is not an amount; enter a number (e.g. 8000.00), or 最低 / 最高 for the city's "
+        "floor / ceiling",
+    ),
+    "effective_date": (
+        "date_invalid",
+        "不是有效日期，请填写如 2026-12-01、2026/12/1、2026年12月1日，或月份 202612、2026-12",
+        "is not a valid date; use e.g. 2026-12-01, 2026/12/1, 2026年12月1日, or a month "
+        "202612, 2026-12",
+    ),
+    "housing_fund": (
+        "housing_fund_invalid", "无法识别，应为 是 或 否", "should be 是 (yes) or 否 (no)",
+    ),
+    "reason": (
+        "reason_invalid", "无法识别，应为 辞职、辞退、合同到期、退休、死亡、转出 或 其他",
+        "is not recognised; use 辞职, 辞退, 合同到期, 退休, 死亡, 转出 or 其他",
+    ),
+    "schemes": (
+        "schemes_invalid", "无法识别，应为 社保、公积金 或 社保+公积金",
+        "is not recognised; use 社保, 公积金 or 社保+公积金",
+    ),
+}
+
+
+@lru_cache(maxsize=4096)
+def _token(text: str) -> str:
+    """A typed word as looked up: NFKC-folded (full-width forms), no spaces, lower-case."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).lower()
+
+
+def _table(pairs: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
+    return {_token(word): value for value, words in pairs for word in (*words, value)}
+
+
+ACTIONS = _table(
+    [
+        ("add", ("增员", "增", "加", "新增", "增加", "新参保", "参保", "入职")),
+        ("remove", ("减员", "减", "停保", "减少", "停缴", "退保", "离职")),
+        ("adjust_base", ("调基", "基数调整", "调整基数", "调基数")),
+    ]
+)
+_URBAN = ("城镇", "非农", "非农业", "城市")
+_RURAL = ("农村", "农业")
+_LOCAL = ("本地", "本市", "本埠")
+_NONLOCAL = ("外地", "外埠", "外省", "外省市", "外市", "异地")
+HUKOU_TYPES = _table(
+    [
+        (
+            code,
+            tuple(
+                first + second + suffix
+                for kind in kinds
+                for place in places
+                for first, second in ((kind, place), (place, kind))
+                for suffix in ("", "户口", "户籍")
+            ),
+        )
+        for code, kinds, places in (
+            ("urban_local", _URBAN, _LOCAL),
+            ("urban_nonlocal", _URBAN, _NONLOCAL),
+            ("rural_local", _RURAL, _LOCAL),
+            ("rural_nonlocal", _RURAL, _NONLOCAL),
+        )
+    ]
+)
+REASONS = _table(
+    [
+        ("resignation", ("辞职", "离职", "主动离职", "个人辞职", "自动离职")),
+        ("dismissal", ("辞退", "解除", "解除劳动合同", "解聘", "开除")),
+        ("contract_end", ("合同到期", "合同期满", "劳动合同到期", "合同终止")),
+        ("retirement", ("退休",)),
+        ("death", ("死亡", "身故")),
+        ("transfer", ("转出", "调离", "调出", "转移")),
+        ("other", ("其他", "其它")),
+    ]
+)
+BASE_WORDS = _table(
+    [
+        ("min", ("最低", "最低基数", "下限", "按最低", "按最低基数", "保底")),
+        ("max", ("最高", "最高基数", "上限", "按最高", "按最高基数", "封顶")),
+    ]
+)
+YES_NO = {
+    **dict.fromkeys(("是", "y", "yes", "true", "1", "缴纳", "有", "√", "✓", "需要"), True),
+    **dict.fromkeys(("否", "n", "no", "false", "0", "不缴纳", "无", "×", "✗", "不需要"), False),
+}
+_BOTH_SCHEMES = ("social_insurance", "housing_fund")
+SCHEME_WORDS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("社保", "社会保险", "五险", "社险", "social_insurance"), _BOTH_SCHEMES[:1]),
+    **dict.fromkeys(("公积金", "住房公积金", "housing_fund"), _BOTH_SCHEMES[1:]),
+    **dict.fromkeys(("五险一金", "全部", "社保公积金"), _BOTH_SCHEMES),
+}
+
+_CENT = Decimal("0.01")
+_AMOUNT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_AMOUNT_NOISE = re.compile(r"[\s,元¥]|rmb", re.IGNORECASE)
+_DATE = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[\sT]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+)
+_DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?")
+_MONTH_COMPACT = re.compile(r"(\d{4})(\d{2})")
+_SCHEME_SPLIT = re.compile(r"[,、/+;&和及\s]+")
+# Excel serial numbers of 1970-01-01 and 2099-12-31: a date column pasted as values.
+_SERIAL_DATES = range(25569, 73051)
+
+
+class _CellError(Exception):
+    """A cell the import cannot read; `code`, Chinese and English problem."""
+
+    def __init__(self, code: str, zh: str, en: str) -> None:
+        super().__init__(code)
+        self.code, self.zh, self.en = code, zh, en
+
+
+def _word(table: Mapping[str, Any], field_name: str) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        found = table.get(_token(cell_text(value)))
+        if found is None:
+            raise _CellError(*_PROBLEMS[field_name])
+        return found
+
+    return convert
+
+
+def _phone(value: Any) -> str:
+    return "".join(cell_text(value).split())
+
+
+def _id_number(value: Any) -> str:
+    if stored_as_number(value):
+        raise _CellError(
+            "id_number_not_text",
+            "被存为数字，末几位已丢失；请将该列设置为文本格式后重新填写身份证号码",
+            "was stored as a number and its last digits are lost; format the column as text "
+            "(设置为文本格式) and enter the ID number again",
+        )
+    return str(value).strip()
+
+
+def _base(value: Any) -> str:
+    if isinstance(value, bool):
+        raise _CellError(*_PROBLEMS["base"])
+    try:
+        if isinstance(value, int | Decimal):
+            amount = Decimal(value)
+        elif isinstance(value, float):
+            amount = Decimal(repr(value))
+        else:
+            text = _AMOUNT_NOISE.sub("", unicodedata.normalize("NFKC", str(value)))
+            word = BASE_WORDS.get(text.lower())
+            if word is not None:
+                return word
+            if not _AMOUNT.fullmatch(text):
+                raise _CellError(*_PROBLEMS["base"])
+            amount = Decimal(text)
+        if not amount.is_finite():
+            raise _CellError(*_PROBLEMS["base"])
+        return str(amount.quantize(_CENT, rounding=ROUND_HALF_UP))
+    except InvalidOperation as exc:
+        raise _CellError(*_PROBLEMS["base"]) from exc
+
+
+def _iso(year: str | int, month: str | int, day: str | int = 1) -> str:
+    try:
+        return date(int(year), int(month), int(day)).isoformat()
+    except ValueError as exc:
+        raise _CellError(*_PROBLEMS["effective_date"]) from exc
+
+
+def _effective_date(value: Any) -> str:
+    """A date as ISO text; a month (202612, 2026-12, 2026年12月) is its first day."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not float(value).is_integer():
+            raise _CellError(*_PROBLEMS["effective_date"])
+        number = int(value)
+        if number in _SERIAL_DATES:
+            return from_excel(number).date().isoformat()
+        text = str(number)
+    elif isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+    else:
+        raise _CellError(*_PROBLEMS["effective_date"])
+    for pattern in (_DATE, _DATE_COMPACT):
+        found = pattern.fullmatch(text)
+        if found:
+            return _iso(*found.groups())
+    for pattern in (_MONTH, _MONTH_COMPACT):
+        found = pattern.fullmatch(text)
+        if found:
+            return _iso(*found.groups())
+    raise _CellError(*_PROBLEMS["effective_date"])
+
+
+def _housing_fund(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    found = YES_NO.get(_token(cell_text(value)))
+    if found is None:
+        raise _CellError(*_PROBLEMS["housing_fund"])
+    return found
+
+
+def _schemes(value: Any) -> list[str]:
+    chosen: set[str] = set()
+    for word in _SCHEME_SPLIT.split(_token(cell_text(value))):
+        if word:
+            found = SCHEME_WORDS.get(word)
+            if found is None:
+                raise _CellError(*_PROBLEMS["schemes"])
+            chosen.update(found)
+    if not chosen:
+        raise _CellError(*_PROBLEMS["schemes"])
+    return [s for s in _BOTH_SCHEMES if s in chosen]
+
+
+def _city(cities: Mapping[str, str]) -> Callable[[Any], str]:
+    def convert(value: Any) -> str:
+        text = cell_text(value)
+        code = cities.get(text) or cities.get("".join(unicodedata.normalize("NFKC", text).split()))
+        if code is None:
+            raise _CellError(*_PROBLEMS["city"])
+        return code
+
+    return convert
+
+
+CITY_SUFFIXES = ("特别行政区", "自治区", "自治州", "地区", "市", "省", "盟")
+
+
+def city_aliases(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Every accepted spelling of a city → its code, from (code, name) pairs: the code,
+    the name ("上海市") and the name without its 市 / 省 / 自治区 … suffix ("上海").
+    A code or full name always wins over another city's short name."""
+    pairs = list(pairs)
+    aliases: dict[str, str] = {}
+    for code, _name in pairs:
+        aliases[code] = code
+    for code, name in pairs:
+        aliases.setdefault(name.strip(), code)
+    for code, name in pairs:
+        for suffix in CITY_SUFFIXES:
+            short = name.strip().removesuffix(suffix)
+            if short != name.strip() and short:
+                aliases.setdefault(short, code)
+                break
+    return aliases
+
+
+@dataclass
+class ParsedRoster:
+    """An imported sheet. `lines[i]` is API line `i + 1` (the `line` of its errors) and came
+    from Excel row `sheet_rows[i]`; a cell that could not be read is left out of its line
+    and reported in `errors`; `merged_errors` combines them with the order service's."""
+
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[ErrorDetail] = field(default_factory=list)
+    sheet_rows: list[int] = field(default_factory=list)
+    sheet_title: str = ""
+    header_row: int = 0
+
+    def merged_errors(self, service_errors: Iterable[ErrorDetail]) -> list[ErrorDetail]:
+        """The import's errors and the service's errors about these lines, by line: a
+        service error on a line and field the import already reported (typically
+        `required` for a cell it could not read) is left out, and each service message
+        "中文 / English" is given its Excel row: "第7行 中文 / Row 7: English"."""
+        reported = {(e.line, e.field) for e in self.errors}
+        merged = list(self.errors)
+        for error in service_errors:
+            if (error.line, error.field) in reported:
+                continue
+            if error.line is not None and 1 <= error.line <= len(self.sheet_rows):
+                row = self.sheet_rows[error.line - 1]
+                chinese, separator, english = error.message.partition(" / ")
+                message = f"第{row}行 {chinese}" + (
+                    f" / Row {row}: {english}" if separator else ""
+                )
+                error = replace(error, message=message)
+            merged.append(error)
+        merged.sort(key=lambda e: -1 if e.line is None else e.line)
+        return merged
+
+
+def parse_roster_xlsx(data: bytes, *, cities: Mapping[str, str]) -> ParsedRoster:
+    """Read an uploaded roster workbook into API lines (see `ParsedRoster`).
+
+    Raises `DomainError` (400) for a file that cannot be taken at all: `file_too_large`,
+    `file_not_xlsx`, `file_encrypted`, `file_corrupt`, `too_many_rows`,
+    `header_not_found`."""
+    converters: dict[str, Callable[[Any], Any]] = {
+        "action": _word(ACTIONS, "action"),
+        "name": cell_text,
+        "id_number": _id_number,
+        "hukou_type": _word(HUKOU_TYPES, "hukou_type"),
+        "city": _city(cities),
+        "base": _base,
+        "effective_date": _effective_date,
+        "housing_fund": _housing_fund,
+        "phone": _phone,
+        "reason": _word(REASONS, "reason"),
+        "schemes": _schemes,
+    }
+    result = ParsedRoster()
+    with open_table(data, SPEC) as table:
+        result.sheet_title, result.header_row = table.sheet_title, table.header_row
+        plan = _plan(table.columns, converters)
+        for line_number, sheet_row, values in table.rows():
+            line: dict[str, Any] = {}
+            for field_name, columns, remove_columns, convert in plan:
+                value = first_value(
+                    values, remove_columns if line.get("action") == "remove" else columns
+                )
+                if value is None:
+                    continue
+                try:
+                    line[field_name] = convert(value)
+                except _CellError as problem:
+                    result.errors.append(
+                        _cell_error(problem, field_name, value, line_number, sheet_row)
+                    )
+            result.lines.append(line)
+            result.sheet_rows.append(sheet_row)
+    return result
+
+
+def _plan(
+    found: Mapping[str, tuple[int, ...]], converters: Mapping[str, Callable[[Any], Any]]
+) -> list[tuple[str, tuple[int, ...], tuple[int, ...], Callable[[Any], Any]]]:
+    """For each field the sheet has: its columns for add / adjust lines and for remove
+    lines (they differ only for the date: 增员日期 first, or 减员日期 first)."""
+    columns = dict(found)
+    add_dates = found.get("add_date", ())
+    remove_dates = found.get("remove_date", ())
+    general_dates = found.get("effective_date", ())
+    if add_dates or remove_dates or general_dates:
+        columns["effective_date"] = add_dates + general_dates + remove_dates
+    plan = []
+    for field_name in FIELDS:
+        if field_name in columns:
+            remove_columns = columns[field_name]
+            if field_name == "effective_date":
+                remove_columns = remove_dates + general_dates + add_dates
+            plan.append(
+                (field_name, columns[field_name], remove_columns, converters[field_name])
+            )
+    return plan
+
+
+def _cell_error(
+    problem: _CellError, field_name: str, value: Any, line: int, sheet_row: int
+) -> ErrorDetail:
+    label_zh, label_en = LABELS[field_name]
+    shown = cell_text(value)
+    if len(shown) > 30:
+        shown = shown[:30] + "…"
+    return ErrorDetail(
+        code=problem.code,
+        field=field_name,
+        line=line,
+        message=(
+            f"第{sheet_row}行 {label_zh}“{shown}”{problem.zh} / "
+            f"Row {sheet_row}: {label_en} “{shown}” {problem.en}"
+        ),
+    )
+
+
+# The template ------------------------------------------------------------------------
+
+# header, width, dropdown values (None: free text), explanation for the 填写说明 sheet
+TEMPLATE_COLUMNS: tuple[tuple[str, int, tuple[str, ...] | None, str, str], ...] = (
+    ("序号", 6, None, "否", "可不填，导入时忽略。"),
+    ("增减员类型", 12, ("增员", "减员", "调基"), "是",
+     "增员、减员 或 调基（调整缴费基数）；也可写 新增 / 停保 / 基数调整。"),
+    ("姓名", 12, None, "增员必填", "与身份证一致的姓名。"),
+    ("身份证号码", 22, None, "是",
+     "18 位居民身份证号码，末位 X 大小写均可。本列已设置为文本格式；如从其他表格粘贴，"
+     "请先将该列设置为文本格式，否则末几位会变成 0。"),
+    ("户籍性质", 12, ("城镇本地", "城镇外地", "农村本地", "农村外地"), "增员必填",
+     "城镇本地、城镇外地、农村本地 或 农村外地（也可写 本市城镇、外地农村 等）。"),
+    ("参保城市", 12, None, "是",
+     "城市名称（如 上海 或 上海市）或六位城市代码（如 310000），须在服务合同约定的城市内。"),
+    ("缴费基数", 12, None, "增员、调基必填",
+     "金额（元，如 8000 或 8,000.00），或 最低 / 最高 表示按该城市当年的基数下限 / 上限。"),
+    ("生效日期", 14, None, "是",
+     "日期（2026-12-01、2026/12/1、2026年12月1日 或 Excel 日期），或月份（202612、"
+     "2026-12、2026年12月，视为当月1日）。每月截止日（默认15日，以各城市设置为准）及之前"
+     "收到的增减员当月生效，之后收到的次月生效。"),
+    ("是否缴纳公积金", 14, ("是", "否"), "否",
+     "是 或 否；不填时按服务合同约定。增员填 否 表示只缴社保。"),
+    ("手机号", 14, None, "否", "员工本人手机号。"),
+    ("减员原因", 12, ("辞职", "辞退", "合同到期", "退休", "死亡", "转出", "其他"), "减员必填",
+     "辞职、辞退、合同到期、退休、死亡、转出 或 其他。"),
+)
+TEMPLATE_EXAMPLE = (
+    "例", "增员", "张三", "11010519491231002X", "城镇本地", "上海", "8000.00", "2026-12-01",
+    "是", "13800000000", "",
+)
+TEMPLATE_SHEET = "增减员名单"
+TEMPLATE_HELP_SHEET = "填写说明"
+TEMPLATE_TEXT_COLUMNS = ("身份证号码", "手机号", "缴费基数", "生效日期")
+
+
+def roster_template_xlsx() -> bytes:
+    """The roster template: headers in row 1 (frozen), an example row starting with 例
+    (skipped on import), text-formatted ID column, dropdowns, and a 填写说明 sheet."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None  # noqa: S101 - a new Workbook always has one sheet
+    sheet.title = TEMPLATE_SHEET
+    header_font = Font(bold=True)
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    example_font = Font(color="808080", italic=True)
+    last_row = MAX_DATA_ROWS + 2
+    for index, (header, width, choices, _required, _help) in enumerate(TEMPLATE_COLUMNS, 1):
+        letter = get_column_letter(index)
+        cell = sheet.cell(row=1, column=index, value=header)
+        cell.font, cell.fill = header_font, header_fill
+        cell.alignment = Alignment(horizontal="center")
+        dimension = sheet.column_dimensions[letter]
+        dimension.width = width
+        example = sheet.cell(row=2, column=index, value=TEMPLATE_EXAMPLE[index - 1] or None)
+        example.font = example_font
+        if header in TEMPLATE_TEXT_COLUMNS:
+            dimension.number_format = "@"
+            example.number_format = "@"
+        if choices:
+            validation = DataValidation(
+                type="list",
+                formula1='"' + ",".join(choices) + '"',
+                allow_blank=True,
+                showErrorMessage=True,
+                errorStyle="warning",
+                errorTitle=header,
+                error="请从下拉列表中选择 / Please choose from the list",
+            )
+            validation.add(f"{letter}2:{letter}{last_row}")
+            sheet.add_data_validation(validation)
+    sheet.freeze_panes = "A2"
+
+    help_sheet = workbook.create_sheet(TEMPLATE_HELP_SHEET)
+    help_sheet.append(("列名", "是否必填", "填写说明"))
+    for cell in help_sheet[1]:
+        cell.font, cell.fill = header_font, header_fill
+    for header, _width, _choices, required, explanation in TEMPLATE_COLUMNS:
+        help_sheet.append((header, required, explanation))
+    help_sheet.append(())
+    for note in (
+        "第1行为表头，请勿修改；列的顺序可以调整。以“例”开头的示例行导入时会被忽略，可保留或删除。",
+        f"每个文件最多 {MAX_DATA_ROWS} 行数据，文件不超过 10 MB，请勿设置密码。",
+        "截止日规则：每月截止日（默认15日，以各城市设置为准）及之前收到的增减员当月生效，"
+        "之后收到的次月生效。",
+        "任一行有误时整个文件都不会导入，请按提示修改后重新上传。",
+    ):
+        help_sheet.append((note,))
+    help_sheet.column_dimensions["A"].width = 16
+    help_sheet.column_dimensions["B"].width = 16
+    help_sheet.column_dimensions["C"].width = 90
+    for row in help_sheet.iter_rows(min_row=2):
+        row[-1].alignment = Alignment(wrap_text=True, vertical="top")
+    out = BytesIO()
+    workbook.save(out)
+    return out.getvalue()

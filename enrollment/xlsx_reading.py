@@ -1,0 +1,373 @@
+"""Safe reading of uploaded .xlsx files, shared by the roster import and the bureau feedback
+import: size, container and zip-bomb checks, the header row found among the first rows,
+and the data rows under it.
+
+XML safety: openpyxl parses every part with `defusedxml` when that package is installed
+and `OPENPYXL_DEFUSEDXML` is not "False" (`openpyxl.DEFUSEDXML`). lxml is not installed
+here, so `fromstring` and `iterparse` both come from `defusedxml.ElementTree`, which refuses
+entity declarations (billion laughs) and external references. `open_table` refuses to read
+at all when openpyxl runs without defusedxml.
+
+Nothing here touches the database."""
+
+import re
+import unicodedata
+import zipfile
+import zlib
+from collections.abc import Generator, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from io import BytesIO
+from typing import Any
+from xml.etree.ElementTree import ParseError
+
+import openpyxl
+from django.core.exceptions import ImproperlyConfigured
+from openpyxl.utils.exceptions import InvalidFileException
+
+from agency.errors import DomainError
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+# Parts smaller than this are not held to the ratio (tiny, highly repetitive XML parts
+# compress far better than 100:1 and cannot hurt).
+RATIO_CHECK_FLOOR = 1024 * 1024
+MAX_DATA_ROWS = 20_000
+# Reading stops after this many blank rows in a row: sheets formatted down to row 65536,
+# or a crafted row number like r="999999999", cost nothing beyond it.
+MAX_BLANK_RUN = 10_000
+HEADER_SCAN_ROWS = 10
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+# An encrypted OOXML file is an OLE compound file whose directory names these streams
+# (UTF-16LE, as directory entries are stored).
+_ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+
+# What openpyxl (and zipfile/zlib/defusedxml under it) raise on a damaged workbook.
+# defusedxml's refusals (DTDForbidden, EntitiesForbidden, ...) are ValueErrors.
+_READ_ERRORS: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    ParseError,
+    InvalidFileException,
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    OSError,
+    EOFError,
+)
+
+_EXAMPLE_PREFIXES = ("例", "示例")
+_HEADER_NOISE = re.compile(r"[(（【\[].*?[)）】\]]|[\s*＊:：]")
+
+
+def refuse(code: str, message: str) -> DomainError:
+    """A refused upload: the API answers 400 in the error shape."""
+    return DomainError(code=code, message=message, status=400)
+
+
+def _file_corrupt() -> DomainError:
+    return refuse(
+        "file_corrupt",
+        "文件已损坏或无法读取，请在 Excel 中重新保存为 .xlsx 后上传 / "
+        "The file is damaged or cannot be read; save it again as .xlsx in Excel and upload it",
+    )
+
+
+def _too_large_uncompressed() -> DomainError:
+    return refuse(
+        "file_too_large",
+        "文件解压后的内容过大（超过 200 MB 或压缩比异常），已拒绝 / "
+        "The file's uncompressed content is too large (over 200 MB or an abnormal "
+        "compression ratio); it was refused",
+    )
+
+
+def check_xlsx_container(data: bytes) -> None:
+    """Refuse, before any XML is parsed, what is not a small, sane .xlsx zip."""
+    if len(data) > MAX_FILE_BYTES:
+        raise refuse(
+            "file_too_large",
+            "文件超过 10 MB，请拆分后上传 / The file is larger than 10 MB; split it and upload "
+            "the parts",
+        )
+    if data.startswith(OLE_MAGIC):
+        if any(stream in data for stream in _ENCRYPTION_STREAMS):
+            raise refuse(
+                "file_encrypted",
+                "文件设置了密码，请在 Excel 中删除密码（文件 → 信息 → 保护工作簿 → 用密码进行"
+                "加密，清空密码）后重新上传 / The file is password-protected; remove the "
+                "password in Excel and upload it again",
+            )
+        raise refuse(
+            "file_not_xlsx",
+            "文件是旧版 Excel（.xls）格式，请在 Excel 中另存为 .xlsx 后上传 / The file is an "
+            "old Excel (.xls) workbook; save it as .xlsx and upload it again",
+        )
+    if not data.startswith(ZIP_MAGIC):
+        raise _not_xlsx()
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise _file_corrupt() from exc
+    names = {m.filename for m in members}
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise _not_xlsx()
+    if sum(m.file_size for m in members) > MAX_UNCOMPRESSED_BYTES:
+        raise _too_large_uncompressed()
+    for member in members:
+        if (
+            member.file_size > RATIO_CHECK_FLOOR
+            and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
+        ):
+            raise _too_large_uncompressed()
+
+
+def _not_xlsx() -> DomainError:
+    return refuse(
+        "file_not_xlsx",
+        "文件不是 Excel .xlsx 格式（例如 CSV 或 PDF 改了扩展名），请用模板填写并保存为 .xlsx / "
+        "The file is not an .xlsx workbook (e.g. a CSV or PDF renamed); fill in the template "
+        "and save it as .xlsx",
+    )
+
+
+def header_key(value: Any) -> str:
+    """A header cell as looked up: NFKC-folded, without spaces, `*` required markers,
+    colons and bracketed notes ("缴存基数（元）" → "缴存基数"), lower-cased."""
+    text = unicodedata.normalize("NFKC", str(value))
+    return _HEADER_NOISE.sub("", text).lower()
+
+
+_SCIENTIFIC = re.compile(r"\d+(?:\.\d+)?[eE][+-]?\d+")
+
+
+def stored_as_number(value: Any) -> bool:
+    """An ID cell that Excel kept as a number (precision lost): a numeric cell, or text
+    like "1.10105194912310E+17" left by converting one."""
+    if isinstance(value, str):
+        return _SCIENTIFIC.fullmatch(value.strip()) is not None
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the user sees it, stripped: "" for empty, 13800000000 (not 13800000000.0)
+    for a whole number kept as a float."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def alias_table(headers: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    """`HeaderSpec.aliases` from field → header spellings; a field's own name ("id_number")
+    is accepted too."""
+    return {
+        header_key(alias): field
+        for field, aliases in headers.items()
+        for alias in (*aliases, field)
+    }
+
+
+@dataclass(frozen=True)
+class HeaderSpec:
+    """The columns a table may have. `aliases` maps a `header_key` to a field name; fields
+    starting with "_" (e.g. a 序号 column) are recognised but carry no data. `required`
+    maps each required field to its label in messages ("身份证号码")."""
+
+    aliases: Mapping[str, str]
+    required: Mapping[str, str]
+
+
+@dataclass
+class SheetTable:
+    """A sheet's header and the data rows under it.
+
+    `columns` maps each field to the 0-based indexes of its columns (a file may have both
+    增员日期 and 减员日期), in the order of the field's header spellings; a row's value for
+    the field is the first non-empty one (`first_value`).
+
+    `rows()` yields `(line, sheet_row, values)` for every data row: `line` counts data rows
+    from 1 (fully blank rows, and example rows directly under the header, are skipped and
+    not counted), `sheet_row` is the Excel row number, `values` the row's cell values (may
+    be shorter than the header). The table ends after `MAX_BLANK_RUN` blank rows in a
+    row."""
+
+    sheet_title: str
+    header_row: int
+    columns: dict[str, tuple[int, ...]]
+    _rows: Iterator[tuple[Any, ...]]
+    _first_row: int
+
+    def rows(self) -> Iterator[tuple[int, int, tuple[Any, ...]]]:
+        data_cols = sorted(
+            i for field, cols in self.columns.items() if not field.startswith("_") for i in cols
+        )
+        line = blank_run = 0
+        sheet_row = self._first_row - 1
+        for values in self._rows:
+            sheet_row += 1
+            width = len(values)
+            if not any(_filled(values[i]) for i in data_cols if i < width):
+                blank_run += 1
+                if blank_run == MAX_BLANK_RUN:
+                    return
+                continue
+            blank_run = 0
+            if line == 0 and is_example_row(values):
+                continue
+            line += 1
+            if line > MAX_DATA_ROWS:
+                raise refuse(
+                    "too_many_rows",
+                    f"数据超过 {MAX_DATA_ROWS} 行，请拆分为多个文件上传 / More than "
+                    f"{MAX_DATA_ROWS:,} data rows; split the file and upload the parts",
+                )
+            yield line, sheet_row, values
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and (type(value) is not str or bool(value.strip()))
+
+
+def first_value(values: tuple[Any, ...], columns: tuple[int, ...]) -> Any:
+    """The first non-empty cell of `values` among `columns` (a field's columns), or None."""
+    width = len(values)
+    for col in columns:
+        if col < width:
+            value = values[col]
+            if value is not None and (type(value) is not str or value.strip()):
+                return value
+    return None
+
+
+def is_example_row(values: tuple[Any, ...]) -> bool:
+    """An example row: its first non-empty cell starts with 例 / 示例 ("例", "例：",
+    "示例"), or a cell says 示例 ("张三（示例）")."""
+    first = next((v for v in values if _filled(v)), None)
+    if isinstance(first, str) and first.strip().startswith(_EXAMPLE_PREFIXES):
+        return True
+    return any(isinstance(v, str) and "示例" in v for v in values)
+
+
+@contextmanager
+def open_table(data: bytes, spec: HeaderSpec) -> Iterator[SheetTable]:
+    """Open an uploaded workbook safely and find the table described by `spec`.
+
+    The active sheet is tried first, then the others in order; the table's header is the
+    row among the first `HEADER_SCAN_ROWS` with the most recognised headers that has every
+    required one. Raises `DomainError` (400) for every problem with the file itself."""
+    if not openpyxl.DEFUSEDXML:
+        raise ImproperlyConfigured("openpyxl must parse with defusedxml (OPENPYXL_DEFUSEDXML)")
+    check_xlsx_container(data)
+    try:
+        workbook = openpyxl.load_workbook(BytesIO(data), read_only=True, data_only=True)
+    except _READ_ERRORS as exc:
+        raise _file_corrupt() from exc
+    try:
+        yield _find_table(workbook, spec)
+    finally:
+        workbook.close()
+
+
+def _find_table(workbook: Any, spec: HeaderSpec) -> SheetTable:
+    try:
+        active = workbook.active
+        sheets = [active, *(ws for ws in workbook.worksheets if ws is not active)]
+    except _READ_ERRORS as exc:
+        raise _file_corrupt() from exc
+    best_missing: list[str] | None = None
+    best_score = 0
+    for sheet in sheets:
+        if not hasattr(sheet, "reset_dimensions"):  # a chartsheet
+            continue
+        # The stored dimension may be wrong; without it rows are read as they are.
+        sheet.reset_dimensions()
+        rows = _safe_rows(sheet)
+        head: list[tuple[Any, ...]] = []
+        for values in rows:
+            head.append(values)
+            if len(head) == HEADER_SCAN_ROWS:
+                break
+        found = _best_header(head, spec)
+        if found is not None:
+            index, columns, missing = found
+            if not missing:
+                return SheetTable(
+                    sheet_title=sheet.title,
+                    header_row=index + 1,
+                    columns=columns,
+                    _rows=_chain(head[index + 1 :], rows),
+                    _first_row=index + 2,
+                )
+            if len(columns) > best_score:
+                best_score, best_missing = len(columns), missing
+        rows.close()
+    expected = "、".join(spec.required.values())
+    if best_missing:
+        missing_text = "、".join(best_missing)
+        raise refuse(
+            "header_not_found",
+            f"表头缺少必需的列：{missing_text}（应有：{expected}） / The header row lacks "
+            f"required columns: {missing_text} (expected: {expected})",
+        )
+    raise refuse(
+        "header_not_found",
+        f"前 {HEADER_SCAN_ROWS} 行中未找到表头行，应包含列：{expected} / No header row in the "
+        f"first {HEADER_SCAN_ROWS} rows; it should contain the columns: {expected}",
+    )
+
+
+def _best_header(
+    head: list[tuple[Any, ...]], spec: HeaderSpec
+) -> tuple[int, dict[str, tuple[int, ...]], list[str]] | None:
+    """The row index with the most recognised headers, its columns and the labels of the
+    required fields it lacks; None when no row has two recognised headers."""
+    rank = {alias: position for position, alias in enumerate(spec.aliases)}
+    best: tuple[int, dict[str, tuple[int, ...]], list[str]] | None = None
+    best_key = (0, 0)
+    for index, values in enumerate(head):
+        found: dict[str, list[tuple[int, int]]] = {}
+        for col, value in enumerate(values):
+            if _filled(value):
+                key = header_key(value)
+                field = spec.aliases.get(key)
+                if field is not None:
+                    found.setdefault(field, []).append((rank[key], col))
+        missing = [label for field, label in spec.required.items() if field not in found]
+        score = (len(spec.required) - len(missing), len(found))
+        if len(found) >= 2 and score > best_key:
+            best_key = score
+            # A field's columns in the order of its header spellings: 原因 before 备注.
+            columns = {f: tuple(col for _rank, col in sorted(c)) for f, c in found.items()}
+            best = (index, columns, missing)
+    return best
+
+
+def _safe_rows(sheet: Any) -> Generator[tuple[Any, ...], None, None]:
+    """The sheet's rows as value tuples; a damaged sheet becomes `file_corrupt`."""
+    iterator = sheet.iter_rows(values_only=True)
+    try:
+        while True:
+            try:
+                values = next(iterator)
+            except StopIteration:
+                return
+            except _READ_ERRORS as exc:
+                raise _file_corrupt() from exc
+            yield values
+    finally:
+        iterator.close()
+
+
+def _chain(
+    first: list[tuple[Any, ...]], rest: Iterator[tuple[Any, ...]]
+) -> Iterator[tuple[Any, ...]]:
+    yield from first
+    yield from rest
