@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.files.base import ContentFile, File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -43,6 +44,7 @@ from enrollment.person_services import (
     person_create,
     person_find_by_id_number,
 )
+from enrollment.roster_excel import ParsedRoster, city_aliases, parse_roster_xlsx
 
 MAX_LINES = 20_000
 MAX_BASE = Decimal("1000000")
@@ -381,16 +383,25 @@ def order_submit(
     actor: User | None,
     actor_label: str = "",
     received_at: datetime.datetime | None = None,
-    source_file: UploadedFile | None = None,
+    source_file: File | None = None,
     sealed_scan: UploadedFile | None = None,
     correspondence: UploadedFile | None = None,
     note: str = "",
+    sheet: ParsedRoster | None = None,
 ) -> RosterOrder:
     """增减员: validate every line, then save the order, its lines and one task per scheme.
-    If any line is bad, nothing is saved."""
+    If any line is bad, nothing is saved. With `sheet` (an Excel import), the cells it
+    could not read are reported with the service's errors, each naming its Excel row."""
     received_at = received_at or timezone.now()
-    checked = order_validate(client=client, lines=lines,
-                             today=timezone.localdate(received_at))
+    try:
+        checked = order_validate(client=client, lines=lines,
+                                 today=timezone.localdate(received_at))
+        service_errors: list[ErrorDetail] = []
+    except ValidationFailed as exc:
+        checked, service_errors = [], exc.details
+    errors = sheet.merged_errors(service_errors) if sheet is not None else service_errors
+    if errors:
+        raise ValidationFailed(errors)
     order = RosterOrder.objects.create(
         client=client, channel=channel, submitted_by=actor,
         submitted_by_label=actor_label or (actor.get_username() if actor else ""),
@@ -426,6 +437,35 @@ def order_submit(
         row.status = line_status_of([status] * len(line.schemes))
         row.save(update_fields=["status"])
     return order
+
+
+def order_import_xlsx(
+    *,
+    client: Client,
+    data: bytes,
+    filename: str,
+    channel: str,
+    actor: User | None,
+    actor_label: str = "",
+    received_at: datetime.datetime | None = None,
+    sealed_scan: UploadedFile | None = None,
+    correspondence: UploadedFile | None = None,
+    note: str = "",
+) -> RosterOrder:
+    """An order from an uploaded roster workbook (portal, API import, or staff entering an
+    e-mailed file). The file itself is kept with the order."""
+    cities = city_aliases(City.objects.values_list("code", "name"))
+    sheet = parse_roster_xlsx(data, cities=cities)
+    if not sheet.lines and not sheet.errors:
+        raise ValidationFailed([ErrorDetail(
+            code="required", field="lines",
+            message="表中没有数据行 / The sheet has no data rows")])
+    return order_submit(
+        client=client, lines=sheet.lines, channel=channel, actor=actor,
+        actor_label=actor_label, received_at=received_at,
+        source_file=ContentFile(data, name=filename or "roster.xlsx"),
+        sealed_scan=sealed_scan, correspondence=correspondence, note=note, sheet=sheet,
+    )
 
 
 # --- the workflow -----------------------------------------------------------------------
