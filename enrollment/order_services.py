@@ -7,7 +7,7 @@ in the API's JSON shape; `enrollment.roster_excel` turns a spreadsheet into them
 import datetime
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -17,36 +17,40 @@ from django.db import transaction
 from django.utils import timezone
 
 from agency import deadlines
+from agency.bulk import bulk_insert_with_history
 from agency.calendar import working_calendar
+from agency.crypto import lookup_hash
 from agency.errors import DomainError, ErrorDetail, ValidationFailed
 from agency.models import User
 from agency.viewer import SYSTEM_VIEWER
 from clients.models import Client, Contract
 from clients.webhook_services import webhook_emit
-from enrollment.id_numbers import under_age, validate_id_number
+from enrollment.id_numbers import IdCheck, under_age, validate_id_number
 from enrollment.models import (
     City,
     Enrollment,
     InsuredPerson,
     LineAction,
     LineStatus,
+    Paper,
     RosterLine,
     RosterOrder,
     RosterTask,
     Scheme,
     TaskStatus,
 )
-from enrollment.person_selectors import papers_missing
+from enrollment.person_selectors import papers_missing, required_paper_kinds
 from enrollment.person_services import (
+    NewPerson,
     enrollment_adjust_base,
     enrollment_end,
     enrollment_open,
-    person_create,
-    person_find_by_id_number,
+    person_create_many,
 )
 from enrollment.roster_excel import ParsedRoster, city_aliases, parse_roster_xlsx
 
 MAX_LINES = 20_000
+OPEN_TASK_STATUSES = ["received", "papers_missing", "submitted", "returned"]
 MAX_BASE = Decimal("1000000")
 MONTHS_BACK = 12  # 补缴 beyond a year is a case for staff, not a roster line
 MONTHS_AHEAD = 12
@@ -93,7 +97,7 @@ class _Line:
 
     line_no: int
     action: str
-    id_number: str
+    check: IdCheck
     name: str
     city: City
     hukou_type: str
@@ -103,8 +107,13 @@ class _Line:
     reason: str
     phone: str
     schemes: list[str]
-    person: InsuredPerson | None
-    enrollments: dict[str, Enrollment]  # scheme → the active enrolment (remove/adjust)
+    wants_fund: bool = True
+    person: InsuredPerson | None = None
+    enrollments: dict[str, Enrollment] = field(default_factory=dict)  # remove / adjust
+
+    @property
+    def id_number(self) -> str:
+        return self.check.number
 
 
 @dataclass(frozen=True)
@@ -167,38 +176,16 @@ def _parse_date(value: Any, today: datetime.date) -> datetime.date | None:
     return day if earliest <= day <= latest else None
 
 
-def _active_enrollments(
-    person: InsuredPerson | None, city: City
-) -> dict[str, Enrollment]:
-    if person is None:
-        return {}
-    qs = Enrollment.objects.filter(person=person, city=city, status=Enrollment.Status.ACTIVE)
-    return {e.scheme: e for e in qs}
-
-
-def _pending_add_schemes(person: InsuredPerson | None, city: City) -> set[str]:
-    """Schemes with an add of this person in this city still being processed."""
-    if person is None:
-        return set()
-    return set(
-        RosterTask.objects.filter(
-            line__person=person, line__city=city, line__action=LineAction.ADD,
-            status__in=[TaskStatus.RECEIVED, TaskStatus.PAPERS_MISSING, TaskStatus.SUBMITTED,
-                        TaskStatus.RETURNED],
-        ).values_list("scheme", flat=True)
-    )
-
-
-def _check_line(
+def _check_fields(
     n: int,
     raw: Mapping[str, Any],
     *,
-    client: Client,
     cities: Mapping[str, City],
     scope: ContractScope,
     today: datetime.date,
     errors: list[ErrorDetail],
 ) -> _Line | None:
+    """What one line says by itself (no database): every field, each error named."""
     before = len(errors)
     action = _text(raw, "action")
     if not action:
@@ -207,16 +194,13 @@ def _check_line(
         _err(errors, n, "action", "action_invalid")
 
     id_raw = _text(raw, "id_number")
-    id_number = ""
-    birth_date = None
+    check: IdCheck | None = None
     if not id_raw:
         _err(errors, n, "id_number", "required")
     else:
         check = validate_id_number(id_raw, today=today)
         if not check.ok:
             _err(errors, n, "id_number", check.code, check.message)
-        else:
-            id_number, birth_date = check.number, check.birth_date
 
     name = _text(raw, "name")
     if action == LineAction.ADD and not name:
@@ -257,7 +241,8 @@ def _check_line(
         effective_date = _parse_date(raw.get("effective_date"), today)
         if effective_date is None:
             _err(errors, n, "effective_date", "date_invalid")
-        elif action == LineAction.ADD and birth_date and under_age(birth_date, effective_date):
+        elif (action == LineAction.ADD and check is not None and check.ok
+              and check.birth_date and under_age(check.birth_date, effective_date)):
             _err(errors, n, "id_number", "under_age")
 
     reason = _text(raw, "reason")
@@ -281,54 +266,96 @@ def _check_line(
         else:
             schemes = sorted(set(schemes_raw))
 
-    if len(errors) > before or city is None or effective_date is None:
+    if len(errors) > before or check is None or city is None or effective_date is None:
         return None
-
-    person = person_find_by_id_number(id_number=id_number)
-    if person is not None and name and name != person.name:
-        _err(errors, n, "name", "name_mismatch")
-        return None
-    active = _active_enrollments(person, city)
-
-    if action == LineAction.ADD:
-        if not schemes:
-            schemes = [Scheme.SOCIAL_INSURANCE]
-            wants_fund = raw.get("housing_fund")
-            if scope.covers_housing_fund and wants_fund not in (False, "false", "0", 0):
-                schemes.append(Scheme.HOUSING_FUND)
-        if Scheme.HOUSING_FUND in schemes and not scope.covers_housing_fund:
-            _err(errors, n, "schemes", "scheme_not_in_contract")
-            return None
-        if set(schemes) & (set(active) | _pending_add_schemes(person, city)):
-            _err(errors, n, "id_number", "already_enrolled")
-            return None
-        mine: dict[str, Enrollment] = {}
-    else:
-        mine = {s: e for s, e in active.items() if e.client_id == client.pk}
-        if not schemes:
-            schemes = sorted(mine)
-        if not schemes or any(s not in mine for s in schemes):
-            _err(errors, n, "id_number", "not_enrolled")
-            return None
-        starts = [mine[s].starts_on for s in schemes]
-        if action == LineAction.REMOVE and any(
-            d is not None and effective_date < d for d in starts
-        ):
-            _err(errors, n, "effective_date", "date_before_enrolment")
-            return None
-
     return _Line(
-        line_no=n, action=action, id_number=id_number, name=name or (person.name if person else ""),
-        city=city, hukou_type=hukou_type, base_kind=base_kind, base=base,
-        effective_date=effective_date, reason=reason, phone=phone.replace(" ", ""),
-        schemes=schemes, person=person, enrollments={s: mine[s] for s in schemes if s in mine},
+        line_no=n, action=action, check=check, name=name, city=city, hukou_type=hukou_type,
+        base_kind=base_kind, base=base, effective_date=effective_date, reason=reason,
+        phone=phone.replace(" ", ""), schemes=schemes,
+        wants_fund=raw.get("housing_fund") not in (False, "false", "0", 0),
     )
+
+
+@dataclass
+class _Known:
+    """What the database knows of the persons an order names, read in a few queries."""
+
+    persons: dict[str, InsuredPerson]  # lookup hash → person
+    active: dict[tuple[int, int], dict[str, Enrollment]]  # (person, city) → scheme → enrolment
+    pending: dict[tuple[int, int], set[str]]  # (person, city) → schemes being added
+
+
+def _known(hashes: Sequence[str]) -> _Known:
+    persons: dict[str, InsuredPerson] = {}
+    for start in range(0, len(hashes), 2000):
+        chunk = hashes[start:start + 2000]
+        for person in InsuredPerson.objects.filter(id_number_hash__in=chunk):
+            persons[person.id_number_hash] = person
+    ids = [p.pk for p in persons.values()]
+    active: dict[tuple[int, int], dict[str, Enrollment]] = {}
+    pending: dict[tuple[int, int], set[str]] = {}
+    for start in range(0, len(ids), 2000):
+        chunk_ids = ids[start:start + 2000]
+        for e in Enrollment.objects.filter(person_id__in=chunk_ids,
+                                           status=Enrollment.Status.ACTIVE):
+            active.setdefault((e.person_id, e.city_id), {})[e.scheme] = e
+        for person_id, city_id, scheme in RosterTask.objects.filter(
+            line__person_id__in=chunk_ids, line__action=LineAction.ADD,
+            status__in=OPEN_TASK_STATUSES,
+        ).values_list("line__person_id", "line__city_id", "scheme"):
+            pending.setdefault((person_id, city_id), set()).add(scheme)
+    return _Known(persons, active, pending)
+
+
+def _check_against_records(
+    line: _Line, *, client: Client, scope: ContractScope, known: _Known,
+    errors: list[ErrorDetail],
+) -> bool:
+    """What the line means for the person's enrolments; fills line.person/schemes."""
+    n = line.line_no
+    person = known.persons.get(lookup_hash(line.id_number))
+    if person is not None and line.name and line.name != person.name:
+        _err(errors, n, "name", "name_mismatch")
+        return False
+    line.person = person
+    key = (person.pk, line.city.pk) if person is not None else (0, 0)
+    active = known.active.get(key, {})
+    if line.action == LineAction.ADD:
+        if not line.schemes:
+            line.schemes = [Scheme.SOCIAL_INSURANCE]
+            if scope.covers_housing_fund and line.wants_fund:
+                line.schemes.append(Scheme.HOUSING_FUND)
+        if Scheme.HOUSING_FUND in line.schemes and not scope.covers_housing_fund:
+            _err(errors, n, "schemes", "scheme_not_in_contract")
+            return False
+        if set(line.schemes) & (set(active) | known.pending.get(key, set())):
+            _err(errors, n, "id_number", "already_enrolled")
+            return False
+        return True
+    mine = {s: e for s, e in active.items() if e.client_id == client.pk}
+    if not line.schemes:
+        line.schemes = sorted(mine)
+    if not line.schemes or any(s not in mine for s in line.schemes):
+        _err(errors, n, "id_number", "not_enrolled")
+        return False
+    starts = [mine[s].starts_on for s in line.schemes]
+    if line.action == LineAction.REMOVE and any(
+        d is not None and line.effective_date < d for d in starts
+    ):
+        _err(errors, n, "effective_date", "date_before_enrolment")
+        return False
+    line.enrollments = {s: mine[s] for s in line.schemes}
+    if not line.name and person is not None:
+        line.name = person.name
+    return True
 
 
 def order_validate(
     *, client: Client, lines: Sequence[Mapping[str, Any]], today: datetime.date | None = None
 ) -> list[_Line]:
-    """Check every line; raise ValidationFailed with every problem of every line."""
+    """Check every line; raise ValidationFailed with every problem of every line.
+
+    Reads the database in a handful of queries whatever the number of lines."""
     today = today or timezone.localdate()
     if not lines:
         raise ValidationFailed(
@@ -346,32 +373,43 @@ def order_validate(
         )
     cities = {c.code: c for c in City.objects.all()}
     errors: list[ErrorDetail] = []
-    checked: list[_Line] = []
-    seen: dict[tuple[str, int], int] = {}
+    parsed: list[_Line] = []
     for n, raw in enumerate(lines, start=1):
         if not isinstance(raw, Mapping):
             _err(errors, n, "lines", "invalid", "明细格式错误 / A line must be an object")
             continue
-        line = _check_line(n, raw, client=client, cities=cities, scope=scope, today=today,
-                           errors=errors)
-        if line is None:
-            continue
+        line = _check_fields(n, raw, cities=cities, scope=scope, today=today, errors=errors)
+        if line is not None:
+            parsed.append(line)
+    known = _known(sorted({lookup_hash(line.id_number) for line in parsed}))
+    checked: list[_Line] = []
+    seen: dict[tuple[str, int], int] = {}
+    for line in parsed:
         key = (line.id_number, line.city.pk)
         if key in seen:
-            _err(errors, n, "id_number", "duplicate_in_order",
+            _err(errors, line.line_no, "id_number", "duplicate_in_order",
                  f"{MSG['duplicate_in_order']} (第{seen[key]}行 / line {seen[key]})")
             continue
-        seen[key] = n
-        checked.append(line)
+        seen[key] = line.line_no
+        if _check_against_records(line, client=client, scope=scope, known=known,
+                                  errors=errors):
+            checked.append(line)
     if errors:
+        errors.sort(key=lambda e: e.line or 0)
         raise ValidationFailed(errors)
     return checked
 
 
-def _initial_status(line: _Line, person: InsuredPerson) -> str:
-    if line.action == LineAction.ADD and papers_missing(viewer=SYSTEM_VIEWER, person=person):
-        return TaskStatus.PAPERS_MISSING
-    return TaskStatus.RECEIVED
+def _missing_papers(persons: Sequence[InsuredPerson]) -> set[int]:
+    """The ids of persons who still lack a required paper (one query)."""
+    have: dict[int, set[str]] = {}
+    ids = [p.pk for p in persons]
+    for start in range(0, len(ids), 2000):
+        for person_id, kind in Paper.objects.filter(
+            person_id__in=ids[start:start + 2000]
+        ).values_list("person_id", "kind"):
+            have.setdefault(person_id, set()).add(kind)
+    return {p.pk for p in persons if set(required_paper_kinds(p)) - have.get(p.pk, set())}
 
 
 @transaction.atomic
@@ -391,7 +429,10 @@ def order_submit(
 ) -> RosterOrder:
     """增减员: validate every line, then save the order, its lines and one task per scheme.
     If any line is bad, nothing is saved. With `sheet` (an Excel import), the cells it
-    could not read are reported with the service's errors, each naming its Excel row."""
+    could not read are reported with the service's errors, each naming its Excel row.
+
+    Persons, lines and tasks are written in bulk (with their history rows), so an order of
+    10,000 lines costs a few dozen queries."""
     received_at = received_at or timezone.now()
     try:
         checked = order_validate(client=client, lines=lines,
@@ -402,40 +443,62 @@ def order_submit(
     errors = sheet.merged_errors(service_errors) if sheet is not None else service_errors
     if errors:
         raise ValidationFailed(errors)
-    order = RosterOrder.objects.create(
+    order = RosterOrder(
         client=client, channel=channel, submitted_by=actor,
         submitted_by_label=actor_label or (actor.get_username() if actor else ""),
         received_at=received_at, note=note,
     )
-    for field, upload in (("source_file", source_file), ("sealed_scan", sealed_scan),
-                          ("correspondence", correspondence)):
+    for field_name, upload in (("source_file", source_file), ("sealed_scan", sealed_scan),
+                               ("correspondence", correspondence)):
         if upload is not None:
-            getattr(order, field).save(upload.name or field, upload, save=False)
-    if source_file or sealed_scan or correspondence:
-        order.save()
+            getattr(order, field_name).save(upload.name or field_name, upload, save=False)
+    order._history_user = actor  # type: ignore[attr-defined]
+    order.save()
+
+    new = [line for line in checked if line.person is None]
+    created = person_create_many(
+        people=[NewPerson(name=line.name, check=line.check, phone=line.phone,
+                          hukou_type=line.hukou_type) for line in new],
+        actor=actor,
+    )
+    for line, person in zip(new, created, strict=True):
+        line.person = person
+    created_ids = {p.pk for p in created}
+    known_adders = [line.person for line in checked if line.action == LineAction.ADD
+                    and line.person is not None and line.person.pk not in created_ids]
+    lacking = _missing_papers(known_adders) | created_ids  # a new person has no papers yet
+
     calendar = working_calendar()
     handle_by = deadlines.handle_by(received_at)
+    earliest = {  # the cut-off is per city: compute it once per city, not per line
+        city.pk: deadlines.earliest_effective_month(received_at, city.order_cutoff_day, calendar)
+        for city in {line.city for line in checked}
+    }
+    rows: list[RosterLine] = []
+    statuses: list[str] = []
     for line in checked:
-        person = line.person or person_create(
-            name=line.name, id_number=line.id_number, actor=actor, phone=line.phone,
-            hukou_type=line.hukou_type,
-        )
-        row = RosterLine.objects.create(
-            order=order, line_no=line.line_no, action=line.action, person=person,
+        assert line.person is not None  # noqa: S101 - set above for every line
+        status = (TaskStatus.PAPERS_MISSING
+                  if line.action == LineAction.ADD and line.person.pk in lacking
+                  else TaskStatus.RECEIVED)
+        statuses.append(status)
+        rows.append(RosterLine(
+            order=order, line_no=line.line_no, action=line.action, person=line.person,
             name=line.name, hukou_type=line.hukou_type, city=line.city,
             base_kind=line.base_kind, base=line.base, effective_date=line.effective_date,
-            effective_month=deadlines.effective_month(
-                line.effective_date, received_at, line.city.order_cutoff_day, calendar
-            ),
+            effective_month=max(deadlines.month_start(line.effective_date),
+                                earliest[line.city.pk]),
             reason=line.reason, phone=line.phone, handle_by=handle_by,
-        )
-        status = _initial_status(line, person)
-        RosterTask.objects.bulk_create(
-            [RosterTask(line=row, scheme=s, status=status,
-                        enrollment=line.enrollments.get(s)) for s in line.schemes]
-        )
-        row.status = line_status_of([status] * len(line.schemes))
-        row.save(update_fields=["status"])
+            status=line_status_of([status]),
+        ))
+    saved = bulk_insert_with_history(rows, RosterLine, user=actor)
+    tasks = [
+        RosterTask(line=row, scheme=scheme, status=status,
+                   enrollment=line.enrollments.get(scheme))
+        for row, line, status in zip(saved, checked, statuses, strict=True)
+        for scheme in line.schemes
+    ]
+    bulk_insert_with_history(tasks, RosterTask, user=actor)
     return order
 
 

@@ -511,3 +511,31 @@ def outsourcing_letter_pdf(*, person: InsuredPerson, client: Client) -> bytes:
         "enrollment/person/outsourcing_letter_pdf.html",
         {"person": person, "client": client, "today": timezone.localdate()},
     )
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """A person to create in bulk, whose ID number was already checked (`check`)."""
+
+    name: str
+    check: IdCheck
+    phone: str = ""
+    hukou_type: str = ""
+
+
+def person_create_many(*, people: list[NewPerson], actor: User | None) -> list[InsuredPerson]:
+    """Create many persons at once (a roster import): the same fields as `person_create`,
+    one INSERT per batch for the rows and one for their history. The caller has checked
+    the numbers and that none exists yet (the unique constraint still guards)."""
+    from agency.bulk import bulk_insert_with_history
+
+    rows = []
+    for new in people:
+        person = InsuredPerson(
+            name=new.name.strip(), id_document_type=InsuredPerson.DocumentType.RESIDENT_ID,
+            phone=new.phone, hukou_type=new.hukou_type,
+            hukou_address_encrypted=encrypt_text(""),
+        )
+        _set_id_number(person, new.check)
+        rows.append(person)
+    return bulk_insert_with_history(rows, InsuredPerson, user=actor)
