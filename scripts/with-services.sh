@@ -39,6 +39,9 @@ trap cleanup EXIT
   -o "-h 127.0.0.1 -p $pgport -k $tmp/pg -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
   start >/dev/null || { cat "$tmp/pg/server.log"; die "PostgreSQL did not start"; }
 
+"${as_pg[@]}" "$pgbin/createdb" -h 127.0.0.1 -p "$pgport" -U postgres sbportal \
+  || die "could not create the database"
+
 redis-server --bind 127.0.0.1 --port "$redisport" --save '' --appendonly no \
   --daemonize yes --pidfile "$tmp/redis.pid" --dir "$tmp" --logfile "$tmp/redis.log" \
   || die "Redis did not start"
