@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+# start from empty catalogues: msgmerge would otherwise keep "fuzzy" guesses from an
+# earlier run (a wrong translation of a similar string)
+find . -path ./.venv -prune -o -path '*/zh_Hans/LC_MESSAGES/django.po' -print | xargs -r rm -f
 $PY manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --ignore=bench \
   --no-location --no-wrap --no-obsolete -v 0
 shopt -s nullglob
