@@ -3,6 +3,7 @@
 Role rules (same as the API): every staff role reads; `admin` and `manager` create and
 change clients, contracts, representatives, portal users and API keys."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -63,6 +64,17 @@ def _pdf_response(contract: Contract) -> HttpResponse:
 
 def _flash_error(request: HttpRequest, exc: DomainError) -> None:
     messages.error(request, str(exc.message))
+
+
+def _run_action(request: HttpRequest, action: Callable[[], object], success: str,
+                back_to: str, pk: int) -> HttpResponse:
+    """Run a POST action's service; its DomainError is shown as a message."""
+    try:
+        action()
+        messages.success(request, success)
+    except DomainError as exc:
+        _flash_error(request, exc)
+    return redirect(back_to, pk=pk)
 
 
 # --- staff: clients ---------------------------------------------------------------------
@@ -147,12 +159,9 @@ def staff_client_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(*MANAGERS)
 def staff_client_verify_licence(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
-    try:
-        client_verify_licence(client=client, actor=request.user)  # type: ignore[arg-type]
-        messages.success(request, _("Business licence verified."))
-    except DomainError as exc:
-        _flash_error(request, exc)
-    return redirect("staff-clients-detail", pk=pk)
+    return _run_action(request, lambda: client_verify_licence(
+        client=client, actor=request.user),  # type: ignore[arg-type]
+        _("Business licence verified."), "staff-clients-detail", pk)
 
 
 @require_POST
@@ -284,25 +293,19 @@ def staff_contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(*MANAGERS)
 def staff_contract_activate(request: HttpRequest, pk: int) -> HttpResponse:
     contract = contract_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
-    try:
-        contract_activate(contract=contract, actor=request.user)  # type: ignore[arg-type]
-        messages.success(request, _("Contract activated."))
-    except DomainError as exc:
-        _flash_error(request, exc)
-    return redirect("staff-contracts-detail", pk=pk)
+    return _run_action(request, lambda: contract_activate(
+        contract=contract, actor=request.user),  # type: ignore[arg-type]
+        _("Contract activated."), "staff-contracts-detail", pk)
 
 
 @require_POST
 @staff_required(*MANAGERS)
 def staff_contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
     contract = contract_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
-    try:
-        contract_terminate(contract=contract, reason=request.POST.get("reason", ""),
-                           actor=request.user)  # type: ignore[arg-type]
-        messages.success(request, _("Contract terminated."))
-    except DomainError as exc:
-        _flash_error(request, exc)
-    return redirect("staff-contracts-detail", pk=pk)
+    return _run_action(request, lambda: contract_terminate(
+        contract=contract, reason=request.POST.get("reason", ""),
+        actor=request.user),  # type: ignore[arg-type]
+        _("Contract terminated."), "staff-contracts-detail", pk)
 
 
 @staff_required()
