@@ -186,3 +186,19 @@ def test_service_rep_reads_but_cannot_write(client):
     assert client.get(f"/staff/clients/{target.pk}/").status_code == 200
     assert client.get("/staff/clients/new/").status_code == 404
     assert client.post(f"/staff/clients/{target.pk}/verify-licence/").status_code == 404
+
+
+@pytest.mark.parametrize("model", [
+    "clients/client", "clients/contract", "clients/apikey", "clients/contractreminder",
+    "agency/licence", "agency/staffprofile", "agency/notification",
+])
+def test_admin_lists_and_history_pages_render(client, model):
+    admin = UserFactory(role=Role.ADMIN, is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    contract = ContractFactory()
+    ContractPriceFactory(contract=contract)
+
+    assert client.get(f"/admin/{model}/").status_code == 200
+    if model == "clients/contract":
+        assert client.get(f"/admin/{model}/{contract.pk}/change/").status_code == 200
+        assert client.get(f"/admin/{model}/{contract.pk}/history/").status_code == 200
