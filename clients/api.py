@@ -24,6 +24,7 @@ from clients.documents import contract_pdf
 from clients.models import Client, Contract, size_tier
 from clients.selectors import (
     client_get,
+    client_list,
     client_with_headcount_list,
     contract_current,
     contract_get,
@@ -260,7 +261,7 @@ class ContractListCreateView(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        client = client_with_headcount_list(viewer=viewer).filter(pk=v["client"]).first()
+        client = client_list(viewer=viewer).filter(pk=v["client"]).first()
         if client is None:
             raise ValidationFailed([ErrorDetail("not_found", "客户不存在 / No such client",
                                                 field="client")])

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from agency.access import portal_required, staff_required
 from agency.errors import DomainError
+from agency.files import stored_file_response
 from agency.forms import add_domain_errors
 from agency.models import User
 from agency.roles import Role
@@ -226,6 +227,11 @@ def staff_api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required()
+def staff_client_licence_scan(request: HttpRequest, pk: int) -> HttpResponse:
+    return stored_file_response(client_get(viewer=request.viewer, pk=pk).licence_scan)  # type: ignore[attr-defined]
+
+
+@staff_required()
 def staff_rep_load(request: HttpRequest) -> HttpResponse:
     reps = rep_load_list(viewer=request.viewer)  # type: ignore[attr-defined]
     return render(request, "clients/staff_rep_load.html",
@@ -309,6 +315,11 @@ def staff_contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required()
+def staff_contract_scan(request: HttpRequest, pk: int) -> HttpResponse:
+    return stored_file_response(contract_get(viewer=request.viewer, pk=pk).signed_scan)  # type: ignore[attr-defined]
+
+
+@staff_required()
 def staff_contract_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return _pdf_response(contract_get(viewer=request.viewer, pk=pk))  # type: ignore[attr-defined]
 
@@ -337,6 +348,11 @@ def portal_contract_list(request: HttpRequest) -> HttpResponse:
 def portal_contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contract = contract_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
     return render(request, "clients/portal_contract_detail.html", {"contract": contract})
+
+
+@portal_required()
+def portal_contract_scan(request: HttpRequest, pk: int) -> HttpResponse:
+    return stored_file_response(contract_get(viewer=request.viewer, pk=pk).signed_scan)  # type: ignore[attr-defined]
 
 
 @portal_required()
