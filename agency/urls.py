@@ -46,6 +46,7 @@ staff_patterns = [
     path("licences/", views_org.staff_licence_list, name="staff-licences-list"),
     path("licences/new/", views_org.staff_licence_create, name="staff-licences-create"),
     path("licences/<int:pk>/edit/", views_org.staff_licence_edit, name="staff-licences-edit"),
+    path("licences/<int:pk>/scan/", views_org.staff_licence_scan, name="staff-licences-scan"),
     path("staff-profiles/", views_org.staff_profile_list, name="staff-profiles-list"),
     path("staff-profiles/<int:user_id>/edit/", views_org.staff_profile_edit,
          name="staff-profiles-edit"),
@@ -54,6 +55,8 @@ staff_patterns = [
     path("clients/new/", clients_views.staff_client_create, name="staff-clients-create"),
     path("clients/<int:pk>/", clients_views.staff_client_detail, name="staff-clients-detail"),
     path("clients/<int:pk>/edit/", clients_views.staff_client_edit, name="staff-clients-edit"),
+    path("clients/<int:pk>/licence-scan/", clients_views.staff_client_licence_scan,
+         name="staff-clients-licence-scan"),
     path("clients/<int:pk>/verify-licence/", clients_views.staff_client_verify_licence,
          name="staff-clients-verify-licence"),
     path("clients/<int:pk>/assign-rep/", clients_views.staff_client_assign_rep,
@@ -74,6 +77,8 @@ staff_patterns = [
     path("contracts/<int:pk>/terminate/", clients_views.staff_contract_terminate,
          name="staff-contracts-terminate"),
     path("contracts/<int:pk>/pdf/", clients_views.staff_contract_pdf, name="staff-contracts-pdf"),
+    path("contracts/<int:pk>/scan/", clients_views.staff_contract_scan,
+         name="staff-contracts-scan"),
 ]
 
 portal_patterns = [
@@ -96,6 +101,8 @@ portal_patterns = [
          name="portal-contracts-detail"),
     path("contracts/<int:pk>/pdf/", clients_views.portal_contract_pdf,
          name="portal-contracts-pdf"),
+    path("contracts/<int:pk>/scan/", clients_views.portal_contract_scan,
+         name="portal-contracts-scan"),
 ]
 
 api_patterns = [

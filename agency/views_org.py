@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from agency.access import staff_required
 from agency.errors import DomainError
+from agency.files import stored_file_response
 from agency.forms import LicenceForm, StaffProfileForm, add_domain_errors
 from agency.models import Licence, StaffProfile, User
 from agency.roles import STAFF_ROLES, Role
@@ -64,6 +65,14 @@ def staff_licence_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if licence is None:
         raise Http404
     return _licence_form(request, licence)
+
+
+@staff_required()
+def staff_licence_scan(request: HttpRequest, pk: int) -> HttpResponse:
+    licence = licence_list(viewer=request.viewer).filter(pk=pk).first()  # type: ignore[attr-defined]
+    if licence is None:
+        raise Http404
+    return stored_file_response(licence.scan)
 
 
 @staff_required()

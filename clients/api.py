@@ -7,6 +7,7 @@ endpoints answer it 404, like another client's object."""
 
 from typing import Any, cast
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
@@ -23,6 +24,7 @@ from clients.documents import contract_pdf
 from clients.models import Client, Contract, size_tier
 from clients.selectors import (
     client_get,
+    client_list,
     client_with_headcount_list,
     contract_current,
     contract_get,
@@ -43,6 +45,13 @@ CLIENT_MANAGERS = (Role.ADMIN, Role.MANAGER)
 def staff_actor(request: Request) -> User:
     """The staff user behind a request that `require_staff` let through."""
     return cast(User, request.user)
+
+
+def paginated(request: Request, view: APIView, qs: QuerySet[Any],
+              output: type[serializers.Serializer]) -> Response:
+    paginator = Pagination()
+    page = paginator.paginate_queryset(qs, request, view=view)
+    return paginator.get_paginated_response(output(page, many=True).data)
 
 
 def require_staff(viewer: Viewer, *roles: str) -> None:
@@ -156,9 +165,7 @@ class ClientListCreateView(APIView):
         viewer = viewer_of(request)
         qs = client_with_headcount_list(viewer=viewer,
                                         search=request.query_params.get("search", ""))
-        paginator = Pagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(ClientOutput(page, many=True).data)
+        return paginated(request, self, qs, ClientOutput)
 
     @extend_schema(request=InputSerializer, responses={201: ClientOutput})
     def post(self, request: Request) -> Response:
@@ -245,9 +252,7 @@ class ContractListCreateView(APIView):
     def get(self, request: Request) -> Response:
         viewer = viewer_of(request)
         qs = contract_list(viewer=viewer, status=request.query_params.get("status", ""))
-        paginator = Pagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(ContractOutput(page, many=True).data)
+        return paginated(request, self, qs, ContractOutput)
 
     @extend_schema(request=InputSerializer, responses={201: ContractOutput})
     def post(self, request: Request) -> Response:
@@ -256,7 +261,7 @@ class ContractListCreateView(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        client = client_with_headcount_list(viewer=viewer).filter(pk=v["client"]).first()
+        client = client_list(viewer=viewer).filter(pk=v["client"]).first()
         if client is None:
             raise ValidationFailed([ErrorDetail("not_found", "客户不存在 / No such client",
                                                 field="client")])

@@ -1,10 +1,24 @@
-"""Demo clients and their portal users. Deterministic and idempotent."""
+"""Demo clients, their profiles, representatives, contracts and portal users.
+Deterministic and idempotent; contract dates follow today (one ends within 30 days)."""
 
+import datetime
 from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
 
 from agency.demo import demo_user
+from agency.models import User
 from agency.roles import Role
-from clients.models import Client
+from clients.models import Client, Contract
+from clients.services import (
+    PriceInput,
+    city_model,
+    client_assign_rep,
+    client_verify_licence,
+    contract_activate,
+    contract_create,
+)
 from clients.validators import uscc_check_char
 
 
@@ -15,21 +29,73 @@ class DemoClient:
     login: str  # portal usernames: <login>-hr (client_admin), <login>-view (client_viewer)
     city_code: str
     headcount: int  # active insured persons the demo enrols (enrollment.demo)
+    ownership_type: str = Client.OwnershipType.PRIVATE
+    industry: str = Client.Industry.L
+    office_address: str = ""
+    contact: tuple[str, str] = ("", "")
+    rep: str = "rep1"  # service representative (loads: rep1 332, rep2 210; limit 500)
+    price: str = "80.00"  # service fee per person per month in the client's city
+    price_reason: str = ""
+    contract_days_left: int = 365  # the contract ends this many days from today
+    verified: bool = True  # business licence verified (else the contract stays a draft)
 
 
 CLIENTS = [
-    DemoClient("上海启明信息技术有限公司", "91310115MA1K4ABC0", "qiming", "310000", 320),
-    DemoClient("北京华泰精密制造有限公司", "91110108MA01XYW12", "huatai", "110000", 150),
-    DemoClient("深圳前海云帆物流有限公司", "91440300MA5F8LMN3", "yunfan", "440300", 60),
-    DemoClient("杭州西溪餐饮管理有限公司", "91330106MA2H7PQR4", "xixi", "330100", 12),
+    DemoClient("上海启明信息技术有限公司", "91310115MA1K4ABC0", "qiming", "310000", 320,
+               Client.OwnershipType.PRIVATE, Client.Industry.I, "上海市浦东新区张江路88号",
+               ("周敏", "021-58881234"), "rep1", "75.00", contract_days_left=20),
+    DemoClient("北京华泰精密制造有限公司", "91110108MA01XYW12", "huatai", "110000", 150,
+               Client.OwnershipType.FOREIGN_INVESTED, Client.Industry.C,
+               "北京市海淀区上地十街10号", ("郑凯", "010-62345678"), "rep2", "95.00"),
+    DemoClient("深圳前海云帆物流有限公司", "91440300MA5F8LMN3", "yunfan", "440300", 60,
+               Client.OwnershipType.HMT_INVESTED, Client.Industry.G,
+               "深圳市南山区前海大道2号", ("林晓", "0755-86001122"), "rep2", "110.00"),
+    DemoClient("杭州西溪餐饮管理有限公司", "91330106MA2H7PQR4", "xixi", "330100", 12,
+               Client.OwnershipType.COLLECTIVE, Client.Industry.H, "杭州市西湖区文二西路5号",
+               ("沈芳", "0571-88776655"), "rep1", "45.00", "小微企业扶持价，经理审批",
+               verified=False),
 ]
+
+CITY_NAMES = {"310000": "上海市", "110000": "北京市", "440300": "深圳市", "330100": "杭州市"}
+
+
+def _seed_contract(client: Client, entry: DemoClient, actor: User) -> None:
+    number = f"HT-DEMO-{entry.login.upper()}"
+    if Contract.objects.filter(number=number).exists():
+        return
+    today = timezone.localdate()
+    contract = contract_create(
+        client=client, number=number, starts_on=today - datetime.timedelta(days=200),
+        ends_on=today + datetime.timedelta(days=entry.contract_days_left),
+        prices=[PriceInput(city_code=entry.city_code, price_per_head=Decimal(entry.price),
+                           override_reason=entry.price_reason)],
+        housing_fund_rate=Decimal("0.0700"), actor=actor,
+    )
+    if entry.verified:
+        contract_activate(contract=contract, actor=actor)
 
 
 def seed() -> list[tuple[str, str]]:
     logins = []
+    admin = User.objects.get(username="admin")
     for c in CLIENTS:
+        city_model()._default_manager.get_or_create(code=c.city_code,
+                                                    defaults={"name": CITY_NAMES[c.city_code]})
+        city = city_model()._default_manager.get(code=c.city_code)
         uscc = c.uscc17 + uscc_check_char(c.uscc17)
         client, _ = Client.objects.get_or_create(uscc=uscc, defaults={"name": c.name})
+        profile = {"ownership_type": c.ownership_type, "industry": c.industry,
+                   "office_address": c.office_address, "city_id": city.pk,
+                   "contact_name": c.contact[0], "contact_phone": c.contact[1]}
+        if any(getattr(client, k) != v for k, v in profile.items()):
+            for k, v in profile.items():
+                setattr(client, k, v)
+            client.save()
+        if c.verified and not client.licence_verified:
+            client_verify_licence(client=client, actor=admin)
+        if client.service_rep is None or client.service_rep.username != c.rep:
+            client_assign_rep(client=client, rep=User.objects.get(username=c.rep), actor=admin)
+        _seed_contract(client, c, admin)
         demo_user(username=f"{c.login}-hr", display_name=f"{c.name[:4]} HR",
                   role=Role.CLIENT_ADMIN, client_id=client.pk)
         demo_user(username=f"{c.login}-view", display_name=f"{c.name[:4]} 只读",

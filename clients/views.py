@@ -3,6 +3,7 @@
 Role rules (same as the API): every staff role reads; `admin` and `manager` create and
 change clients, contracts, representatives, portal users and API keys."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from agency.access import portal_required, staff_required
 from agency.errors import DomainError
+from agency.files import stored_file_response
 from agency.forms import add_domain_errors
 from agency.models import User
 from agency.roles import Role
@@ -63,6 +65,17 @@ def _pdf_response(contract: Contract) -> HttpResponse:
 
 def _flash_error(request: HttpRequest, exc: DomainError) -> None:
     messages.error(request, str(exc.message))
+
+
+def _run_action(request: HttpRequest, action: Callable[[], object], success: str,
+                back_to: str, pk: int) -> HttpResponse:
+    """Run a POST action's service; its DomainError is shown as a message."""
+    try:
+        action()
+        messages.success(request, success)
+    except DomainError as exc:
+        _flash_error(request, exc)
+    return redirect(back_to, pk=pk)
 
 
 # --- staff: clients ---------------------------------------------------------------------
@@ -147,12 +160,9 @@ def staff_client_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(*MANAGERS)
 def staff_client_verify_licence(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
-    try:
-        client_verify_licence(client=client, actor=request.user)  # type: ignore[arg-type]
-        messages.success(request, _("Business licence verified."))
-    except DomainError as exc:
-        _flash_error(request, exc)
-    return redirect("staff-clients-detail", pk=pk)
+    return _run_action(request, lambda: client_verify_licence(
+        client=client, actor=request.user),  # type: ignore[arg-type]
+        _("Business licence verified."), "staff-clients-detail", pk)
 
 
 @require_POST
@@ -214,6 +224,11 @@ def staff_api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     api_key_revoke(api_key=api_key, actor=request.user)  # type: ignore[arg-type]
     messages.success(request, _("API key revoked."))
     return redirect("staff-clients-detail", pk=api_key.client_id)
+
+
+@staff_required()
+def staff_client_licence_scan(request: HttpRequest, pk: int) -> HttpResponse:
+    return stored_file_response(client_get(viewer=request.viewer, pk=pk).licence_scan)  # type: ignore[attr-defined]
 
 
 @staff_required()
@@ -284,25 +299,24 @@ def staff_contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(*MANAGERS)
 def staff_contract_activate(request: HttpRequest, pk: int) -> HttpResponse:
     contract = contract_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
-    try:
-        contract_activate(contract=contract, actor=request.user)  # type: ignore[arg-type]
-        messages.success(request, _("Contract activated."))
-    except DomainError as exc:
-        _flash_error(request, exc)
-    return redirect("staff-contracts-detail", pk=pk)
+    return _run_action(request, lambda: contract_activate(
+        contract=contract, actor=request.user),  # type: ignore[arg-type]
+        _("Contract activated."), "staff-contracts-detail", pk)
 
 
 @require_POST
 @staff_required(*MANAGERS)
 def staff_contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
     contract = contract_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
-    try:
-        contract_terminate(contract=contract, reason=request.POST.get("reason", ""),
-                           actor=request.user)  # type: ignore[arg-type]
-        messages.success(request, _("Contract terminated."))
-    except DomainError as exc:
-        _flash_error(request, exc)
-    return redirect("staff-contracts-detail", pk=pk)
+    return _run_action(request, lambda: contract_terminate(
+        contract=contract, reason=request.POST.get("reason", ""),
+        actor=request.user),  # type: ignore[arg-type]
+        _("Contract terminated."), "staff-contracts-detail", pk)
+
+
+@staff_required()
+def staff_contract_scan(request: HttpRequest, pk: int) -> HttpResponse:
+    return stored_file_response(contract_get(viewer=request.viewer, pk=pk).signed_scan)  # type: ignore[attr-defined]
 
 
 @staff_required()
@@ -334,6 +348,11 @@ def portal_contract_list(request: HttpRequest) -> HttpResponse:
 def portal_contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contract = contract_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
     return render(request, "clients/portal_contract_detail.html", {"contract": contract})
+
+
+@portal_required()
+def portal_contract_scan(request: HttpRequest, pk: int) -> HttpResponse:
+    return stored_file_response(contract_get(viewer=request.viewer, pk=pk).signed_scan)  # type: ignore[attr-defined]
 
 
 @portal_required()

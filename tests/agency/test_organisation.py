@@ -113,3 +113,24 @@ def test_beat_schedule_runs_contract_expiry_and_reminders():
 
     assert {"clients.tasks.contract_expire_due_task",
             "clients.tasks.contract_reminders_send_task"} <= tasks
+
+
+def test_licence_form_uploads_a_scan_served_to_staff(client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    client.force_login(UserFactory(role=Role.ADMIN))
+
+    saved = client.post("/staff/licences/new/", {
+        "kind": "hr_service", "number": "（沪）人服证字〔2025〕第7号", "authority": "上海市人社局",
+        "valid_from": "2025-01-01", "valid_to": "2029-12-31",
+        "scan": SimpleUploadedFile("licence.pdf", b"%PDF-1.4 scan")})
+    licence = Licence.objects.get()
+    inverted = client.post(f"/staff/licences/{licence.pk}/edit/", {
+        "kind": "hr_service", "number": licence.number, "authority": "上海市人社局",
+        "valid_from": "2025-01-01", "valid_to": "2024-12-31"})
+
+    assert saved["Location"] == "/staff/licences/"
+    assert client.get(f"/staff/licences/{licence.pk}/scan/").content == b"%PDF-1.4 scan"
+    assert inverted.context["form"].errors == {
+        "valid_to": ["有效期止早于起始日 / Valid to is before valid from"]}

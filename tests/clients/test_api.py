@@ -233,3 +233,22 @@ def test_contract_ends_before_today_cannot_be_activated(manager_api):
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "contract_ended"
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/clients/99999999999999999999999/", "/api/v1/contracts/99999999999999999999999/",
+    "/api/v1/clients/?page=abc", "/api/v1/contracts/?status=nonsense",
+])
+def test_odd_ids_and_parameters_never_answer_500(manager_api, path):
+    response = manager_api.get(path)
+
+    assert response.status_code in (200, 404)
+    assert response.status_code == 200 or response.json()["error"]["code"] == "not_found"
+
+
+def test_odd_filter_values_on_the_client_list_page_never_answer_500(client):
+    client.force_login(UserFactory(role=Role.MANAGER))
+
+    response = client.get("/staff/clients/", {"rep": "9" * 30, "tier": "x", "industry": "ZZ"})
+
+    assert response.status_code == 200

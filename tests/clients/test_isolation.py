@@ -2,11 +2,12 @@
 this app adds answers 404 for another client's object (and for staff-only ones)."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from agency.roles import Role
 from clients.models import Contract
 from clients.services import api_key_issue
-from tests.clients.factories import ContractFactory, ContractPriceFactory
+from tests.clients.factories import ContractFactory, ContractPriceFactory, LicenceFactory
 from tests.factories import ClientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,13 +26,15 @@ API_URLS = [
 PORTAL_URLS = [
     "/portal/contracts/{contract}/",
     "/portal/contracts/{contract}/pdf/",
+    "/portal/contracts/{contract}/scan/",
 ]
 STAFF_URLS = [
     "/staff/clients/", "/staff/clients/new/", "/staff/clients/{client}/",
     "/staff/clients/{client}/edit/", "/staff/clients/{client}/portal-users/new/",
+    "/staff/clients/{client}/licence-scan/", "/staff/contracts/{contract}/scan/",
     "/staff/contracts/", "/staff/contracts/new/", "/staff/contracts/{contract}/",
     "/staff/contracts/{contract}/pdf/", "/staff/rep-load/", "/staff/licences/",
-    "/staff/licences/new/", "/staff/staff-profiles/",
+    "/staff/licences/new/", "/staff/licences/{licence}/scan/", "/staff/staff-profiles/",
 ]
 STAFF_POST_URLS = [
     "/staff/clients/{client}/verify-licence/", "/staff/clients/{client}/assign-rep/",
@@ -40,15 +43,23 @@ STAFF_POST_URLS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+
+
 @pytest.fixture
 def world(client_company):
     other = ClientFactory()
-    theirs = ContractFactory(client=other, status=Contract.Status.ACTIVE)
+    theirs = ContractFactory(client=other, status=Contract.Status.ACTIVE,
+                             signed_scan=SimpleUploadedFile("their-scan.pdf", b"%PDF-1.4 x"))
     ContractPriceFactory(contract=theirs)
     mine = ContractFactory(client=client_company, status=Contract.Status.ACTIVE)
     ContractPriceFactory(contract=mine)
     their_key, _ = api_key_issue(client=other, name="their", actor=UserFactory(role=Role.ADMIN))
+    licence = LicenceFactory(scan=SimpleUploadedFile("licence.pdf", b"%PDF-1.4 l"))
     return {"client": other.pk, "contract": theirs.pk, "key": their_key.pk, "mine": mine,
+            "licence": licence.pk,
             "own": client_company}
 
 

@@ -186,3 +186,43 @@ def test_service_rep_reads_but_cannot_write(client):
     assert client.get(f"/staff/clients/{target.pk}/").status_code == 200
     assert client.get("/staff/clients/new/").status_code == 404
     assert client.post(f"/staff/clients/{target.pk}/verify-licence/").status_code == 404
+
+
+@pytest.mark.parametrize("model", [
+    "clients/client", "clients/contract", "clients/apikey", "clients/contractreminder",
+    "agency/licence", "agency/staffprofile", "agency/notification",
+])
+def test_admin_lists_and_history_pages_render(client, model):
+    admin = UserFactory(role=Role.ADMIN, is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    contract = ContractFactory()
+    ContractPriceFactory(contract=contract)
+
+    assert client.get(f"/admin/{model}/").status_code == 200
+    if model == "clients/contract":
+        assert client.get(f"/admin/{model}/{contract.pk}/change/").status_code == 200
+        assert client.get(f"/admin/{model}/{contract.pk}/history/").status_code == 200
+
+
+def test_scans_are_uploaded_and_served_only_through_checked_views(client, manager, settings,
+                                                                  tmp_path, portal_user,
+                                                                  client_company):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    client.post(f"/staff/clients/{client_company.pk}/edit/", {
+        "name": client_company.name, "uscc": client_company.uscc, "ownership_type": "private",
+        "industry": "C", "licence_scan": SimpleUploadedFile("licence.pdf", b"%PDF-1.4 licence")})
+    contract = ContractFactory(client=client_company,
+                               signed_scan=SimpleUploadedFile("signed.pdf", b"%PDF-1.4 signed"))
+
+    licence = client.get(f"/staff/clients/{client_company.pk}/licence-scan/")
+    staff_scan = client.get(f"/staff/contracts/{contract.pk}/scan/")
+    client.force_login(portal_user)
+    portal_scan = client.get(f"/portal/contracts/{contract.pk}/scan/")
+
+    assert (licence.status_code, licence.content) == (200, b"%PDF-1.4 licence")
+    assert licence["Content-Type"] == "application/pdf"
+    assert staff_scan.content == b"%PDF-1.4 signed"
+    assert portal_scan.content == b"%PDF-1.4 signed"
+    assert client.get(f"/portal/contracts/{ContractFactory().pk}/scan/").status_code == 404
