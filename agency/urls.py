@@ -20,6 +20,8 @@ staff_patterns = [
     # insured persons (enrollment)
     path("persons/", persons.staff_person_list, name="staff-persons-list"),
     path("persons/export.xlsx", persons.staff_person_export, name="staff-persons-export"),
+    path("persons/new/", persons.staff_person_create, name="staff-persons-create"),
+    path("persons/<int:pk>/edit/", persons.staff_person_edit, name="staff-persons-edit"),
     path("persons/<int:pk>/", persons.staff_person_detail, name="staff-persons-detail"),
     path("persons/<int:pk>/reveal/", persons.staff_person_reveal, name="staff-persons-reveal"),
     path("persons/<int:pk>/letter.pdf", persons.staff_person_letter, name="staff-persons-letter"),

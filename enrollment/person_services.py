@@ -157,6 +157,61 @@ def person_create(
     return person
 
 
+PERSON_EDITABLE_FIELDS = (
+    "name", "phone", "hukou_type", "employment_type", "education_level", "school", "major",
+    "graduated_on", "education_certificate_number", "labour_contract_starts_on",
+    "labour_contract_ends_on",
+)
+
+
+@transaction.atomic
+def person_update(
+    *,
+    person: InsuredPerson,
+    actor: User | None,
+    id_number: str = "",
+    id_document_type: str = "",
+    hukou_address: str | None = None,
+    **changes: Any,
+) -> InsuredPerson:
+    """Keep the record current (STD-3.4.4): plain fields from `changes`; a new document
+    number when `id_number` is given (validated, unique); a new hukou address when given.
+    The history records who changed what (the number only in its masked form)."""
+    unknown = sorted(set(changes) - set(PERSON_EDITABLE_FIELDS))
+    if unknown:
+        raise ValidationFailed([ErrorDetail("unknown_field", f"未知字段 / Unknown field {name}",
+                                            field=name) for name in unknown])
+    if "name" in changes and not str(changes["name"]).strip():
+        raise ValidationFailed([ErrorDetail("required", "请填写姓名 / Name is required",
+                                            field="name")])
+    starts = changes.get("labour_contract_starts_on", person.labour_contract_starts_on)
+    ends = changes.get("labour_contract_ends_on", person.labour_contract_ends_on)
+    if starts and ends and ends < starts:
+        raise ValidationFailed([ErrorDetail(
+            "date_invalid", "劳动合同结束日期早于开始日期 / Contract ends before it starts",
+            field="labour_contract_ends_on")])
+    for name, value in changes.items():
+        setattr(person, name, value.strip() if isinstance(value, str) else value)
+    document_type = id_document_type or person.id_document_type
+    if id_number or document_type != person.id_document_type:
+        if not id_number:
+            id_number = decrypt_text(person.id_number_encrypted)
+        check = _check_or_raise(id_document_type=document_type, id_number=id_number)
+        if InsuredPerson.objects.filter(
+            id_document_type=document_type, id_number_hash=lookup_hash(check.number)
+        ).exclude(pk=person.pk).exists():
+            raise ValidationFailed([ErrorDetail(
+                "duplicate", "该证件号码的人员已存在 / A person with this ID number already exists",
+                field="id_number")])
+        person.id_document_type = document_type
+        _set_id_number(person, check)
+    if hukou_address is not None:
+        person.hukou_address_encrypted = encrypt_text(hukou_address.strip())
+    person._history_user = actor  # type: ignore[attr-defined]
+    person.save()
+    return person
+
+
 def person_id_number(person: InsuredPerson) -> str:
     """The plain number, for services that must hand it on (bureau filing). Not for
     display: faces call `person_reveal`, which is audited."""

@@ -4,6 +4,7 @@ Staff: list (search, filters), detail with papers, enrolments and change history
 (POST, audited), paper upload and download, the HR-outsourcing letter, export (audited).
 Portal: the client's own persons, masked; client administrators upload papers."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -30,12 +31,16 @@ from enrollment.person_selectors import (
     person_list,
 )
 from enrollment.person_services import (
+    PERSON_EDITABLE_FIELDS,
     REVEAL_ROLES,
+    Revealed,
     outsourcing_letter_pdf,
     paper_download,
     paper_upload,
+    person_create,
     person_export,
     person_reveal,
+    person_update,
 )
 
 PAGE_SIZE = 50
@@ -71,6 +76,49 @@ class PaperUploadForm(forms.Form):
     file = forms.FileField(label=_("File (PDF, JPEG or PNG, at most 10 MB)"))
 
 
+class PersonForm(forms.Form):
+    """Parses the page's input; the rules live in `person_create` / `person_update`."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    id_document_type = forms.ChoiceField(label=_("Identity document"),
+                                         choices=InsuredPerson.DocumentType.choices)
+    id_number = forms.CharField(label=_("ID number"), max_length=40)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    hukou_type = forms.ChoiceField(label=_("Hukou type"), required=False,
+                                   choices=[("", "—"), *InsuredPerson.HukouType.choices])
+    hukou_address = forms.CharField(label=_("Hukou address"), max_length=200, required=False)
+    education_level = forms.ChoiceField(label=_("Education"), required=False,
+                                        choices=[("", "—"), *InsuredPerson.EducationLevel.choices])
+    school = forms.CharField(label=_("School"), max_length=100, required=False)
+    major = forms.CharField(label=_("Major"), max_length=100, required=False)
+    graduated_on = forms.DateField(label=_("Graduation date"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    education_certificate_number = forms.CharField(label=_("Education certificate number"),
+                                                   max_length=50, required=False)
+    employment_type = forms.ChoiceField(label=_("Employment type"),
+                                        choices=InsuredPerson.EmploymentType.choices)
+    labour_contract_starts_on = forms.DateField(label=_("Labour contract starts on"),
+                                                required=False,
+                                                widget=forms.DateInput(attrs={"type": "date"}))
+    labour_contract_ends_on = forms.DateField(label=_("Labour contract ends on"),
+                                              required=False,
+                                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:  # the secrets are never put back into a form: empty keeps them
+            self.fields["id_number"].required = False
+            self.fields["id_number"].help_text = _("Leave empty to keep the current number.")
+            self.fields["hukou_address"].help_text = _("Leave empty to keep the current address.")
+
+    def show_errors(self, error: DomainError) -> None:
+        """Each detail of a service's error next to the field it names."""
+        if not error.details:
+            self.add_error(None, str(error.message))
+        for detail in error.details:
+            self.add_error(detail.field if detail.field in self.fields else None, detail.message)
+
+
 def _filtered(request: HttpRequest, viewer: Viewer) -> tuple[PersonFilterForm, Any]:
     form = PersonFilterForm(request.GET or None, viewer=viewer)
     data = form.cleaned_data if form.is_valid() else {}
@@ -98,6 +146,7 @@ def _list(request: HttpRequest, face: str) -> HttpResponse:
 def _detail(
     request: HttpRequest, pk: int, face: str, *, upload_form: PaperUploadForm | None = None,
     upload_error: DomainError | None = None, status: int = 200,
+    revealed: Revealed | None = None,
 ) -> HttpResponse:
     viewer: Viewer = request.viewer  # type: ignore[attr-defined]
     person = person_get(viewer=viewer, pk=pk)
@@ -115,6 +164,7 @@ def _detail(
         "can_upload": can_upload,
         "upload_form": upload_form or PaperUploadForm(),
         "upload_error": upload_error,
+        "revealed": revealed,
     }, status=status)
 
 
@@ -194,8 +244,11 @@ def staff_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def staff_person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
     revealed = person_reveal(person=person, actor=request.user, request=request)  # type: ignore[arg-type]
-    response = render(request, "enrollment/person/_revealed.html",
-                      {"person": person, "revealed": revealed})
+    if request.headers.get("HX-Request"):
+        response = render(request, "enrollment/person/_revealed.html",
+                          {"person": person, "revealed": revealed})
+    else:  # without htmx: the whole page, the number in place of the masked one
+        response = _detail(request, pk, "staff", revealed=revealed)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -233,6 +286,45 @@ def staff_person_export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="persons-{stamp}.xlsx"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _person_form(
+    request: HttpRequest, form: PersonForm, person: InsuredPerson | None,
+    save: Callable[[dict[str, Any]], InsuredPerson],
+) -> HttpResponse:
+    """Create and edit share this: a valid form goes to the service; its errors come back
+    next to the fields they name."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(dict(form.cleaned_data))
+        except DomainError as error:
+            form.show_errors(error)
+        else:
+            return redirect("staff-persons-detail", pk=saved.pk)
+    return render(request, "enrollment/person/form.html", {"form": form, "person": person},
+                  status=400 if form.is_bound else 200)
+
+
+@staff_required(*REVEAL_ROLES)
+def staff_person_create(request: HttpRequest) -> HttpResponse:
+    actor: Any = request.user
+    return _person_form(request, PersonForm(request.POST or None), None,
+                        lambda data: person_create(actor=actor, **data))
+
+
+@staff_required(*REVEAL_ROLES)
+def staff_person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
+    initial = {name: getattr(person, name) for name in PERSON_EDITABLE_FIELDS}
+    initial["id_document_type"] = person.id_document_type
+    form = PersonForm(request.POST or None, initial=initial, editing=True)
+    actor: Any = request.user
+
+    def save(data: dict[str, Any]) -> InsuredPerson:
+        address = data.pop("hukou_address") or None  # empty keeps the current address
+        return person_update(person=person, actor=actor, hukou_address=address, **data)
+
+    return _person_form(request, form, person, save)
 
 
 # --- portal ---------------------------------------------------------------------------

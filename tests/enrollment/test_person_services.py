@@ -26,6 +26,7 @@ from enrollment.person_services import (
     person_find_by_id_number,
     person_id_number,
     person_reveal,
+    person_update,
 )
 from tests.factories import CityFactory, ClientFactory, EnrollmentFactory, InsuredPersonFactory
 
@@ -276,3 +277,27 @@ def test_social_insurance_cannot_be_sealed():
         housing_fund_seal(enrollment=enrollment, on=datetime.date(2025, 1, 1), actor=None)
 
     assert exc.value.code == "invalid_transition"
+
+
+def test_person_update_changes_the_number_and_refuses_a_taken_one():
+    taken = InsuredPersonFactory(id_number=NUMBER)
+    person = InsuredPersonFactory()
+
+    with pytest.raises(ValidationFailed) as exc:
+        person_update(person=person, actor=None, id_number="11010519491231002x")
+    person_update(person=person, actor=None, id_number="310115197003152013",
+                  hukou_address="上海市浦东新区1号", phone="13911112222")
+
+    assert [(d.field, d.code) for d in exc.value.details] == [("id_number", "duplicate")]
+    person.refresh_from_db()
+    assert person_id_number(person) == "310115197003152013"
+    assert person.birth_date == datetime.date(1970, 3, 15)
+    assert person.phone == "13911112222"
+    assert person_id_number(taken) == NUMBER
+
+
+def test_person_update_refuses_unknown_fields():
+    with pytest.raises(ValidationFailed) as exc:
+        person_update(person=InsuredPersonFactory(), actor=None, id_number_hash="x")
+
+    assert [(d.field, d.code) for d in exc.value.details] == [("id_number_hash", "unknown_field")]
