@@ -51,6 +51,10 @@ api_patterns = [
     path("me/", clients_api.MeView.as_view(), name="api-me"),
     path("persons/", person_api.PersonListView.as_view(), name="api-persons-list"),
     path("persons/<int:pk>/", person_api.PersonDetailView.as_view(), name="api-persons-detail"),
+    path("persons/<int:pk>/papers/", person_api.PaperUploadView.as_view(),
+         name="api-persons-paper-upload"),
+    path("persons/<int:pk>/papers/<int:paper_pk>/", person_api.PaperDownloadView.as_view(),
+         name="api-persons-paper-download"),
 ]
 
 urlpatterns = [

@@ -4,20 +4,29 @@ The full ID number is never in a response: `id_number_masked` only."""
 
 from typing import Any
 
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.api import Pagination, viewer_of
-from enrollment.models import Enrollment, InsuredPerson
+from agency.errors import DomainError
+from agency.roles import Role
+from enrollment.models import Enrollment, InsuredPerson, Paper
 from enrollment.person_selectors import (
     current_enrollment,
     paper_checklist,
+    paper_get,
     person_get,
     person_list,
+    supplying_client,
 )
+from enrollment.person_services import paper_download, paper_upload
 
 
 class EnrollmentOutputSerializer(serializers.Serializer):
@@ -103,6 +112,7 @@ class PersonDetailView(APIView):
         class PaperSerializer(serializers.Serializer):
             kind = serializers.CharField()
             present = serializers.BooleanField()
+            id = serializers.IntegerField(source="paper.id", allow_null=True, default=None)
             uploaded_at = serializers.DateTimeField(source="paper.uploaded_at", allow_null=True,
                                                     default=None)
             sha256 = serializers.CharField(source="paper.sha256", allow_null=True, default=None)
@@ -143,3 +153,63 @@ class PersonDetailView(APIView):
             "papers_missing": [item.kind for item in checklist if not item.present],
         }
         return Response(self.OutputSerializer(out).data)
+
+
+def _user_or_none(request: Request) -> Any:
+    """The acting User for audit rows and `uploaded_by` (None for an API key)."""
+    return request.user if viewer_of(request).user_id else None
+
+
+class PaperUploadView(APIView):
+    """Upload one paper of a person (multipart: `kind`, `file`; staff may name `client`).
+    PDF, JPEG or PNG recognised by content, at most 10 MB."""
+
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=Paper.Kind.choices)
+        file = serializers.FileField()
+        client = serializers.IntegerField(required=False)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        kind = serializers.CharField()
+        content_type = serializers.CharField()
+        size = serializers.IntegerField()
+        sha256 = serializers.CharField()
+        uploaded_at = serializers.DateTimeField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        viewer = viewer_of(request)
+        person = person_get(viewer=viewer, pk=pk)
+        if viewer.has_role(Role.CLIENT_VIEWER):
+            raise DomainError(code="permission_denied",
+                              message="只读用户不能上传材料 / Viewers cannot upload papers",
+                              status=403)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        raw_client = data.validated_data.get("client")
+        client = supplying_client(viewer=viewer, person=person,
+                                  raw=str(raw_client) if raw_client is not None else None)
+        paper = paper_upload(person=person, client=client, kind=data.validated_data["kind"],
+                             upload=data.validated_data["file"], actor=_user_or_none(request))
+        return Response(self.OutputSerializer(paper).data, status=201)
+
+
+class PaperDownloadView(APIView):
+    """The file of one paper (audited)."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request: Request, pk: int, paper_pk: int) -> HttpResponse:
+        viewer = viewer_of(request)
+        person = person_get(viewer=viewer, pk=pk)
+        paper = paper_get(viewer=viewer, person=person, pk=paper_pk)
+        paper_download(paper=paper, actor=_user_or_none(request), request=request._request,
+                       api_key_id=viewer.api_key_id)
+        with paper.file.open("rb") as handle:
+            response = HttpResponse(handle.read(), content_type=paper.content_type)
+        filename = f"{person.name}-{paper.get_kind_display()}{paper.extension}"
+        response["Content-Disposition"] = content_disposition_header(True, filename) or ""
+        response["Cache-Control"] = "private, no-store"
+        return response

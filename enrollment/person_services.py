@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from agency.crypto import decrypt_text, encrypt_text, lookup_hash, rotate_text
 from agency.errors import DomainError, ErrorDetail, ValidationFailed
-from agency.models import AuditEvent, User
+from agency.models import AuditEvent, User, audit_detail
 from agency.pdf import render_pdf
 from agency.roles import Role
 from agency.services import audit_record
@@ -543,13 +543,15 @@ def paper_upload(
 
 @transaction.atomic
 def paper_download(
-    *, paper: Paper, actor: User | None, request: HttpRequest | None = None
+    *, paper: Paper, actor: User | None, request: HttpRequest | None = None,
+    api_key_id: int | None = None,
 ) -> Paper:
-    """Record that a paper was downloaded (the view streams it after this)."""
+    """Record that a paper was downloaded (the view sends it after this)."""
     audit_record(
         actor=actor, action=AuditEvent.Action.DOWNLOAD, target=paper,
         client_id=paper.client_id,
-        detail={"person": paper.person_id, "kind": paper.kind, "sha256": paper.sha256},
+        detail=audit_detail(person=paper.person_id, kind=paper.kind, sha256=paper.sha256,
+                            api_key=api_key_id),
         request=request,
     )
     return paper

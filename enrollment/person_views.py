@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -20,7 +20,7 @@ from agency.access import portal_required, staff_required
 from agency.errors import DomainError
 from agency.roles import Role
 from agency.viewer import Viewer
-from clients.selectors import client_get, client_list
+from clients.selectors import client_list
 from enrollment.models import City, Enrollment, InsuredPerson, Paper
 from enrollment.person_selectors import (
     current_enrollment,
@@ -29,6 +29,7 @@ from enrollment.person_selectors import (
     paper_list,
     person_get,
     person_list,
+    supplying_client,
 )
 from enrollment.person_services import (
     PERSON_EDITABLE_FIELDS,
@@ -174,29 +175,13 @@ def _upload(request: HttpRequest, pk: int, face: str) -> HttpResponse:
     form = PaperUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _detail(request, pk, face, upload_form=form, status=400)
-    client = _client_for(viewer, person, request.POST.get("client"))
+    client = supplying_client(viewer=viewer, person=person, raw=request.POST.get("client"))
     try:
         paper_upload(person=person, client=client, kind=form.cleaned_data["kind"],
                      upload=form.cleaned_data["file"], actor=request.user)  # type: ignore[arg-type]
     except DomainError as error:
         return _detail(request, pk, face, upload_form=form, upload_error=error, status=400)
     return redirect(f"{face}-persons-detail", pk=person.pk)
-
-
-def _client_for(viewer: Viewer, person: InsuredPerson, raw: str | None) -> Any:
-    """A client user's own client; for staff the client named in the form (one the person
-    is enrolled with) or the current enrolment's client."""
-    if viewer.is_client and viewer.client_id is not None:
-        return client_get(viewer=viewer, pk=viewer.client_id)
-    enrollments: list[Enrollment] = person.scoped_enrollments  # type: ignore[attr-defined]
-    if raw and raw.isdigit():
-        for enrollment in enrollments:
-            if enrollment.client_id == int(raw):
-                return enrollment.client
-    current = current_enrollment(person)
-    if current is None:
-        raise Http404
-    return current.client
 
 
 def _download(request: HttpRequest, pk: int, paper_pk: int) -> HttpResponse:
@@ -216,7 +201,7 @@ def _download(request: HttpRequest, pk: int, paper_pk: int) -> HttpResponse:
 def _letter(request: HttpRequest, pk: int) -> HttpResponse:
     viewer: Viewer = request.viewer  # type: ignore[attr-defined]
     person = person_get(viewer=viewer, pk=pk)
-    client = _client_for(viewer, person, request.GET.get("client"))
+    client = supplying_client(viewer=viewer, person=person, raw=request.GET.get("client"))
     pdf = outsourcing_letter_pdf(person=person, client=client)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="outsourcing-letter.pdf"'
