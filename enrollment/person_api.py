@@ -5,7 +5,6 @@ The full ID number is never in a response: `id_number_masked` only."""
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -27,6 +26,7 @@ from enrollment.person_selectors import (
     supplying_client,
 )
 from enrollment.person_services import paper_download, paper_upload
+from enrollment.person_views import paper_file_response
 
 
 class EnrollmentOutputSerializer(serializers.Serializer):
@@ -207,9 +207,4 @@ class PaperDownloadView(APIView):
         paper = paper_get(viewer=viewer, person=person, pk=paper_pk)
         paper_download(paper=paper, actor=_user_or_none(request), request=request._request,
                        api_key_id=viewer.api_key_id)
-        with paper.file.open("rb") as handle:
-            response = HttpResponse(handle.read(), content_type=paper.content_type)
-        filename = f"{person.name}-{paper.get_kind_display()}{paper.extension}"
-        response["Content-Disposition"] = content_disposition_header(True, filename) or ""
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return paper_file_response(paper)

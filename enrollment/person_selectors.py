@@ -115,7 +115,7 @@ def current_enrollment(person: InsuredPerson) -> Enrollment | None:
 
 
 def paper_list(*, viewer: Viewer, person: InsuredPerson) -> QuerySet[Paper]:
-    qs = Paper.objects.filter(person=person).select_related("client", "uploaded_by")
+    qs = Paper.objects.filter(person=person).select_related("person", "client", "uploaded_by")
     if viewer.is_staff:
         return qs
     if viewer.is_client and viewer.client_id is not None:

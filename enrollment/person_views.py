@@ -190,9 +190,14 @@ def _download(request: HttpRequest, pk: int, paper_pk: int) -> HttpResponse:
     person = person_get(viewer=viewer, pk=pk)
     paper = paper_get(viewer=viewer, person=person, pk=paper_pk)
     paper_download(paper=paper, actor=request.user, request=request)  # type: ignore[arg-type]
+    return paper_file_response(paper)
+
+
+def paper_file_response(paper: Paper) -> HttpResponse:
+    """A paper's file as a private attachment (the API sends it the same way)."""
     with paper.file.open("rb") as handle:
         response = HttpResponse(handle.read(), content_type=paper.content_type)
-    filename = f"{person.name}-{paper.get_kind_display()}{paper.extension}"
+    filename = f"{paper.person.name}-{paper.get_kind_display()}{paper.extension}"
     response["Content-Disposition"] = content_disposition_header(True, filename) or ""
     response["Cache-Control"] = "private, no-store"
     return response
