@@ -278,3 +278,37 @@ def test_admin_lists_persons_masked_and_has_no_add(client, client_company):
     assert history.status_code == 200
     assert client.get("/admin/enrollment/insuredperson/add/").status_code == 403
     assert client.get("/admin/enrollment/paper/").status_code == 200
+
+
+def test_portal_list_query_count_does_not_grow_with_rows(
+        client, client_company, django_assert_max_num_queries):
+    for _ in range(20):
+        enrolled_person(client_company)
+    client.force_login(UserFactory(role=Role.CLIENT_VIEWER, client=client_company))
+
+    with django_assert_max_num_queries(10):
+        response = client.get("/portal/persons/")
+
+    assert "共 20 人" in response.content.decode()
+
+
+def test_bad_filter_values_never_fail_the_page(client, staff_user, client_company):
+    enrolled_person(client_company, name="张三")
+    client.force_login(staff_user())
+
+    response = client.get("/staff/persons/", {"client": "abc", "city": "x", "page": "zz",
+                                              "q": "x" * 80})
+
+    assert response.status_code == 200
+    assert "张三" in response.content.decode()
+
+
+def test_upload_without_a_file_names_the_field(client, staff_user, client_company):
+    person = enrolled_person(client_company)
+    client.force_login(staff_user())
+
+    response = client.post(f"/staff/persons/{person.pk}/papers/", {"kind": "photo"})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert '<ul class="errorlist" id="id_file_error"><li>该字段是必填项。' in html
