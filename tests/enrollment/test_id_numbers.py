@@ -69,7 +69,8 @@ def test_county_code_newer_than_birth_year_is_accepted():
     assert check.ok is True
     assert check.birth_date == datetime.date(1970, 3, 15)
     assert check.sex == "M"
-    assert check.warnings == ()
+    assert check.warnings == ("county_newer_than_birth",)
+    assert validate_id_number(_valid("31011519950315201"), today=TODAY).warnings == ()
 
 
 @pytest.mark.parametrize(
