@@ -149,7 +149,10 @@ def under_age(birth_date: datetime.date, on: datetime.date, *, minimum: int = 16
 
 
 def mask_id_number(number: str) -> str:
-    """`11010519491231002X` → `1101**********002X`: first four and last four shown."""
-    if len(number) <= 8:
-        return number[:1] + "*" * max(len(number) - 1, 0)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+    """`11010519491231002X` → `1101**********002X`: first four and last four shown.
+    A shorter number (passport) shows its first character and last four at most."""
+    if len(number) >= 15:
+        return number[:4] + "*" * (len(number) - 8) + number[-4:]
+    if len(number) > 8:
+        return number[:1] + "*" * (len(number) - 5) + number[-4:]
+    return number[:1] + "*" * max(len(number) - 1, 0)

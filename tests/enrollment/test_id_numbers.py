@@ -111,6 +111,8 @@ def test_passport_numbers_are_letters_and_digits():
 
 def test_mask_shows_first_four_and_last_four():
     assert mask_id_number("11010519491231002X") == "1101**********002X"
+    assert mask_id_number("E12345678") == "E****5678"
+    assert mask_id_number("E1234") == "E****"
 
 
 def test_under_age_is_younger_than_16_on_the_date():

@@ -312,3 +312,13 @@ def test_system_checks_refuse_a_bad_key_and_warn_without_keys_on_deploy(settings
     assert [m.id for m in check_field_keys_deploy()] == ["agency.W001"]
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     assert check_field_keys() + check_field_keys_deploy() == []
+
+
+def test_a_passport_holder_keeps_the_given_sex_and_birth_date():
+    person = person_create(name="John Smith", id_number="e 1234 5678", actor=None,
+                           id_document_type="passport", sex="M",
+                           birth_date=datetime.date(1980, 5, 1))
+
+    assert (person.id_number_masked, person.id_number_last4) == ("E****5678", "5678")
+    assert (person.sex, person.birth_date) == ("M", datetime.date(1980, 5, 1))
+    assert person_id_number(person) == "E12345678"
