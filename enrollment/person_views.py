@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -35,6 +36,8 @@ from enrollment.person_services import (
     PERSON_EDITABLE_FIELDS,
     REVEAL_ROLES,
     Revealed,
+    housing_fund_seal,
+    housing_fund_unseal,
     outsourcing_letter_pdf,
     paper_download,
     paper_upload,
@@ -315,6 +318,27 @@ def staff_person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return person_update(person=person, actor=actor, hukou_address=address, **data)
 
     return _person_form(request, form, person, save)
+
+
+@staff_required(*REVEAL_ROLES)
+@require_POST
+def staff_housing_fund_action(request: HttpRequest, pk: int, enrollment_pk: int,
+                              action: str) -> HttpResponse:
+    """Seal (封存) or unseal (启封) one housing-fund enrolment of the person."""
+    person = person_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
+    enrollment = next((e for e in person.scoped_enrollments  # type: ignore[attr-defined]
+                       if e.pk == enrollment_pk), None)
+    if enrollment is None:
+        raise Http404
+    actor: Any = request.user
+    try:
+        if action == "seal":
+            housing_fund_seal(enrollment=enrollment, on=timezone.localdate(), actor=actor)
+        else:
+            housing_fund_unseal(enrollment=enrollment, actor=actor)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    return redirect("staff-persons-detail", pk=person.pk)
 
 
 # --- portal ---------------------------------------------------------------------------

@@ -312,3 +312,36 @@ def test_upload_without_a_file_names_the_field(client, staff_user, client_compan
     assert response.status_code == 400
     html = response.content.decode()
     assert '<ul class="errorlist" id="id_file_error"><li>该字段是必填项。' in html
+
+
+def test_staff_seal_and_unseal_a_housing_fund_from_the_detail_page(client, staff_user,
+                                                                   client_company):
+    person = enrolled_person(client_company, scheme="housing_fund")
+    fund = person.enrollments.get()
+    client.force_login(staff_user(Role.SERVICE_REP))
+    url = f"/staff/persons/{person.pk}/enrollments/{fund.pk}/"
+
+    page = client.get(f"/staff/persons/{person.pk}/").content.decode()
+    sealed = client.post(url + "seal/")
+    fund.refresh_from_db()
+    status_after_seal = fund.status
+    again = client.post(url + "seal/", follow=True)
+    client.post(url + "unseal/")
+    fund.refresh_from_db()
+
+    assert ">封存</button>" in page
+    assert sealed.status_code == 302
+    assert status_after_seal == "sealed"
+    assert "当前状态不允许此操作 / Not allowed in the current status" in again.content.decode()
+    assert fund.status == "active"
+
+
+def test_seal_of_another_persons_enrolment_is_404(client, staff_user, client_company):
+    person = enrolled_person(client_company, scheme="housing_fund")
+    other = enrolled_person(client_company, scheme="housing_fund")
+    client.force_login(staff_user(Role.MANAGER))
+
+    response = client.post(
+        f"/staff/persons/{person.pk}/enrollments/{other.enrollments.get().pk}/seal/")
+
+    assert response.status_code == 404
