@@ -45,6 +45,25 @@ class EnrollmentOutputSerializer(serializers.Serializer):
     first_billed_month = serializers.DateField(format="%Y-%m", allow_null=True)
 
 
+class PersonSummarySerializer(serializers.Serializer):
+    """What a list row of a person carries (the detail adds to it). Never the full number."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    id_document_type = serializers.CharField()
+    id_number_masked = serializers.CharField()
+    sex = serializers.CharField()
+    birth_date = serializers.DateField(allow_null=True)
+    hukou_type = serializers.CharField()
+    employment_type = serializers.CharField()
+    city = serializers.CharField(allow_null=True)
+    scheme = serializers.CharField(allow_null=True)
+    status = serializers.CharField(allow_null=True)
+    base_kind = serializers.CharField(allow_null=True)
+    base = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    enrolled_from = serializers.DateField(allow_null=True)
+
+
 def _summary(person: InsuredPerson) -> dict[str, Any]:
     current = current_enrollment(person)
     return {
@@ -73,21 +92,8 @@ class PersonListView(APIView):
         search = serializers.CharField(required=False, allow_blank=True, max_length=50)
         city = serializers.RegexField(r"^[0-9]{6}$", required=False)
 
-    class OutputSerializer(serializers.Serializer):
-        id = serializers.IntegerField()
-        name = serializers.CharField()
-        id_document_type = serializers.CharField()
-        id_number_masked = serializers.CharField()
-        sex = serializers.CharField()
-        birth_date = serializers.DateField(allow_null=True)
-        hukou_type = serializers.CharField()
-        employment_type = serializers.CharField()
-        city = serializers.CharField(allow_null=True)
-        scheme = serializers.CharField(allow_null=True)
-        status = serializers.CharField(allow_null=True)
-        base_kind = serializers.CharField(allow_null=True)
-        base = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
-        enrolled_from = serializers.DateField(allow_null=True)
+    class OutputSerializer(PersonSummarySerializer):
+        pass
 
     @extend_schema(parameters=[FilterSerializer], responses={200: OutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
@@ -108,7 +114,7 @@ class PersonDetailView(APIView):
     """One person: masked ID, personal details, the caller's enrolments of the person and
     the papers checklist."""
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(PersonSummarySerializer):
         class PaperSerializer(serializers.Serializer):
             kind = serializers.CharField()
             present = serializers.BooleanField()
@@ -117,22 +123,10 @@ class PersonDetailView(APIView):
                                                     default=None)
             sha256 = serializers.CharField(source="paper.sha256", allow_null=True, default=None)
 
-        id = serializers.IntegerField()
-        name = serializers.CharField()
-        id_document_type = serializers.CharField()
-        id_number_masked = serializers.CharField()
-        sex = serializers.CharField()
-        birth_date = serializers.DateField(allow_null=True)
         phone = serializers.CharField()
-        hukou_type = serializers.CharField()
-        employment_type = serializers.CharField()
         education_level = serializers.CharField()
         labour_contract_starts_on = serializers.DateField(allow_null=True)
         labour_contract_ends_on = serializers.DateField(allow_null=True)
-        city = serializers.CharField(allow_null=True)
-        status = serializers.CharField(allow_null=True)
-        base = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
-        enrolled_from = serializers.DateField(allow_null=True)
         enrollments = EnrollmentOutputSerializer(many=True)
         papers = PaperSerializer(many=True)
         papers_missing = serializers.ListField(child=serializers.CharField())
