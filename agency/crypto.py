@@ -18,9 +18,11 @@ import base64
 import hashlib
 import hmac
 from functools import lru_cache
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core import checks
 
 __all__ = ["InvalidToken", "decrypt_text", "encrypt_text", "lookup_hash", "rotate_text"]
 
@@ -65,3 +67,32 @@ def lookup_hash(value: str) -> str:
     """Keyed hash (HMAC-SHA256, hex) for exact lookup and uniqueness of a secret value."""
     key = (settings.FIELD_HASH_KEY or settings.SECRET_KEY).encode()
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+@checks.register(checks.Tags.security)
+def check_field_keys(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Every FIELD_ENCRYPTION_KEYS entry must be a Fernet key (else nothing decrypts);
+    a deployment must set its own keys rather than rely on the SECRET_KEY fallback."""
+    problems: list[checks.CheckMessage] = []
+    for index, key in enumerate(settings.FIELD_ENCRYPTION_KEYS):
+        try:
+            Fernet(key.strip().encode())
+        except ValueError:
+            problems.append(checks.Error(
+                f"FIELD_ENCRYPTION_KEYS entry {index + 1} is not a Fernet key.",
+                hint="32 url-safe base64-encoded bytes; see .env.example.",
+                id="agency.E001",
+            ))
+    return problems
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_field_keys_deploy(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    if not [k for k in settings.FIELD_ENCRYPTION_KEYS if k.strip()]:
+        return [checks.Warning(
+            "FIELD_ENCRYPTION_KEYS is empty: ID numbers are encrypted with a key derived "
+            "from SECRET_KEY.",
+            hint="Set FIELD_ENCRYPTION_KEYS (newest first) so that keys can be rotated.",
+            id="agency.W001",
+        )]
+    return []

@@ -35,8 +35,15 @@ staff_patterns = [
     # insured persons (enrollment)
     path("persons/", persons.staff_person_list, name="staff-persons-list"),
     path("persons/export.xlsx", persons.staff_person_export, name="staff-persons-export"),
+    path("persons/new/", persons.staff_person_create, name="staff-persons-create"),
+    path("persons/<int:pk>/edit/", persons.staff_person_edit, name="staff-persons-edit"),
     path("persons/<int:pk>/", persons.staff_person_detail, name="staff-persons-detail"),
     path("persons/<int:pk>/reveal/", persons.staff_person_reveal, name="staff-persons-reveal"),
+    path("persons/<int:pk>/enrollments/<int:enrollment_pk>/seal/",
+         persons.staff_housing_fund_action, {"action": "seal"}, name="staff-persons-fund-seal"),
+    path("persons/<int:pk>/enrollments/<int:enrollment_pk>/unseal/",
+         persons.staff_housing_fund_action, {"action": "unseal"},
+         name="staff-persons-fund-unseal"),
     path("persons/<int:pk>/letter.pdf", persons.staff_person_letter, name="staff-persons-letter"),
     path("persons/<int:pk>/papers/", persons.staff_paper_upload,
          name="staff-persons-paper-upload"),
@@ -133,6 +140,10 @@ api_patterns = [
          name="api-contracts-activate"),
     path("contracts/<int:pk>/pdf/", clients_api.ContractPdfView.as_view(),
          name="api-contracts-pdf"),
+    path("persons/<int:pk>/papers/", person_api.PaperUploadView.as_view(),
+         name="api-persons-paper-upload"),
+    path("persons/<int:pk>/papers/<int:paper_pk>/", person_api.PaperDownloadView.as_view(),
+         name="api-persons-paper-download"),
 ]
 
 urlpatterns = [

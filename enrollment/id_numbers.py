@@ -34,6 +34,18 @@ PROVINCE_CODES = frozenset(
         "71", "81", "82", "83",
     }
 )
+# A few county codes with the year they were created (GB/T 2260 history). A number whose
+# county is newer than its holder's birth is real (the number was issued later, where the
+# person registered): it yields the warning below, never an error. The full history is not
+# bundled; counties not listed here give no warning.
+COUNTY_CREATED = {
+    "310115": 1993,  # 上海市浦东新区
+    "440305": 1990,  # 深圳市南山区
+    "440306": 1993,  # 深圳市宝安区
+    "440307": 1993,  # 深圳市龙岗区
+    "120116": 2009,  # 天津市滨海新区
+}
+COUNTY_NEWER_THAN_BIRTH = "county_newer_than_birth"
 RESIDENCE_PERMIT_PREFIXES = ("81", "82", "83")
 FOREIGN_PERMANENT_PREFIX = "9"
 
@@ -112,7 +124,9 @@ def validate_id_number(raw: str, *, today: datetime.date | None = None) -> IdChe
     if number[17] != id_check_char(number[:17]):
         return IdCheck(number=number, code=INVALID_CHECKSUM)
     sex = "M" if int(number[16]) % 2 else "F"
-    return IdCheck(number=number, birth_date=birth, sex=sex)
+    created = COUNTY_CREATED.get(number[:6])
+    warnings = (COUNTY_NEWER_THAN_BIRTH,) if created and birth.year < created else ()
+    return IdCheck(number=number, birth_date=birth, sex=sex, warnings=warnings)
 
 
 def validate_passport_number(raw: str) -> IdCheck:
@@ -135,7 +149,10 @@ def under_age(birth_date: datetime.date, on: datetime.date, *, minimum: int = 16
 
 
 def mask_id_number(number: str) -> str:
-    """`11010519491231002X` → `1101**********002X`: first four and last four shown."""
-    if len(number) <= 8:
-        return number[:1] + "*" * max(len(number) - 1, 0)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+    """`11010519491231002X` → `1101**********002X`: first four and last four shown.
+    A shorter number (passport) shows its first character and last four at most."""
+    if len(number) >= 15:
+        return number[:4] + "*" * (len(number) - 8) + number[-4:]
+    if len(number) > 8:
+        return number[:1] + "*" * (len(number) - 5) + number[-4:]
+    return number[:1] + "*" * max(len(number) - 1, 0)

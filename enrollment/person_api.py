@@ -4,20 +4,29 @@ The full ID number is never in a response: `id_number_masked` only."""
 
 from typing import Any
 
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.api import Pagination, viewer_of
-from enrollment.models import Enrollment, InsuredPerson
+from agency.errors import DomainError
+from agency.roles import Role
+from enrollment.models import Enrollment, InsuredPerson, Paper
 from enrollment.person_selectors import (
     current_enrollment,
     paper_checklist,
+    paper_get,
     person_get,
     person_list,
+    supplying_client,
 )
+from enrollment.person_services import paper_download, paper_upload
+from enrollment.person_views import paper_file_response
 
 
 class EnrollmentOutputSerializer(serializers.Serializer):
@@ -34,6 +43,25 @@ class EnrollmentOutputSerializer(serializers.Serializer):
     rate = serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True)
     bureau_account_number = serializers.CharField()
     first_billed_month = serializers.DateField(format="%Y-%m", allow_null=True)
+
+
+class PersonSummarySerializer(serializers.Serializer):
+    """What a list row of a person carries (the detail adds to it). Never the full number."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    id_document_type = serializers.CharField()
+    id_number_masked = serializers.CharField()
+    sex = serializers.CharField()
+    birth_date = serializers.DateField(allow_null=True)
+    hukou_type = serializers.CharField()
+    employment_type = serializers.CharField()
+    city = serializers.CharField(allow_null=True)
+    scheme = serializers.CharField(allow_null=True)
+    status = serializers.CharField(allow_null=True)
+    base_kind = serializers.CharField(allow_null=True)
+    base = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    enrolled_from = serializers.DateField(allow_null=True)
 
 
 def _summary(person: InsuredPerson) -> dict[str, Any]:
@@ -64,21 +92,8 @@ class PersonListView(APIView):
         search = serializers.CharField(required=False, allow_blank=True, max_length=50)
         city = serializers.RegexField(r"^[0-9]{6}$", required=False)
 
-    class OutputSerializer(serializers.Serializer):
-        id = serializers.IntegerField()
-        name = serializers.CharField()
-        id_document_type = serializers.CharField()
-        id_number_masked = serializers.CharField()
-        sex = serializers.CharField()
-        birth_date = serializers.DateField(allow_null=True)
-        hukou_type = serializers.CharField()
-        employment_type = serializers.CharField()
-        city = serializers.CharField(allow_null=True)
-        scheme = serializers.CharField(allow_null=True)
-        status = serializers.CharField(allow_null=True)
-        base_kind = serializers.CharField(allow_null=True)
-        base = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
-        enrolled_from = serializers.DateField(allow_null=True)
+    class OutputSerializer(PersonSummarySerializer):
+        pass
 
     @extend_schema(parameters=[FilterSerializer], responses={200: OutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
@@ -99,30 +114,19 @@ class PersonDetailView(APIView):
     """One person: masked ID, personal details, the caller's enrolments of the person and
     the papers checklist."""
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(PersonSummarySerializer):
         class PaperSerializer(serializers.Serializer):
             kind = serializers.CharField()
             present = serializers.BooleanField()
+            id = serializers.IntegerField(source="paper.id", allow_null=True, default=None)
             uploaded_at = serializers.DateTimeField(source="paper.uploaded_at", allow_null=True,
                                                     default=None)
             sha256 = serializers.CharField(source="paper.sha256", allow_null=True, default=None)
 
-        id = serializers.IntegerField()
-        name = serializers.CharField()
-        id_document_type = serializers.CharField()
-        id_number_masked = serializers.CharField()
-        sex = serializers.CharField()
-        birth_date = serializers.DateField(allow_null=True)
         phone = serializers.CharField()
-        hukou_type = serializers.CharField()
-        employment_type = serializers.CharField()
         education_level = serializers.CharField()
         labour_contract_starts_on = serializers.DateField(allow_null=True)
         labour_contract_ends_on = serializers.DateField(allow_null=True)
-        city = serializers.CharField(allow_null=True)
-        status = serializers.CharField(allow_null=True)
-        base = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
-        enrolled_from = serializers.DateField(allow_null=True)
         enrollments = EnrollmentOutputSerializer(many=True)
         papers = PaperSerializer(many=True)
         papers_missing = serializers.ListField(child=serializers.CharField())
@@ -143,3 +147,58 @@ class PersonDetailView(APIView):
             "papers_missing": [item.kind for item in checklist if not item.present],
         }
         return Response(self.OutputSerializer(out).data)
+
+
+def _user_or_none(request: Request) -> Any:
+    """The acting User for audit rows and `uploaded_by` (None for an API key)."""
+    return request.user if viewer_of(request).user_id else None
+
+
+class PaperUploadView(APIView):
+    """Upload one paper of a person (multipart: `kind`, `file`; staff may name `client`).
+    PDF, JPEG or PNG recognised by content, at most 10 MB."""
+
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=Paper.Kind.choices)
+        file = serializers.FileField()
+        client = serializers.IntegerField(required=False)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        kind = serializers.CharField()
+        content_type = serializers.CharField()
+        size = serializers.IntegerField()
+        sha256 = serializers.CharField()
+        uploaded_at = serializers.DateTimeField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        viewer = viewer_of(request)
+        person = person_get(viewer=viewer, pk=pk)
+        if viewer.has_role(Role.CLIENT_VIEWER):
+            raise DomainError(code="permission_denied",
+                              message="只读用户不能上传材料 / Viewers cannot upload papers",
+                              status=403)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        raw_client = data.validated_data.get("client")
+        client = supplying_client(viewer=viewer, person=person,
+                                  raw=str(raw_client) if raw_client is not None else None)
+        paper = paper_upload(person=person, client=client, kind=data.validated_data["kind"],
+                             upload=data.validated_data["file"], actor=_user_or_none(request))
+        return Response(self.OutputSerializer(paper).data, status=201)
+
+
+class PaperDownloadView(APIView):
+    """The file of one paper (audited)."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request: Request, pk: int, paper_pk: int) -> HttpResponse:
+        viewer = viewer_of(request)
+        person = person_get(viewer=viewer, pk=pk)
+        paper = paper_get(viewer=viewer, person=person, pk=paper_pk)
+        paper_download(paper=paper, actor=_user_or_none(request), request=request._request,
+                       api_key_id=viewer.api_key_id)
+        return paper_file_response(paper)

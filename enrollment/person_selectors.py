@@ -11,6 +11,8 @@ from django.http import Http404
 
 from agency.crypto import lookup_hash
 from agency.viewer import Viewer
+from clients.models import Client
+from clients.selectors import client_get
 from enrollment.id_numbers import normalize_id_number, validate_id_number
 from enrollment.models import Enrollment, InsuredPerson, Paper
 
@@ -85,6 +87,23 @@ def person_get(*, viewer: Viewer, pk: int) -> InsuredPerson:
     return person
 
 
+def supplying_client(*, viewer: Viewer, person: InsuredPerson, raw: str | None = None) -> Client:
+    """The client a paper or letter of this person is for: a client viewer's own client;
+    for staff the client named by `raw` (an id, one the person is enrolled with), else the
+    client of the current enrolment. A person with no enrolment has none: 404."""
+    if viewer.is_client and viewer.client_id is not None:
+        return client_get(viewer=viewer, pk=viewer.client_id)
+    enrollments: list[Enrollment] = getattr(person, "scoped_enrollments", [])
+    if raw and raw.isdigit():
+        for enrollment in enrollments:
+            if enrollment.client_id == int(raw):
+                return enrollment.client
+    current = current_enrollment(person)
+    if current is None:
+        raise Http404
+    return current.client
+
+
 def current_enrollment(person: InsuredPerson) -> Enrollment | None:
     """The enrolment a one-line summary shows: social insurance before housing fund,
     active before the rest, the latest start first (from `scoped_enrollments`)."""
@@ -96,7 +115,7 @@ def current_enrollment(person: InsuredPerson) -> Enrollment | None:
 
 
 def paper_list(*, viewer: Viewer, person: InsuredPerson) -> QuerySet[Paper]:
-    qs = Paper.objects.filter(person=person).select_related("client", "uploaded_by")
+    qs = Paper.objects.filter(person=person).select_related("person", "client", "uploaded_by")
     if viewer.is_staff:
         return qs
     if viewer.is_client and viewer.client_id is not None:

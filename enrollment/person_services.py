@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from agency.crypto import decrypt_text, encrypt_text, lookup_hash, rotate_text
 from agency.errors import DomainError, ErrorDetail, ValidationFailed
-from agency.models import AuditEvent, User
+from agency.models import AuditEvent, User, audit_detail
 from agency.pdf import render_pdf
 from agency.roles import Role
 from agency.services import audit_record
@@ -152,6 +152,61 @@ def person_create(
         labour_contract_ends_on=labour_contract_ends_on, sex=sex, birth_date=birth_date,
     )
     _set_id_number(person, check)
+    person._history_user = actor  # type: ignore[attr-defined]
+    person.save()
+    return person
+
+
+PERSON_EDITABLE_FIELDS = (
+    "name", "phone", "hukou_type", "employment_type", "education_level", "school", "major",
+    "graduated_on", "education_certificate_number", "labour_contract_starts_on",
+    "labour_contract_ends_on",
+)
+
+
+@transaction.atomic
+def person_update(
+    *,
+    person: InsuredPerson,
+    actor: User | None,
+    id_number: str = "",
+    id_document_type: str = "",
+    hukou_address: str | None = None,
+    **changes: Any,
+) -> InsuredPerson:
+    """Keep the record current (STD-3.4.4): plain fields from `changes`; a new document
+    number when `id_number` is given (validated, unique); a new hukou address when given.
+    The history records who changed what (the number only in its masked form)."""
+    unknown = sorted(set(changes) - set(PERSON_EDITABLE_FIELDS))
+    if unknown:
+        raise ValidationFailed([ErrorDetail("unknown_field", f"未知字段 / Unknown field {name}",
+                                            field=name) for name in unknown])
+    if "name" in changes and not str(changes["name"]).strip():
+        raise ValidationFailed([ErrorDetail("required", "请填写姓名 / Name is required",
+                                            field="name")])
+    starts = changes.get("labour_contract_starts_on", person.labour_contract_starts_on)
+    ends = changes.get("labour_contract_ends_on", person.labour_contract_ends_on)
+    if starts and ends and ends < starts:
+        raise ValidationFailed([ErrorDetail(
+            "date_invalid", "劳动合同结束日期早于开始日期 / Contract ends before it starts",
+            field="labour_contract_ends_on")])
+    for name, value in changes.items():
+        setattr(person, name, value.strip() if isinstance(value, str) else value)
+    document_type = id_document_type or person.id_document_type
+    if id_number or document_type != person.id_document_type:
+        if not id_number:
+            id_number = decrypt_text(person.id_number_encrypted)
+        check = _check_or_raise(id_document_type=document_type, id_number=id_number)
+        if InsuredPerson.objects.filter(
+            id_document_type=document_type, id_number_hash=lookup_hash(check.number)
+        ).exclude(pk=person.pk).exists():
+            raise ValidationFailed([ErrorDetail(
+                "duplicate", "该证件号码的人员已存在 / A person with this ID number already exists",
+                field="id_number")])
+        person.id_document_type = document_type
+        _set_id_number(person, check)
+    if hukou_address is not None:
+        person.hukou_address_encrypted = encrypt_text(hukou_address.strip())
     person._history_user = actor  # type: ignore[attr-defined]
     person.save()
     return person
@@ -493,13 +548,15 @@ def paper_upload(
 
 @transaction.atomic
 def paper_download(
-    *, paper: Paper, actor: User | None, request: HttpRequest | None = None
+    *, paper: Paper, actor: User | None, request: HttpRequest | None = None,
+    api_key_id: int | None = None,
 ) -> Paper:
-    """Record that a paper was downloaded (the view streams it after this)."""
+    """Record that a paper was downloaded (the view sends it after this)."""
     audit_record(
         actor=actor, action=AuditEvent.Action.DOWNLOAD, target=paper,
         client_id=paper.client_id,
-        detail={"person": paper.person_id, "kind": paper.kind, "sha256": paper.sha256},
+        detail=audit_detail(person=paper.person_id, kind=paper.kind, sha256=paper.sha256,
+                            api_key=api_key_id),
         request=request,
     )
     return paper

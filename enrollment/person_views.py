@@ -4,9 +4,11 @@ Staff: list (search, filters), detail with papers, enrolments and change history
 (POST, audited), paper upload and download, the HR-outsourcing letter, export (audited).
 Portal: the client's own persons, masked; client administrators upload papers."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +21,7 @@ from agency.access import portal_required, staff_required
 from agency.errors import DomainError
 from agency.roles import Role
 from agency.viewer import Viewer
-from clients.selectors import client_get, client_list
+from clients.selectors import client_list
 from enrollment.models import City, Enrollment, InsuredPerson, Paper
 from enrollment.person_selectors import (
     current_enrollment,
@@ -28,14 +30,21 @@ from enrollment.person_selectors import (
     paper_list,
     person_get,
     person_list,
+    supplying_client,
 )
 from enrollment.person_services import (
+    PERSON_EDITABLE_FIELDS,
     REVEAL_ROLES,
+    Revealed,
+    housing_fund_seal,
+    housing_fund_unseal,
     outsourcing_letter_pdf,
     paper_download,
     paper_upload,
+    person_create,
     person_export,
     person_reveal,
+    person_update,
 )
 
 PAGE_SIZE = 50
@@ -71,6 +80,49 @@ class PaperUploadForm(forms.Form):
     file = forms.FileField(label=_("File (PDF, JPEG or PNG, at most 10 MB)"))
 
 
+class PersonForm(forms.Form):
+    """Parses the page's input; the rules live in `person_create` / `person_update`."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    id_document_type = forms.ChoiceField(label=_("Identity document"),
+                                         choices=InsuredPerson.DocumentType.choices)
+    id_number = forms.CharField(label=_("ID number"), max_length=40)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    hukou_type = forms.ChoiceField(label=_("Hukou type"), required=False,
+                                   choices=[("", "—"), *InsuredPerson.HukouType.choices])
+    hukou_address = forms.CharField(label=_("Hukou address"), max_length=200, required=False)
+    education_level = forms.ChoiceField(label=_("Education"), required=False,
+                                        choices=[("", "—"), *InsuredPerson.EducationLevel.choices])
+    school = forms.CharField(label=_("School"), max_length=100, required=False)
+    major = forms.CharField(label=_("Major"), max_length=100, required=False)
+    graduated_on = forms.DateField(label=_("Graduation date"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    education_certificate_number = forms.CharField(label=_("Education certificate number"),
+                                                   max_length=50, required=False)
+    employment_type = forms.ChoiceField(label=_("Employment type"),
+                                        choices=InsuredPerson.EmploymentType.choices)
+    labour_contract_starts_on = forms.DateField(label=_("Labour contract starts on"),
+                                                required=False,
+                                                widget=forms.DateInput(attrs={"type": "date"}))
+    labour_contract_ends_on = forms.DateField(label=_("Labour contract ends on"),
+                                              required=False,
+                                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:  # the secrets are never put back into a form: empty keeps them
+            self.fields["id_number"].required = False
+            self.fields["id_number"].help_text = _("Leave empty to keep the current number.")
+            self.fields["hukou_address"].help_text = _("Leave empty to keep the current address.")
+
+    def show_errors(self, error: DomainError) -> None:
+        """Each detail of a service's error next to the field it names."""
+        if not error.details:
+            self.add_error(None, str(error.message))
+        for detail in error.details:
+            self.add_error(detail.field if detail.field in self.fields else None, detail.message)
+
+
 def _filtered(request: HttpRequest, viewer: Viewer) -> tuple[PersonFilterForm, Any]:
     form = PersonFilterForm(request.GET or None, viewer=viewer)
     data = form.cleaned_data if form.is_valid() else {}
@@ -98,6 +150,7 @@ def _list(request: HttpRequest, face: str) -> HttpResponse:
 def _detail(
     request: HttpRequest, pk: int, face: str, *, upload_form: PaperUploadForm | None = None,
     upload_error: DomainError | None = None, status: int = 200,
+    revealed: Revealed | None = None,
 ) -> HttpResponse:
     viewer: Viewer = request.viewer  # type: ignore[attr-defined]
     person = person_get(viewer=viewer, pk=pk)
@@ -115,6 +168,7 @@ def _detail(
         "can_upload": can_upload,
         "upload_form": upload_form or PaperUploadForm(),
         "upload_error": upload_error,
+        "revealed": revealed,
     }, status=status)
 
 
@@ -124,7 +178,7 @@ def _upload(request: HttpRequest, pk: int, face: str) -> HttpResponse:
     form = PaperUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _detail(request, pk, face, upload_form=form, status=400)
-    client = _client_for(viewer, person, request.POST.get("client"))
+    client = supplying_client(viewer=viewer, person=person, raw=request.POST.get("client"))
     try:
         paper_upload(person=person, client=client, kind=form.cleaned_data["kind"],
                      upload=form.cleaned_data["file"], actor=request.user)  # type: ignore[arg-type]
@@ -133,31 +187,20 @@ def _upload(request: HttpRequest, pk: int, face: str) -> HttpResponse:
     return redirect(f"{face}-persons-detail", pk=person.pk)
 
 
-def _client_for(viewer: Viewer, person: InsuredPerson, raw: str | None) -> Any:
-    """A client user's own client; for staff the client named in the form (one the person
-    is enrolled with) or the current enrolment's client."""
-    if viewer.is_client and viewer.client_id is not None:
-        return client_get(viewer=viewer, pk=viewer.client_id)
-    enrollments: list[Enrollment] = person.scoped_enrollments  # type: ignore[attr-defined]
-    if raw and raw.isdigit():
-        for enrollment in enrollments:
-            if enrollment.client_id == int(raw):
-                return enrollment.client
-    current = current_enrollment(person)
-    if current is None:
-        raise Http404
-    return current.client
-
-
 def _download(request: HttpRequest, pk: int, paper_pk: int) -> HttpResponse:
     """The file (at most 10 MB) as an attachment, after the audit row is written."""
     viewer: Viewer = request.viewer  # type: ignore[attr-defined]
     person = person_get(viewer=viewer, pk=pk)
     paper = paper_get(viewer=viewer, person=person, pk=paper_pk)
     paper_download(paper=paper, actor=request.user, request=request)  # type: ignore[arg-type]
+    return paper_file_response(paper)
+
+
+def paper_file_response(paper: Paper) -> HttpResponse:
+    """A paper's file as a private attachment (the API sends it the same way)."""
     with paper.file.open("rb") as handle:
         response = HttpResponse(handle.read(), content_type=paper.content_type)
-    filename = f"{person.name}-{paper.get_kind_display()}{paper.extension}"
+    filename = f"{paper.person.name}-{paper.get_kind_display()}{paper.extension}"
     response["Content-Disposition"] = content_disposition_header(True, filename) or ""
     response["Cache-Control"] = "private, no-store"
     return response
@@ -166,7 +209,7 @@ def _download(request: HttpRequest, pk: int, paper_pk: int) -> HttpResponse:
 def _letter(request: HttpRequest, pk: int) -> HttpResponse:
     viewer: Viewer = request.viewer  # type: ignore[attr-defined]
     person = person_get(viewer=viewer, pk=pk)
-    client = _client_for(viewer, person, request.GET.get("client"))
+    client = supplying_client(viewer=viewer, person=person, raw=request.GET.get("client"))
     pdf = outsourcing_letter_pdf(person=person, client=client)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="outsourcing-letter.pdf"'
@@ -194,8 +237,11 @@ def staff_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def staff_person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
     revealed = person_reveal(person=person, actor=request.user, request=request)  # type: ignore[arg-type]
-    response = render(request, "enrollment/person/_revealed.html",
-                      {"person": person, "revealed": revealed})
+    if request.headers.get("HX-Request"):
+        response = render(request, "enrollment/person/_revealed.html",
+                          {"person": person, "revealed": revealed})
+    else:  # without htmx: the whole page, the number in place of the masked one
+        response = _detail(request, pk, "staff", revealed=revealed)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -233,6 +279,66 @@ def staff_person_export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="persons-{stamp}.xlsx"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _person_form(
+    request: HttpRequest, form: PersonForm, person: InsuredPerson | None,
+    save: Callable[[dict[str, Any]], InsuredPerson],
+) -> HttpResponse:
+    """Create and edit share this: a valid form goes to the service; its errors come back
+    next to the fields they name."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(dict(form.cleaned_data))
+        except DomainError as error:
+            form.show_errors(error)
+        else:
+            return redirect("staff-persons-detail", pk=saved.pk)
+    return render(request, "enrollment/person/form.html", {"form": form, "person": person},
+                  status=400 if form.is_bound else 200)
+
+
+@staff_required(*REVEAL_ROLES)
+def staff_person_create(request: HttpRequest) -> HttpResponse:
+    actor: Any = request.user
+    return _person_form(request, PersonForm(request.POST or None), None,
+                        lambda data: person_create(actor=actor, **data))
+
+
+@staff_required(*REVEAL_ROLES)
+def staff_person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
+    initial = {name: getattr(person, name) for name in PERSON_EDITABLE_FIELDS}
+    initial["id_document_type"] = person.id_document_type
+    form = PersonForm(request.POST or None, initial=initial, editing=True)
+    actor: Any = request.user
+
+    def save(data: dict[str, Any]) -> InsuredPerson:
+        address = data.pop("hukou_address") or None  # empty keeps the current address
+        return person_update(person=person, actor=actor, hukou_address=address, **data)
+
+    return _person_form(request, form, person, save)
+
+
+@staff_required(*REVEAL_ROLES)
+@require_POST
+def staff_housing_fund_action(request: HttpRequest, pk: int, enrollment_pk: int,
+                              action: str) -> HttpResponse:
+    """Seal (封存) or unseal (启封) one housing-fund enrolment of the person."""
+    person = person_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
+    enrollment = next((e for e in person.scoped_enrollments  # type: ignore[attr-defined]
+                       if e.pk == enrollment_pk), None)
+    if enrollment is None:
+        raise Http404
+    actor: Any = request.user
+    try:
+        if action == "seal":
+            housing_fund_seal(enrollment=enrollment, on=timezone.localdate(), actor=actor)
+        else:
+            housing_fund_unseal(enrollment=enrollment, actor=actor)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    return redirect("staff-persons-detail", pk=person.pk)
 
 
 # --- portal ---------------------------------------------------------------------------

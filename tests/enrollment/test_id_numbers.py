@@ -69,7 +69,8 @@ def test_county_code_newer_than_birth_year_is_accepted():
     assert check.ok is True
     assert check.birth_date == datetime.date(1970, 3, 15)
     assert check.sex == "M"
-    assert check.warnings == ()
+    assert check.warnings == ("county_newer_than_birth",)
+    assert validate_id_number(_valid("31011519950315201"), today=TODAY).warnings == ()
 
 
 @pytest.mark.parametrize(
@@ -110,6 +111,8 @@ def test_passport_numbers_are_letters_and_digits():
 
 def test_mask_shows_first_four_and_last_four():
     assert mask_id_number("11010519491231002X") == "1101**********002X"
+    assert mask_id_number("E12345678") == "E****5678"
+    assert mask_id_number("E1234") == "E****"
 
 
 def test_under_age_is_younger_than_16_on_the_date():

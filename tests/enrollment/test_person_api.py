@@ -1,9 +1,15 @@
 """GET /api/v1/persons/ and /api/v1/persons/{id}/ as the API contract fixes them."""
 
-import pytest
+import hashlib
 
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from agency.models import AuditEvent
 from agency.roles import Role
 from agency.viewer import ApiKeyPrincipal
+from enrollment.demo import DEMO_PNG
+from enrollment.models import Paper
 from enrollment.person_services import paper_upload
 from tests.enrollment.factories_person import enrolled_person, png_upload
 from tests.factories import UserFactory
@@ -106,3 +112,59 @@ def test_staff_token_sees_every_person(api_client, client_company, other_client_
 
 def test_anonymous_is_401(api_client):
     assert api_client.get("/api/v1/persons/").status_code == 401
+
+
+def test_api_key_uploads_a_paper_and_downloads_it_audited(api_client, client_company):
+    person = enrolled_person(client_company)
+    _as_key(api_client, client_company)
+
+    created = api_client.post(f"/api/v1/persons/{person.pk}/papers/",
+                              {"kind": "photo", "file": png_upload()}, format="multipart")
+    paper_id = created.json()["id"]
+    download = api_client.get(f"/api/v1/persons/{person.pk}/papers/{paper_id}/")
+
+    assert created.status_code == 201
+    assert created.json()["content_type"] == "image/png"
+    assert created.json()["sha256"] == hashlib.sha256(DEMO_PNG).hexdigest()
+    assert download.status_code == 200
+    assert download.content == DEMO_PNG
+    event = AuditEvent.objects.get(action="download")
+    assert (event.actor, event.client_id_ref, event.detail["api_key"]) == (
+        None, client_company.pk, 1)
+
+
+def test_api_upload_refuses_a_renamed_exe_and_an_11_mb_file_naming_the_field(
+        api_client, client_company):
+    person = enrolled_person(client_company)
+    _as_key(api_client, client_company)
+    url = f"/api/v1/persons/{person.pk}/papers/"
+
+    exe = api_client.post(url, {"kind": "labour_contract", "file": SimpleUploadedFile(
+        "contract.pdf", b"MZ\x90\x00" + b"\x00" * 100)}, format="multipart")
+    big = api_client.post(url, {"kind": "labour_contract", "file": SimpleUploadedFile(
+        "big.pdf", b"%PDF-" + b"0" * (11 * 1024 * 1024))}, format="multipart")
+    no_kind = api_client.post(url, {"file": png_upload()}, format="multipart")
+
+    assert exe.status_code == 400
+    assert exe.json()["error"]["details"] == [{
+        "field": "file", "code": "file_type",
+        "message": "仅接受 PDF、JPEG 或 PNG 文件 / Only PDF, JPEG or PNG files are accepted"}]
+    assert big.status_code == 400
+    assert big.json()["error"]["details"] == [{
+        "field": "file", "code": "file_too_large",
+        "message": "文件超过 10 MB / The file is larger than 10 MB"}]
+    assert [(d["field"], d["code"]) for d in no_kind.json()["error"]["details"]] == [
+        ("kind", "required")]
+    assert Paper.objects.count() == 0
+
+
+def test_client_viewer_cannot_upload_through_the_api(api_client, client_company):
+    person = enrolled_person(client_company)
+    api_client.force_authenticate(user=UserFactory(role=Role.CLIENT_VIEWER,
+                                                   client=client_company))
+
+    response = api_client.post(f"/api/v1/persons/{person.pk}/papers/",
+                               {"kind": "photo", "file": png_upload()}, format="multipart")
+
+    assert response.status_code == 403
+    assert Paper.objects.count() == 0

@@ -196,3 +196,152 @@ def test_staff_detail_lists_enrolment_history_and_change_history(
     assert "新客户有限公司" in html
     assert "已停保" in html
     assert "变更记录" in html
+
+
+def test_reveal_without_htmx_renders_the_page_with_the_number(client, staff_user,
+                                                              client_company):
+    person = enrolled_person(client_company, id_number=NUMBER)
+    client.force_login(staff_user(Role.ADMIN))
+
+    response = client.post(f"/staff/persons/{person.pk}/reveal/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'data-testid="id-number-revealed" class="masked">{NUMBER}</span>' in html
+    assert "参保记录" in html
+    assert AuditEvent.objects.filter(action="reveal").count() == 1
+
+
+def test_staff_creates_a_person_and_bad_input_names_the_field(client, staff_user):
+    client.force_login(staff_user(Role.SERVICE_REP))
+    data = {"name": "赵六", "id_document_type": "resident_id", "id_number": "110105194912310021",
+            "employment_type": "outsourced", "hukou_type": "rural_nonlocal",
+            "hukou_address": "河北省保定市某村"}
+
+    bad = client.post("/staff/persons/new/", data)
+    good = client.post("/staff/persons/new/", {**data, "id_number": "11010519491231002x"})
+
+    assert bad.status_code == 400
+    assert "身份证号校验位错误 / ID number check digit is wrong" in bad.content.decode()
+    from enrollment.models import InsuredPerson
+
+    person = InsuredPerson.objects.get()
+    assert good["Location"] == f"/staff/persons/{person.pk}/"
+    assert (person.name, person.id_number_masked, person.employment_type, person.sex) == (
+        "赵六", "1101**********002X", "outsourced", "F")
+
+
+def test_staff_edits_a_person_keeping_the_number_when_left_empty(client, staff_user,
+                                                                 client_company):
+    person = enrolled_person(client_company, name="旧名", id_number=NUMBER)
+    user = staff_user(Role.MANAGER)
+    client.force_login(user)
+
+    form = client.get(f"/staff/persons/{person.pk}/edit/").content.decode()
+    response = client.post(f"/staff/persons/{person.pk}/edit/", {
+        "name": "新名", "id_document_type": "resident_id", "id_number": "",
+        "employment_type": "dispatched", "phone": "13900000000"})
+
+    assert NUMBER not in form
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.name, person.employment_type, person.id_number_masked) == (
+        "新名", "dispatched", "1101**********002X")
+    assert person.history.first().history_user == user
+    assert person.history.first().prev_record.name == "旧名"
+
+
+def test_finance_cannot_create_or_edit_persons(client, staff_user, client_company):
+    person = enrolled_person(client_company)
+    client.force_login(staff_user(Role.FINANCE))
+
+    assert client.get("/staff/persons/new/").status_code == 404
+    assert client.get(f"/staff/persons/{person.pk}/edit/").status_code == 404
+
+
+def test_admin_lists_persons_masked_and_has_no_add(client, client_company):
+    enrolled_person(client_company, name="张三", id_number=NUMBER)
+    admin = UserFactory(role=Role.ADMIN, is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    from enrollment.models import InsuredPerson
+
+    person = InsuredPerson.objects.get()
+    changelist = client.get("/admin/enrollment/insuredperson/", {"q": "002X"}).content.decode()
+    change = client.get(f"/admin/enrollment/insuredperson/{person.pk}/change/")
+    history = client.get(f"/admin/enrollment/insuredperson/{person.pk}/history/")
+
+    assert "1101**********002X" in changelist
+    assert NUMBER not in changelist
+    assert change.status_code == 200
+    assert NUMBER not in change.content.decode()
+    assert "gAAAAA" not in change.content.decode()
+    assert history.status_code == 200
+    assert client.get("/admin/enrollment/insuredperson/add/").status_code == 403
+    assert client.get("/admin/enrollment/paper/").status_code == 200
+
+
+def test_portal_list_query_count_does_not_grow_with_rows(
+        client, client_company, django_assert_max_num_queries):
+    for _ in range(20):
+        enrolled_person(client_company)
+    client.force_login(UserFactory(role=Role.CLIENT_VIEWER, client=client_company))
+
+    with django_assert_max_num_queries(10):
+        response = client.get("/portal/persons/")
+
+    assert "共 20 人" in response.content.decode()
+
+
+def test_bad_filter_values_never_fail_the_page(client, staff_user, client_company):
+    enrolled_person(client_company, name="张三")
+    client.force_login(staff_user())
+
+    response = client.get("/staff/persons/", {"client": "abc", "city": "x", "page": "zz",
+                                              "q": "x" * 80})
+
+    assert response.status_code == 200
+    assert "张三" in response.content.decode()
+
+
+def test_upload_without_a_file_names_the_field(client, staff_user, client_company):
+    person = enrolled_person(client_company)
+    client.force_login(staff_user())
+
+    response = client.post(f"/staff/persons/{person.pk}/papers/", {"kind": "photo"})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert '<ul class="errorlist" id="id_file_error"><li>该字段是必填项。' in html
+
+
+def test_staff_seal_and_unseal_a_housing_fund_from_the_detail_page(client, staff_user,
+                                                                   client_company):
+    person = enrolled_person(client_company, scheme="housing_fund")
+    fund = person.enrollments.get()
+    client.force_login(staff_user(Role.SERVICE_REP))
+    url = f"/staff/persons/{person.pk}/enrollments/{fund.pk}/"
+
+    page = client.get(f"/staff/persons/{person.pk}/").content.decode()
+    sealed = client.post(url + "seal/")
+    fund.refresh_from_db()
+    status_after_seal = fund.status
+    again = client.post(url + "seal/", follow=True)
+    client.post(url + "unseal/")
+    fund.refresh_from_db()
+
+    assert ">封存</button>" in page
+    assert sealed.status_code == 302
+    assert status_after_seal == "sealed"
+    assert "当前状态不允许此操作 / Not allowed in the current status" in again.content.decode()
+    assert fund.status == "active"
+
+
+def test_seal_of_another_persons_enrolment_is_404(client, staff_user, client_company):
+    person = enrolled_person(client_company, scheme="housing_fund")
+    other = enrolled_person(client_company, scheme="housing_fund")
+    client.force_login(staff_user(Role.MANAGER))
+
+    response = client.post(
+        f"/staff/persons/{person.pk}/enrollments/{other.enrollments.get().pk}/seal/")
+
+    assert response.status_code == 404

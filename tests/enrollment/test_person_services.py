@@ -26,6 +26,7 @@ from enrollment.person_services import (
     person_find_by_id_number,
     person_id_number,
     person_reveal,
+    person_update,
 )
 from tests.factories import CityFactory, ClientFactory, EnrollmentFactory, InsuredPersonFactory
 
@@ -276,3 +277,48 @@ def test_social_insurance_cannot_be_sealed():
         housing_fund_seal(enrollment=enrollment, on=datetime.date(2025, 1, 1), actor=None)
 
     assert exc.value.code == "invalid_transition"
+
+
+def test_person_update_changes_the_number_and_refuses_a_taken_one():
+    taken = InsuredPersonFactory(id_number=NUMBER)
+    person = InsuredPersonFactory()
+
+    with pytest.raises(ValidationFailed) as exc:
+        person_update(person=person, actor=None, id_number="11010519491231002x")
+    person_update(person=person, actor=None, id_number="310115197003152013",
+                  hukou_address="上海市浦东新区1号", phone="13911112222")
+
+    assert [(d.field, d.code) for d in exc.value.details] == [("id_number", "duplicate")]
+    person.refresh_from_db()
+    assert person_id_number(person) == "310115197003152013"
+    assert person.birth_date == datetime.date(1970, 3, 15)
+    assert person.phone == "13911112222"
+    assert person_id_number(taken) == NUMBER
+
+
+def test_person_update_refuses_unknown_fields():
+    with pytest.raises(ValidationFailed) as exc:
+        person_update(person=InsuredPersonFactory(), actor=None, id_number_hash="x")
+
+    assert [(d.field, d.code) for d in exc.value.details] == [("id_number_hash", "unknown_field")]
+
+
+def test_system_checks_refuse_a_bad_key_and_warn_without_keys_on_deploy(settings):
+    from agency.crypto import check_field_keys, check_field_keys_deploy
+
+    settings.FIELD_ENCRYPTION_KEYS = ["not-a-key"]
+    assert [m.id for m in check_field_keys()] == ["agency.E001"]
+    settings.FIELD_ENCRYPTION_KEYS = []
+    assert [m.id for m in check_field_keys_deploy()] == ["agency.W001"]
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    assert check_field_keys() + check_field_keys_deploy() == []
+
+
+def test_a_passport_holder_keeps_the_given_sex_and_birth_date():
+    person = person_create(name="John Smith", id_number="e 1234 5678", actor=None,
+                           id_document_type="passport", sex="M",
+                           birth_date=datetime.date(1980, 5, 1))
+
+    assert (person.id_number_masked, person.id_number_last4) == ("E****5678", "5678")
+    assert (person.sex, person.birth_date) == ("M", datetime.date(1980, 5, 1))
+    assert person_id_number(person) == "E12345678"

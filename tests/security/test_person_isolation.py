@@ -59,16 +59,22 @@ def test_portal_user_gets_404_on_the_staff_person_pages(client, portal_user, the
 
 
 def test_api_key_gets_404_for_another_clients_person(api_client, client_company, theirs):
-    person, _paper = theirs
+    person, paper = theirs
     api_client.force_authenticate(user=ApiKeyPrincipal(client_id=client_company.pk,
                                                        api_key_id=1))
 
     detail = api_client.get(f"/api/v1/persons/{person.pk}/")
     listing = api_client.get("/api/v1/persons/")
+    download = api_client.get(f"/api/v1/persons/{person.pk}/papers/{paper.pk}/")
+    upload = api_client.post(f"/api/v1/persons/{person.pk}/papers/",
+                             {"kind": "photo", "file": png_upload()}, format="multipart")
 
     assert detail.status_code == 404
     assert detail.json()["error"]["code"] == "not_found"
     assert listing.json()["count"] == 0
+    assert (download.status_code, upload.status_code) == (404, 404)
+    assert Paper.objects.count() == 1
+    assert AuditEvent.objects.filter(action="download").count() == 0
 
 
 def test_portal_user_token_gets_404_for_another_clients_person(api_client, portal_user,
@@ -91,10 +97,12 @@ def test_a_shared_person_shows_each_client_only_its_own_papers_and_enrolments(
                                                        api_key_id=1))
 
     their_download = client.get(f"/portal/persons/{person.pk}/papers/{their_paper.pk}/")
+    their_api_download = api_client.get(f"/api/v1/persons/{person.pk}/papers/{their_paper.pk}/")
     our_download = client.get(f"/portal/persons/{person.pk}/papers/{ours.pk}/")
     body = api_client.get(f"/api/v1/persons/{person.pk}/").json()
 
     assert their_download.status_code == 404
+    assert their_api_download.status_code == 404
     assert our_download.status_code == 200
     assert [e["status"] for e in body["enrollments"]] == ["ended"]
     assert [p["kind"] for p in body["papers"] if p["present"]] == ["labour_contract"]

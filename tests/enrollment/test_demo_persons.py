@@ -1,0 +1,29 @@
+"""Demo persons: encrypted numbers, derived details, housing fund for a third, papers with
+one kind missing for the first few of each client."""
+
+import pytest
+from django.core.management import call_command
+
+from agency.viewer import Viewer
+from enrollment.demo import demo_person
+from enrollment.models import Enrollment, InsuredPerson, Paper
+from enrollment.person_selectors import papers_missing
+from enrollment.person_services import person_id_number
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_persons_have_encrypted_numbers_papers_and_housing_funds():
+    call_command("seed_demo")
+
+    first = InsuredPerson.objects.get(name=demo_person(1, "310115").name,
+                                      birth_date=demo_person(1, "310115").birth_date)
+    assert person_id_number(first) == demo_person(1, "310115").id_number
+    assert first.id_number_masked == "3101**********" + demo_person(1, "310115").id_number[-4:]
+    assert (first.sex, first.hukou_type) == (demo_person(1, "310115").sex, "urban_nonlocal")
+    assert InsuredPerson.objects.count() == 542
+    assert Enrollment.objects.filter(scheme="housing_fund", status="active").count() == 181
+    assert Paper.objects.count() == 4 * 6 * 6
+    staff = Viewer(role="admin", client_id=None, user_id=1)
+    assert papers_missing(viewer=staff, person=first) == ["id_card_front"]
+    assert Paper.objects.filter(content_type="application/pdf").count() == 4 * (6 * 2 - 1)
