@@ -50,6 +50,7 @@ _ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".
 # raises NotImplementedError (a RuntimeError) for an unknown compression method.
 _READ_ERRORS: tuple[type[BaseException], ...] = (
     RuntimeError,
+    ArithmeticError,
     zipfile.BadZipFile,
     zlib.error,
     ParseError,
@@ -110,7 +111,7 @@ def check_xlsx_container(data: bytes) -> None:
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except _READ_ERRORS as exc:
         raise _file_corrupt() from exc
     names = {m.filename for m in members}
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
