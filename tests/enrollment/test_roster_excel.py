@@ -486,11 +486,15 @@ def test_a_zip_bomb_that_understates_its_size_is_refused_as_corrupt():
     assert isinstance(error.__cause__, zipfile.BadZipFile)
 
 
-def test_zip_level_encryption_and_unknown_compression_are_refused():
-    encrypted = refusal(patch_zip_header(SMALL, "xl/worksheets/sheet1.xml", "flags", 1))
-    unknown_method = refusal(patch_zip_header(SMALL, "xl/worksheets/sheet1.xml", "method", 99))
+def test_zip_level_encryption_unknown_compression_and_zip_versions_are_refused():
+    sheet = "xl/worksheets/sheet1.xml"
+    encrypted = refusal(patch_zip_header(SMALL, sheet, "flags", 1))
+    unknown_method = refusal(patch_zip_header(SMALL, sheet, "method", 99))
+    future_version = refusal(patch_zip_header(SMALL, sheet, "version", 999))
 
-    assert (encrypted.code, unknown_method.code) == ("file_encrypted", "file_corrupt")
+    assert (encrypted.code, unknown_method.code, future_version.code) == (
+        "file_encrypted", "file_corrupt", "file_corrupt",
+    )
 
 
 def test_xml_entities_are_refused_by_defusedxml():

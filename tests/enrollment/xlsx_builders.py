@@ -114,6 +114,7 @@ def replace_part(data: bytes, name: str, content: bytes) -> bytes:
 
 # Fields of a zip member's local and central headers: (local offset, central offset, format)
 ZIP_HEADER_FIELDS = {
+    "version": (4, 6, "<H"),
     "flags": (6, 8, "<H"),
     "method": (8, 10, "<H"),
     "file_size": (22, 24, "<I"),
@@ -123,7 +124,7 @@ ZIP_HEADER_FIELDS = {
 def patch_zip_header(data: bytes, name: str, field: str, value: int) -> bytes:
     """A copy of the zip `data` whose headers for member `name` say `field` is `value`:
     "file_size" (a bomb that lies about its size), "flags" (bit 0: zip-encrypted),
-    "method" (the compression method)."""
+    "method" (the compression method), "version" (needed to extract)."""
     local, central_offset, fmt = ZIP_HEADER_FIELDS[field]
     with zipfile.ZipFile(BytesIO(data)) as archive:
         info = archive.getinfo(name)
