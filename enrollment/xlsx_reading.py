@@ -46,8 +46,11 @@ ZIP_MAGIC = b"PK\x03\x04"
 _ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
 
 # What openpyxl (and zipfile/zlib/defusedxml under it) raise on a damaged workbook.
-# defusedxml's refusals (DTDForbidden, EntitiesForbidden, ...) are ValueErrors.
+# defusedxml's refusals (DTDForbidden, EntitiesForbidden, ...) are ValueErrors; zipfile
+# raises NotImplementedError (a RuntimeError) for an unknown compression method.
 _READ_ERRORS: tuple[type[BaseException], ...] = (
+    RuntimeError,
+    ArithmeticError,
     zipfile.BadZipFile,
     zlib.error,
     ParseError,
@@ -97,12 +100,7 @@ def check_xlsx_container(data: bytes) -> None:
         )
     if data.startswith(OLE_MAGIC):
         if any(stream in data for stream in _ENCRYPTION_STREAMS):
-            raise refuse(
-                "file_encrypted",
-                "文件设置了密码，请在 Excel 中删除密码（文件 → 信息 → 保护工作簿 → 用密码进行"
-                "加密，清空密码）后重新上传 / The file is password-protected; remove the "
-                "password in Excel and upload it again",
-            )
+            raise _file_encrypted()
         raise refuse(
             "file_not_xlsx",
             "文件是旧版 Excel（.xls）格式，请在 Excel 中另存为 .xlsx 后上传 / The file is an "
@@ -113,11 +111,13 @@ def check_xlsx_container(data: bytes) -> None:
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except _READ_ERRORS as exc:
         raise _file_corrupt() from exc
     names = {m.filename for m in members}
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise _not_xlsx()
+    if any(m.flag_bits & 0x1 for m in members):  # zip-level password
+        raise _file_encrypted()
     if sum(m.file_size for m in members) > MAX_UNCOMPRESSED_BYTES:
         raise _too_large_uncompressed()
     for member in members:
@@ -126,6 +126,15 @@ def check_xlsx_container(data: bytes) -> None:
             and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
         ):
             raise _too_large_uncompressed()
+
+
+def _file_encrypted() -> DomainError:
+    return refuse(
+        "file_encrypted",
+        "文件设置了密码，请在 Excel 中删除密码（文件 → 信息 → 保护工作簿 → 用密码进行加密，"
+        "清空密码）后重新上传 / The file is password-protected; remove the password in Excel "
+        "and upload it again",
+    )
 
 
 def _not_xlsx() -> DomainError:

@@ -23,8 +23,8 @@ from tests.enrollment.xlsx_builders import (
     fill_template,
     many_rows_xlsx,
     ole_file,
+    patch_zip_header,
     replace_part,
-    understate_size,
     xlsx_bytes,
     zip_with,
 )
@@ -478,12 +478,23 @@ def test_a_workbook_over_200_mb_uncompressed_is_refused():
 
 def test_a_zip_bomb_that_understates_its_size_is_refused_as_corrupt():
     bomb = replace_part(SMALL, "xl/worksheets/sheet1.xml", _sheet_of(50 * 1024 * 1024))
-    liar = understate_size(bomb, "xl/worksheets/sheet1.xml", 5000)
+    liar = patch_zip_header(bomb, "xl/worksheets/sheet1.xml", "file_size", 5000)
 
     error = refusal(liar)
 
     assert error.code == "file_corrupt"
     assert isinstance(error.__cause__, zipfile.BadZipFile)
+
+
+def test_zip_level_encryption_unknown_compression_and_zip_versions_are_refused():
+    sheet = "xl/worksheets/sheet1.xml"
+    encrypted = refusal(patch_zip_header(SMALL, sheet, "flags", 1))
+    unknown_method = refusal(patch_zip_header(SMALL, sheet, "method", 99))
+    future_version = refusal(patch_zip_header(SMALL, sheet, "version", 999))
+
+    assert (encrypted.code, unknown_method.code, future_version.code) == (
+        "file_encrypted", "file_corrupt", "file_corrupt",
+    )
 
 
 def test_xml_entities_are_refused_by_defusedxml():

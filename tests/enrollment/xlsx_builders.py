@@ -112,18 +112,29 @@ def replace_part(data: bytes, name: str, content: bytes) -> bytes:
     return zip_with(parts)
 
 
-def understate_size(data: bytes, name: str, declared: int) -> bytes:
-    """A copy of the zip `data` whose headers claim `name` is `declared` bytes once
-    uncompressed: a bomb that lies about its size."""
+# Fields of a zip member's local and central headers: (local offset, central offset, format)
+ZIP_HEADER_FIELDS = {
+    "version": (4, 6, "<H"),
+    "flags": (6, 8, "<H"),
+    "method": (8, 10, "<H"),
+    "file_size": (22, 24, "<I"),
+}
+
+
+def patch_zip_header(data: bytes, name: str, field: str, value: int) -> bytes:
+    """A copy of the zip `data` whose headers for member `name` say `field` is `value`:
+    "file_size" (a bomb that lies about its size), "flags" (bit 0: zip-encrypted),
+    "method" (the compression method), "version" (needed to extract)."""
+    local, central_offset, fmt = ZIP_HEADER_FIELDS[field]
     with zipfile.ZipFile(BytesIO(data)) as archive:
         info = archive.getinfo(name)
     patched = bytearray(data)
-    struct.pack_into("<I", patched, info.header_offset + 22, declared)
+    struct.pack_into(fmt, patched, info.header_offset + local, value)
     central = patched.find(b"PK\x01\x02")
     while central != -1:
         name_length = struct.unpack_from("<H", patched, central + 28)[0]
         if patched[central + 46 : central + 46 + name_length] == name.encode():
-            struct.pack_into("<I", patched, central + 24, declared)
+            struct.pack_into(fmt, patched, central + central_offset, value)
             break
         central = patched.find(b"PK\x01\x02", central + 4)
     return bytes(patched)
