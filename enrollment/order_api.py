@@ -99,6 +99,31 @@ class OrderLineInSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False)
 
 
+class TaskOutSerializer(serializers.Serializer):
+    scheme = serializers.CharField()
+    status = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class LineOutSerializer(serializers.Serializer):
+    """A line as `line_data` renders it (for the schema)."""
+
+    id = serializers.IntegerField()
+    line = serializers.IntegerField()
+    action = serializers.CharField()
+    name = serializers.CharField()
+    id_number_masked = serializers.CharField()
+    city = serializers.CharField()
+    base = serializers.CharField(allow_null=True, help_text='An amount, or "min" / "max".')
+    effective_date = serializers.DateField()
+    effective_month = serializers.CharField(help_text="YYYY-MM")
+    reason = serializers.CharField(allow_null=True)
+    status = serializers.CharField()
+    handle_by = serializers.DateTimeField()
+    failure_reason = serializers.CharField()
+    tasks = TaskOutSerializer(many=True)
+
+
 class OrderListCreateView(APIView):
     class InputSerializer(serializers.Serializer):
         lines = OrderLineInSerializer(many=True)
@@ -108,7 +133,9 @@ class OrderListCreateView(APIView):
         id = serializers.IntegerField()
         status = serializers.CharField()
         channel = serializers.CharField()
-        lines = serializers.ListField(child=serializers.DictField())
+        client = serializers.IntegerField()
+        received_at = serializers.DateTimeField()
+        lines = LineOutSerializer(many=True)
 
     @extend_schema(responses={200: OutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
@@ -164,7 +191,7 @@ class LineTransitionView(APIView):
         reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
         scheme = serializers.ChoiceField(choices=Scheme.choices, required=False)
 
-    @extend_schema(request=InputSerializer, responses={200: serializers.DictField()})
+    @extend_schema(request=InputSerializer, responses={200: LineOutSerializer})
     def post(self, request: Request, pk: int) -> Response:
         viewer = viewer_of(request)
         line = line_get(viewer=viewer, pk=pk)
