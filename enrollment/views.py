@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from agency.access import portal_required, staff_required
 from agency.errors import DomainError
 from agency.roles import Role
-from enrollment.api import parse_month
 from enrollment.calculator import contributions
 from enrollment.forms import PolicyItemForm, PolicyVersionForm, QuoteForm
 from enrollment.models import PolicyItem
 from enrollment.models.policy import kind_label
+from enrollment.months import parse_month
 from enrollment.policy_selectors import (
     city_get,
     city_list_with_current,

@@ -101,6 +101,23 @@ def test_load_policies_leaves_a_locked_version_alone(tmp_path):
     assert version.notice == "本市调整2025年度社保缴费基数上下限 (2025-09-18)"
 
 
+def test_the_demo_loads_the_shared_file_and_says_so_when_it_is_missing(tmp_path):
+    from enrollment.demo import policy_file, seed_policies
+
+    seed_policies()
+    seed_policies()
+
+    assert policy_file() == POLICY_FILE
+    assert PolicyVersion.objects.count() == 22
+    missing = tmp_path / "city-policies.json"
+    with pytest.raises(FileNotFoundError) as caught:
+        seed_policies(missing)
+    assert str(caught.value) == (
+        f"the city policy data file {missing} is missing: the shared/ folder must sit "
+        "beside the project folder"
+    )
+
+
 def test_the_last_day_of_one_version_and_the_first_of_the_next(policies):
     shanghai = City.objects.get(code="310000")
 
