@@ -237,6 +237,16 @@ def policy_item_update(
 
 
 @transaction.atomic
+def policy_item_add(
+    *, version: PolicyVersion, fields: Mapping[str, Any], actor: User | None
+) -> PolicyItem:
+    """Add an item (e.g. a city-specific extra) to a version; not to a locked one."""
+    version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+    _refuse_locked(version)
+    return _item_save(version, fields, actor)
+
+
+@transaction.atomic
 def policy_version_lock(*, version: PolicyVersion, actor: User | None) -> PolicyVersion:
     """Freeze a version: billing calls this when it issues a bill that used it. Idempotent."""
     version = PolicyVersion.objects.select_for_update().get(pk=version.pk)

@@ -183,3 +183,37 @@ def test_an_unknown_city_page_answers_404(client, policies):
     assert client.get("/staff/cities/999999/").status_code == 404
     assert client.get("/staff/policies/999999/").status_code == 404
     assert PolicyItem.objects.count() == 113
+
+
+def test_a_manager_adds_a_city_extra_item_that_quotes_show(client, manager, policies, api_client):
+    version = PolicyVersion.objects.get(city__code="110000", effective_from=D(2026, 7, 1))
+
+    response = client.post(f"/staff/policies/{version.pk}/items/add/", {
+        "kind": "serious_illness", "label": "大额医疗互助", "base_floor": "0",
+        "base_ceiling": "0", "employer_rate": "0", "employee_rate": "0",
+        "employer_fixed": "0", "employee_fixed": "10.00", "rounding": "cent_half_up",
+        "rate_choice": "", "confidence": "unverified",
+    })
+    api_client.force_authenticate(manager)
+    quote = api_client.get("/api/v1/cities/110000/quote/?base=10000&month=2026-08").json()
+    page = client.get(f"/staff/policies/{version.pk}/").content.decode()
+
+    assert response.status_code == 302
+    assert quote["items"][-1] == {"kind": "serious_illness", "base": "0.00",
+                                  "employer": "0.00", "employee": "10.00"}
+    assert quote["totals"]["employee"] == "2263.00"
+    assert "<td>大额医疗互助</td>" in page
+
+
+def test_an_item_cannot_be_added_to_a_locked_version(client, manager, policies):
+    version = policy_version_lock(version=shanghai_2025(), actor=manager)
+
+    response = client.post(f"/staff/policies/{version.pk}/items/add/", {
+        "kind": "extra", "base_floor": "0", "base_ceiling": "0", "employer_rate": "0",
+        "employee_rate": "0", "employer_fixed": "1", "employee_fixed": "0",
+        "rounding": "cent_half_up", "rate_choice": "", "confidence": "unverified",
+    })
+
+    assert response.status_code == 200
+    assert "This policy version is used by an issued bill" in response.content.decode()
+    assert version.items.count() == 6
