@@ -123,14 +123,6 @@ class Contribution(NamedTuple):
         )
 
 
-def clamp(value: Decimal, floor: Decimal, ceiling: Decimal) -> Decimal:
-    if value < floor:
-        return floor
-    if value > ceiling:
-        return ceiling
-    return value
-
-
 def _plain(rate: Decimal) -> str:
     return f"{rate.normalize():f}"
 

@@ -13,7 +13,11 @@ from agency.errors import DomainError, ValidationFailed
 from agency.roles import Role
 from enrollment.calculator import contributions
 from enrollment.models import City, PolicyItem, PolicyVersion
-from enrollment.policy_selectors import policy_rules_for_month, policy_version_at
+from enrollment.policy_selectors import (
+    policy_rules_by_city,
+    policy_rules_for_month,
+    policy_version_at,
+)
 from enrollment.policy_services import (
     policy_item_update,
     policy_version_copy,
@@ -132,6 +136,21 @@ def test_the_last_day_of_one_version_and_the_first_of_the_next(policies):
                          base=Decimal("3000.00"))
     assert (june.items[0].base, june.items[0].employer) == (Decimal("7384.00"), Decimal("1181.44"))
     assert (july.items[0].base, july.items[0].employer) == (Decimal("7460.00"), Decimal("1193.60"))
+
+
+def test_a_bill_run_reads_every_city_policy_of_a_month_in_two_queries(
+    policies, django_assert_num_queries
+):
+    with django_assert_num_queries(2):
+        rules = policy_rules_by_city(month=D(2025, 6, 1))
+
+    assert {code: r.name for code, r in rules.items()} == {
+        "110000": "110000/2024-07-01", "310000": "310000/2024-07-01",
+        "330100": "330100/2025-01-01", "340100": "340100/2025-01-01",
+    }  # Guangzhou and Shenzhen have no policy before 2025-07
+    assert [i.kind for i in rules["310000"].items] == [
+        "pension", "medical", "maternity", "unemployment", "work_injury", "housing_fund"
+    ]
 
 
 def test_a_month_in_a_gap_has_no_policy(policies):
