@@ -1,6 +1,7 @@
 """Staff pages of city policies and the quote page of both faces."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -217,3 +218,21 @@ def test_an_item_cannot_be_added_to_a_locked_version(client, manager, policies):
     assert response.status_code == 200
     assert "This policy version is used by an issued bill" in response.content.decode()
     assert version.items.count() == 6
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ({"city": "310000", "month": "0000-01", "base": "8000"}, "month"),
+    ({"city": "310000", "month": "2025-08", "base": "abc"}, "base"),
+    ({"city": "999999", "month": "2025-08", "base": "8000"}, "city"),
+    ({"city": "310000", "month": "2025-08", "base": "8000", "housing_fund_rate": "0.09"},
+     "housing_fund_rate"),
+])
+def test_bad_quote_input_shows_by_its_field(client, portal_user, policies, query, field):
+    client.force_login(portal_user)
+
+    response = client.get("/portal/quote/", query)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert re.findall(r'<ul class="errorlist" id="id_(\w+)_error">', html) == [field]
+    assert 'data-testid="quote-table"' not in html
