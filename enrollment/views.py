@@ -69,10 +69,8 @@ def _quote(request: HttpRequest, template: str) -> HttpResponse:
     if result is not None:
         labels = {i.kind: i.label for i in result.policy.items}
         rows = [(kind_label(i.kind, labels.get(i.kind, "")), i) for i in result.items]
-    context = {"form": form, "result": result, "rows": rows}
-    if request.headers.get("HX-Request"):
-        return render(request, "enrollment/policy/_quote_result.html", context)
-    return render(request, template, context)
+    # htmx swaps the page's #quote (form with its errors, and the table) in place
+    return render(request, template, {"form": form, "result": result, "rows": rows})
 
 
 @staff_required()

@@ -159,15 +159,18 @@ def test_the_staff_quote_page_shows_no_policy_as_a_form_error(client, policies):
     assert 'data-testid="quote-table"' not in html
 
 
-def test_the_quote_page_answers_htmx_with_the_result_only(client, portal_user, policies):
+def test_the_quote_form_swaps_form_and_result_in_place_with_htmx(client, portal_user, policies):
     client.force_login(portal_user)
 
     response = client.get("/portal/quote/", {"city": "110000", "month": "2025-08",
                                              "base": "10000"}, headers={"HX-Request": "true"})
 
     html = response.content.decode()
-    assert html.startswith('<div id="quote-result">')
-    assert "<h2>每月缴费 · <span data-testid=\"quote-policy\">110000/2025-07-01</span></h2>" in html
+    assert ('<form method="get" class="stacked card" hx-get="/portal/quote/" hx-target="#quote" '
+            'hx-select="#quote" hx-swap="outerHTML" hx-push-url="true">') in html
+    quote = html.split('<div id="quote">', 1)[1]
+    assert '<div id="quote-result">' in quote
+    assert '<span data-testid="quote-policy">110000/2025-07-01</span></h2>' in quote
 
 
 def test_staff_pages_answer_404_to_a_portal_user(client, portal_user, policies):
