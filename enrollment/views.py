@@ -50,7 +50,7 @@ def _show_error(form: Any, error: DomainError) -> None:
         form.add_error(name, detail.message)
 
 
-def _quote(request: HttpRequest, template: str) -> HttpResponse:
+def _quote(request: HttpRequest, base_template: str) -> HttpResponse:
     form = QuoteForm(request.GET or None)
     result = None
     if form.is_bound and form.is_valid():
@@ -70,17 +70,19 @@ def _quote(request: HttpRequest, template: str) -> HttpResponse:
         labels = {i.kind: i.label for i in result.policy.items}
         rows = [(kind_label(i.kind, labels.get(i.kind, "")), i) for i in result.items]
     # htmx swaps the page's #quote (form with its errors, and the table) in place
-    return render(request, template, {"form": form, "result": result, "rows": rows})
+    return render(request, "enrollment/policy/quote.html", {
+        "form": form, "result": result, "rows": rows, "base_template": base_template,
+    })
 
 
 @staff_required()
 def staff_quote(request: HttpRequest) -> HttpResponse:
-    return _quote(request, "enrollment/policy/staff_quote.html")
+    return _quote(request, "staff/base.html")
 
 
 @portal_required()
 def portal_quote(request: HttpRequest) -> HttpResponse:
-    return _quote(request, "enrollment/policy/portal_quote.html")
+    return _quote(request, "portal/base.html")
 
 
 @staff_required()

@@ -141,6 +141,7 @@ def test_a_portal_user_quotes_in_the_portal(client, portal_user, policies):
 
     html = response.content.decode()
     assert response.status_code == 200
+    assert '<header class="topbar portal">' in html
     assert ('<tr data-kind="housing_fund"><td>住房公积金</td><td class="num">2690.00</td>'
             '<td class="num">188.00</td><td class="num">188.00</td>'
             '<td class="num">376.00</td></tr>') in html
@@ -155,6 +156,7 @@ def test_the_staff_quote_page_shows_no_policy_as_a_form_error(client, policies):
 
     html = response.content.decode()
     assert response.status_code == 200
+    assert '<header class="topbar">' in html
     assert "No contribution policy of 440300 is in force in 2025-06" in html
     assert 'data-testid="quote-table"' not in html
 
