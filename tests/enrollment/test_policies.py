@@ -6,7 +6,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 
 from agency.errors import DomainError, ValidationFailed
@@ -87,6 +87,27 @@ def test_load_policies_reports_a_changed_figure_as_updated(tmp_path):
                                      version__effective_from=D(2025, 7, 1), kind="pension")
     assert pension.base_floor == Decimal("7500.00")
     assert pension.history.first().history_type == "~"
+
+
+def test_load_policies_refuses_a_broken_file_or_an_overlap_and_loads_nothing(tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"cities": [{"code": "310000", "name": "上海市", "policies": [{}]}]}',
+                      encoding="utf-8")
+    PolicyVersionFactory(city=CityFactory(code="110000", name="北京市"),
+                         effective_from=D(2025, 1, 1), effective_to=D(2025, 12, 31))
+
+    with pytest.raises(CommandError) as bad_shape:
+        load(broken)
+    with pytest.raises(CommandError) as overlap:
+        load(POLICY_FILE)
+
+    assert str(bad_shape.value) == "unexpected shape: KeyError('effective_from')"
+    assert str(overlap.value) == (
+        "政策版本期间重叠 / Policy versions of one city may not overlap (effective_from: "
+        "与已有版本 北京市 2025-01-01–2025-12-31 的期间重叠 / Overlaps the version "
+        "110000/2025-01-01); nothing was loaded"
+    )
+    assert (City.objects.count(), PolicyVersion.objects.count()) == (1, 1)
 
 
 def test_load_policies_leaves_a_locked_version_alone(tmp_path):
