@@ -2,6 +2,7 @@
 data: every authenticated caller (staff, portal user, API key) may read them."""
 
 import datetime
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -100,3 +101,12 @@ def policy_rules_by_city(*, month: datetime.date) -> dict[str, PolicyRules]:
         .prefetch_related(Prefetch("items", queryset=PolicyItem.objects.order_by("id")))
     )
     return {v.city.code: policy_rules_of(v) for v in versions}
+
+
+def policy_version_history(*, version: PolicyVersion, limit: int = 50) -> list[Any]:
+    """The latest changes of a version's items (who, when, which figures), newest first."""
+    return list(
+        PolicyItem.history.filter(version_id=version.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:limit]
+    )

@@ -24,6 +24,7 @@ from enrollment.policy_selectors import (
     city_list_with_current,
     policy_rules_for_month,
     policy_version_get,
+    policy_version_history,
     policy_version_list,
 )
 from enrollment.policy_services import (
@@ -105,6 +106,9 @@ def staff_policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     version = policy_version_get(pk=pk)
     return render(request, "enrollment/policy/version_detail.html", {
         "version": version, "items": version.items.all(), "can_edit": _can_edit(request),
+        "history": [
+            (kind_label(h.kind, h.label), h) for h in policy_version_history(version=version)
+        ],
     })
 
 

@@ -103,6 +103,12 @@ def test_a_manager_edits_an_item(client, manager, policies):
     item.refresh_from_db()
     assert (item.employer_rate, item.confidence) == (Decimal("0.095"), "official_text")
     assert item.history.count() == 2
+    page = client.get(f"/staff/policies/{item.version_id}/").content.decode()
+    changes = page.split('data-testid="history"')[1].split("<tbody>")[1].split("</tbody>")[0]
+    assert changes.count("<tr>") == 7  # six items created, one changed
+    latest = changes.split("</tr>")[0]
+    assert f"<td>{manager}</td><td>已修改</td><td>医疗保险</td>" in latest
+    assert '<td class="num">0.095</td>' in latest
 
 
 def test_a_locked_version_refuses_an_item_edit_with_a_clear_error(client, manager, policies):
