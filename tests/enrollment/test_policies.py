@@ -236,6 +236,13 @@ def test_a_version_must_cover_whole_months():
     ]
 
 
+def test_a_version_may_run_to_the_last_representable_day():
+    version = policy_version_create(city=CityFactory(), effective_from=D(2030, 1, 1),
+                                    effective_to=D(9999, 12, 31), actor=None)
+
+    assert version.effective_to == D(9999, 12, 31)
+
+
 def test_new_version_from_an_old_one_copies_its_items_and_keeps_history():
     manager = UserFactory(role=Role.MANAGER)
     source = PolicyVersionFactory()
