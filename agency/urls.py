@@ -29,6 +29,8 @@ staff_patterns = [
          name="staff-policies-edit"),
     path("policies/<int:pk>/copy/", enrollment_views.staff_policy_copy,
          name="staff-policies-copy"),
+    path("policies/<int:pk>/items/add/", enrollment_views.staff_policy_item_add,
+         name="staff-policy-items-add"),
     path("policy-items/<int:pk>/edit/", enrollment_views.staff_policy_item_edit,
          name="staff-policy-items-edit"),
     path("quote/", enrollment_views.staff_quote, name="staff-quote"),

@@ -11,14 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from enrollment.calculator import Contribution, contributions
+from enrollment.months import MONTH_RE, parse_month
 from enrollment.policy_selectors import city_get, city_list, policy_rules_for_month
-
-MONTH_RE = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
-
-
-def parse_month(value: str) -> datetime.date:
-    year, month = value.split("-")
-    return datetime.date(int(year), int(month), 1)
 
 
 def money(**kwargs: Any) -> serializers.DecimalField:

@@ -7,8 +7,9 @@ all call `contributions()`. Money is `Decimal`; each side is base × rate rounde
 to the cent or the whole yuan as the item says, plus the side's fixed amount."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from agency.errors import ErrorDetail, ValidationFailed
 
@@ -44,12 +45,17 @@ class ItemRule:
     confidence: str = "official_text"
     note: str = ""
     label: str = ""
+    # derived once, read by the calculator's inner loop
+    quantum: Decimal = field(init=False, repr=False, compare=False)
+    is_fund: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.rounding not in QUANTUM:
             raise ValueError(f"unknown rounding rule {self.rounding!r}")
         if self.base_floor > self.base_ceiling:
             raise ValueError(f"{self.kind}: base floor above ceiling")
+        object.__setattr__(self, "quantum", QUANTUM[self.rounding])
+        object.__setattr__(self, "is_fund", self.kind == HOUSING_FUND)
 
     @property
     def is_official(self) -> bool:
@@ -79,9 +85,11 @@ class PolicyRules:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class ItemAmount:
-    """One item's monthly contribution: the clamped base and each side's amount."""
+class ItemAmount(NamedTuple):
+    """One item's monthly contribution: the clamped base and each side's amount.
+
+    (A named tuple, not a frozen dataclass: the calculator makes six per person and a
+    tuple is several times cheaper to build.)"""
 
     kind: str
     base: Decimal
@@ -95,8 +103,7 @@ class ItemAmount:
         return self.employer + self.employee
 
 
-@dataclass(frozen=True, slots=True)
-class Contribution:
+class Contribution(NamedTuple):
     """One person's monthly contributions under one policy version."""
 
     policy: PolicyRules
@@ -114,14 +121,6 @@ class Contribution:
         return sum(
             (i.total for i in self.items if (i.kind == HOUSING_FUND) == want_fund), ZERO
         )
-
-
-def clamp(value: Decimal, floor: Decimal, ceiling: Decimal) -> Decimal:
-    if value < floor:
-        return floor
-    if value > ceiling:
-        return ceiling
-    return value
 
 
 def _plain(rate: Decimal) -> str:
@@ -168,34 +167,38 @@ def contributions(
     rate must lie in the item's allowed range (else `ValidationFailed` naming the field)
     and replaces the side(s) the item lets the client choose. `housing_fund` /
     `social_insurance` leave out the fund or every other item."""
-    chosen: dict[str, Decimal] = {}
+    fund_rate = work_rate = None
     if housing_fund_rate is not None:
         _check_rate(policy, "housing_fund_rate", housing_fund_rate)
-        chosen[HOUSING_FUND] = housing_fund_rate
+        fund_rate = housing_fund_rate
     if work_injury_rate is not None:
         _check_rate(policy, "work_injury_rate", work_injury_rate)
-        chosen[WORK_INJURY] = work_injury_rate
+        work_rate = work_injury_rate
     fund_base = base if housing_fund_base is None else housing_fund_base
+    half_up = ROUND_HALF_UP
 
     out: list[ItemAmount] = []
     employer_sum = employee_sum = ZERO
     for item in policy.items:
-        is_fund = item.kind == HOUSING_FUND
-        if not (housing_fund if is_fund else social_insurance):
-            continue
-        declared = fund_base if is_fund else base
-        b = item.base_floor if declared < item.base_floor else (
-            item.base_ceiling if declared > item.base_ceiling else declared
-        )
+        if item.is_fund:
+            if not housing_fund:
+                continue
+            declared, rate = fund_base, fund_rate
+        else:
+            if not social_insurance:
+                continue
+            declared = base
+            rate = work_rate if work_rate is not None and item.kind == WORK_INJURY else None
+        floor, ceiling = item.base_floor, item.base_ceiling
+        b = floor if declared < floor else (ceiling if declared > ceiling else declared)
         er_rate, ee_rate = item.employer_rate, item.employee_rate
-        rate = chosen.get(item.kind)
         if rate is not None:
             er_rate = rate
             if item.rate_choice == "both":
                 ee_rate = rate
-        q = CENT if item.rounding == CENT_HALF_UP else YUAN
-        employer = (b * er_rate).quantize(q, ROUND_HALF_UP) + item.employer_fixed
-        employee = (b * ee_rate).quantize(q, ROUND_HALF_UP) + item.employee_fixed
+        q = item.quantum
+        employer = (b * er_rate).quantize(q, half_up) + item.employer_fixed
+        employee = (b * ee_rate).quantize(q, half_up) + item.employee_fixed
         employer_sum += employer
         employee_sum += employee
         out.append(ItemAmount(item.kind, b, employer, employee, er_rate, ee_rate))

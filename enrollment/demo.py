@@ -121,8 +121,8 @@ def policy_file() -> Path:
     return Path(settings.BASE_DIR).parent / "shared" / "data" / "city-policies.json"
 
 
-def seed_policies() -> None:
-    path = policy_file()
+def seed_policies(path: Path | None = None) -> None:
+    path = path or policy_file()
     if not path.is_file():
         raise FileNotFoundError(
             f"the city policy data file {path} is missing: the shared/ folder must sit "

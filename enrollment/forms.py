@@ -8,9 +8,8 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import City, PolicyItem
+from enrollment.months import MONTH_RE
 from enrollment.policy_services import ITEM_FIELDS
-
-MONTH_RE = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 
 
 def rate_field(label: Any, *, required: bool = True) -> forms.DecimalField:

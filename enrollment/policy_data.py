@@ -116,6 +116,15 @@ def item_fields(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
 
 
 def parse_policies(data: Mapping[str, Any]) -> tuple[CityData, ...]:
+    try:
+        return _parse_policies(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, PolicyFileError):
+            raise
+        raise PolicyFileError(f"unexpected shape: {exc!r}") from exc
+
+
+def _parse_policies(data: Mapping[str, Any]) -> tuple[CityData, ...]:
     cities = data.get("cities")
     if not isinstance(cities, list):
         raise PolicyFileError("cities: a list is expected")

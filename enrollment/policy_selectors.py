@@ -2,6 +2,7 @@
 data: every authenticated caller (staff, portal user, API key) may read them."""
 
 import datetime
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -87,3 +88,25 @@ def policy_rules_for_month(*, city: City, month: datetime.date) -> PolicyRules:
                     f"No contribution policy of {city.code} is in force in {month:%Y-%m}",
         )
     return policy_rules_of(version)
+
+
+def policy_rules_by_city(*, month: datetime.date) -> dict[str, PolicyRules]:
+    """Every city's policy in force in `month`, by city code (cities in a gap are absent):
+    what a monthly bill run needs, in two queries."""
+    on = month.replace(day=1)
+    versions = (
+        PolicyVersion.objects.filter(effective_from__lte=on)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+        .select_related("city")
+        .prefetch_related(Prefetch("items", queryset=PolicyItem.objects.order_by("id")))
+    )
+    return {v.city.code: policy_rules_of(v) for v in versions}
+
+
+def policy_version_history(*, version: PolicyVersion, limit: int = 50) -> list[Any]:
+    """The latest changes of a version's items (who, when, which figures), newest first."""
+    return list(
+        PolicyItem.history.filter(version_id=version.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:limit]
+    )

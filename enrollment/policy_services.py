@@ -5,6 +5,7 @@ Rules every write keeps: versions of one city never overlap (checked here on eve
 database; PostgreSQL also refuses it by an exclusion constraint); a locked version is
 never changed; every change lands in the history (django-simple-history)."""
 
+import calendar
 import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -65,7 +66,7 @@ def _check_period(
                 code="before_start", field="effective_to",
                 message="失效日早于生效日 / The end lies before the start",
             ))
-        elif (effective_to + datetime.timedelta(days=1)).day != 1:
+        elif effective_to.day != calendar.monthrange(effective_to.year, effective_to.month)[1]:
             errors.append(ErrorDetail(
                 code="not_last_of_month", field="effective_to",
                 message="失效日须为某月最后一天 / A version ends on the last day of a month",
@@ -234,6 +235,16 @@ def policy_item_update(
     current = {name: getattr(item, name) for name in ITEM_FIELDS}
     current.update(fields)
     return _item_save(version, current, actor, item=item)
+
+
+@transaction.atomic
+def policy_item_add(
+    *, version: PolicyVersion, fields: Mapping[str, Any], actor: User | None
+) -> PolicyItem:
+    """Add an item (e.g. a city-specific extra) to a version; not to a locked one."""
+    version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+    _refuse_locked(version)
+    return _item_save(version, fields, actor)
 
 
 @transaction.atomic

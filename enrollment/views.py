@@ -1,7 +1,8 @@
 """Pages of the enrollment app: city policies (staff) and the contribution quote (both
 faces). Thin: parse with a form, call a selector or service, render."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -11,21 +12,24 @@ from django.utils.translation import gettext as _
 
 from agency.access import portal_required, staff_required
 from agency.errors import DomainError
+from agency.models import User
 from agency.roles import Role
-from enrollment.api import parse_month
 from enrollment.calculator import contributions
 from enrollment.forms import PolicyItemForm, PolicyVersionForm, QuoteForm
 from enrollment.models import PolicyItem
 from enrollment.models.policy import kind_label
+from enrollment.months import parse_month
 from enrollment.policy_selectors import (
     city_get,
     city_list_with_current,
     policy_rules_for_month,
     policy_version_get,
+    policy_version_history,
     policy_version_list,
 )
 from enrollment.policy_services import (
     ITEM_FIELDS,
+    policy_item_add,
     policy_item_update,
     policy_version_copy,
     policy_version_update,
@@ -47,7 +51,7 @@ def _show_error(form: Any, error: DomainError) -> None:
         form.add_error(name, detail.message)
 
 
-def _quote(request: HttpRequest, template: str) -> HttpResponse:
+def _quote(request: HttpRequest, base_template: str) -> HttpResponse:
     form = QuoteForm(request.GET or None)
     result = None
     if form.is_bound and form.is_valid():
@@ -66,20 +70,20 @@ def _quote(request: HttpRequest, template: str) -> HttpResponse:
     if result is not None:
         labels = {i.kind: i.label for i in result.policy.items}
         rows = [(kind_label(i.kind, labels.get(i.kind, "")), i) for i in result.items]
-    context = {"form": form, "result": result, "rows": rows}
-    if request.headers.get("HX-Request"):
-        return render(request, "enrollment/policy/_quote_result.html", context)
-    return render(request, template, context)
+    # htmx swaps the page's #quote (form with its errors, and the table) in place
+    return render(request, "enrollment/policy/quote.html", {
+        "form": form, "result": result, "rows": rows, "base_template": base_template,
+    })
 
 
 @staff_required()
 def staff_quote(request: HttpRequest) -> HttpResponse:
-    return _quote(request, "enrollment/policy/staff_quote.html")
+    return _quote(request, "staff/base.html")
 
 
 @portal_required()
 def portal_quote(request: HttpRequest) -> HttpResponse:
-    return _quote(request, "enrollment/policy/portal_quote.html")
+    return _quote(request, "portal/base.html")
 
 
 @staff_required()
@@ -102,7 +106,36 @@ def staff_policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     version = policy_version_get(pk=pk)
     return render(request, "enrollment/policy/version_detail.html", {
         "version": version, "items": version.items.all(), "can_edit": _can_edit(request),
+        "history": [
+            (kind_label(h.kind, h.label), h) for h in policy_version_history(version=version)
+        ],
     })
+
+
+def _actor(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    save: Callable[[dict[str, Any]], Any],
+    done: str,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """A POSTed valid form is handed to `save` (a service call); its DomainError shows by
+    the fields it names, success redirects to the version page of what `save` returns."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(form.cleaned_data)
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, done)
+            version_pk = saved.version_id if isinstance(saved, PolicyItem) else saved.pk
+            return redirect("staff-policies-detail", pk=version_pk)
+    return render(request, template, {"form": form, **context})
 
 
 @staff_required(*EDITORS)
@@ -111,17 +144,13 @@ def staff_policy_copy(request: HttpRequest, pk: int) -> HttpResponse:
     form = PolicyVersionForm(request.POST or None, initial={
         "notice": source.notice, "provisional": source.provisional,
     })
-    if request.method == "POST" and form.is_valid():
-        try:
-            version = policy_version_copy(source=source, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
-        except DomainError as error:
-            _show_error(form, error)
-        else:
-            messages.success(request, _("New policy version created; now edit its figures."))
-            return redirect("staff-policies-detail", pk=version.pk)
-    return render(request, "enrollment/policy/version_form.html", {
-        "form": form, "version": source, "title": _("New version from this one"),
-    })
+    return _form_page(
+        request, form,
+        lambda data: policy_version_copy(source=source, actor=_actor(request), **data),
+        _("New policy version created; now edit its figures."),
+        "enrollment/policy/form_page.html",
+        {"version": source, "title": _("New version from this one")},
+    )
 
 
 @staff_required(*EDITORS)
@@ -131,17 +160,13 @@ def staff_policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "effective_from": version.effective_from, "effective_to": version.effective_to,
         "notice": version.notice, "provisional": version.provisional,
     })
-    if request.method == "POST" and form.is_valid():
-        try:
-            policy_version_update(version=version, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
-        except DomainError as error:
-            _show_error(form, error)
-        else:
-            messages.success(request, _("Policy version saved."))
-            return redirect("staff-policies-detail", pk=version.pk)
-    return render(request, "enrollment/policy/version_form.html", {
-        "form": form, "version": version, "title": _("Edit policy version"),
-    })
+    return _form_page(
+        request, form,
+        lambda data: policy_version_update(version=version, actor=_actor(request), **data),
+        _("Policy version saved."),
+        "enrollment/policy/form_page.html",
+        {"version": version, "title": _("Edit policy version")},
+    )
 
 
 @staff_required(*EDITORS)
@@ -150,12 +175,24 @@ def staff_policy_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PolicyItemForm(
         request.POST or None, initial={name: getattr(item, name) for name in ITEM_FIELDS}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            policy_item_update(item=item, fields=form.cleaned_data, actor=request.user)  # type: ignore[arg-type]
-        except DomainError as error:
-            _show_error(form, error)
-        else:
-            messages.success(request, _("Policy item saved."))
-            return redirect("staff-policies-detail", pk=item.version_id)
-    return render(request, "enrollment/policy/item_form.html", {"form": form, "item": item})
+    return _form_page(
+        request, form,
+        lambda data: policy_item_update(item=item, fields=data, actor=_actor(request)),
+        _("Policy item saved."),
+        "enrollment/policy/form_page.html",
+        {"version": item.version, "title": _("Edit policy item"), "subject": item.display_kind},
+    )
+
+
+@staff_required(*EDITORS)
+def staff_policy_item_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add an item (e.g. a city-specific extra) to a version that is not locked."""
+    version = policy_version_get(pk=pk)
+    form = PolicyItemForm(request.POST or None)
+    return _form_page(
+        request, form,
+        lambda data: policy_item_add(version=version, fields=data, actor=_actor(request)),
+        _("Policy item saved."),
+        "enrollment/policy/form_page.html",
+        {"version": version, "title": _("Add policy item")},
+    )

@@ -29,7 +29,33 @@ def union(path: str) -> None:
     print("union", path)
 
 
+def traceability(path: str) -> None:
+    """Per clause row in a conflict block, keep the fuller row (the one that says more)."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+
+    def pick(m: re.Match[str]) -> str:
+        rows: dict[str, str] = {}
+        order: list[str] = []
+        for line in (m.group(1) + m.group(2)).splitlines():
+            key = line.split("|")[1].strip() if line.startswith("|") else line
+            if key not in rows:
+                order.append(key)
+            if len(line) > len(rows.get(key, "")):
+                rows[key] = line
+        return "".join(rows[k] + "\n" for k in order)
+
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(UNION.sub(pick, text))
+    git("add", path)
+    print("traceability", path)
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--traceability"]:
+        for path in sys.argv[2:]:
+            traceability(path)
+        return
     if sys.argv[1:2] == ["--union"]:
         for path in sys.argv[2:]:
             union(path)

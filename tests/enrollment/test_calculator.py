@@ -34,7 +34,7 @@ def amounts(result, kind):
     return (str(item.base), str(item.employer), str(item.employee))
 
 
-bases = st.decimals(min_value=0, max_value=10_000_000, places=2, allow_nan=False,
+bases = st.decimals(min_value=-1000, max_value=10_000_000, places=2, allow_nan=False,
                     allow_infinity=False)
 
 
@@ -96,6 +96,30 @@ def test_any_item_keeps_the_base_in_range_and_amounts_rounded(
     assert (item.employee - fixed) % step == 0
     assert abs(item.employer - item.base * employer_rate) <= step / 2
     assert abs(item.employee - fixed - item.base * employee_rate) <= step / 2
+
+
+CHOOSABLE = [
+    (policy, item) for policy in ALL_RULES for item in policy.items if item.rate_choice
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), base=bases)
+def test_any_rate_chosen_within_the_range_sets_the_sides_the_item_lets_choose(data, base):
+    policy, rule = data.draw(st.sampled_from(CHOOSABLE))
+    rate = data.draw(st.decimals(min_value=rule.rate_min, max_value=rule.rate_max, places=4))
+    field = "housing_fund_rate" if rule.kind == "housing_fund" else "work_injury_rate"
+
+    result = contributions(policy, base=base, **{field: rate})
+
+    item = next(i for i in result.items if i.kind == rule.kind)
+    step = Decimal("1") if rule.rounding == "yuan_half_up" else Decimal("0.01")
+    expected_employee = rate if rule.rate_choice == "both" else rule.employee_rate
+    assert item.employer == (item.base * rate).quantize(step, ROUND_HALF_UP) + rule.employer_fixed
+    assert item.employee == (
+        (item.base * expected_employee).quantize(step, ROUND_HALF_UP) + rule.employee_fixed
+    )
+    assert item.employer >= 0 and item.employee >= 0
 
 
 def test_shanghai_housing_fund_at_the_floor_rounds_each_side_to_the_yuan():

@@ -6,14 +6,18 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 
 from agency.errors import DomainError, ValidationFailed
 from agency.roles import Role
 from enrollment.calculator import contributions
 from enrollment.models import City, PolicyItem, PolicyVersion
-from enrollment.policy_selectors import policy_rules_for_month, policy_version_at
+from enrollment.policy_selectors import (
+    policy_rules_by_city,
+    policy_rules_for_month,
+    policy_version_at,
+)
 from enrollment.policy_services import (
     policy_item_update,
     policy_version_copy,
@@ -85,6 +89,27 @@ def test_load_policies_reports_a_changed_figure_as_updated(tmp_path):
     assert pension.history.first().history_type == "~"
 
 
+def test_load_policies_refuses_a_broken_file_or_an_overlap_and_loads_nothing(tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"cities": [{"code": "310000", "name": "上海市", "policies": [{}]}]}',
+                      encoding="utf-8")
+    PolicyVersionFactory(city=CityFactory(code="110000", name="北京市"),
+                         effective_from=D(2025, 1, 1), effective_to=D(2025, 12, 31))
+
+    with pytest.raises(CommandError) as bad_shape:
+        load(broken)
+    with pytest.raises(CommandError) as overlap:
+        load(POLICY_FILE)
+
+    assert str(bad_shape.value) == "unexpected shape: KeyError('effective_from')"
+    assert str(overlap.value) == (
+        "政策版本期间重叠 / Policy versions of one city may not overlap (effective_from: "
+        "与已有版本 北京市 2025-01-01–2025-12-31 的期间重叠 / Overlaps the version "
+        "110000/2025-01-01); nothing was loaded"
+    )
+    assert (City.objects.count(), PolicyVersion.objects.count()) == (1, 1)
+
+
 def test_load_policies_leaves_a_locked_version_alone(tmp_path):
     load(POLICY_FILE)
     version = PolicyVersion.objects.get(city__code="310000", effective_from=D(2025, 7, 1))
@@ -101,6 +126,23 @@ def test_load_policies_leaves_a_locked_version_alone(tmp_path):
     assert version.notice == "本市调整2025年度社保缴费基数上下限 (2025-09-18)"
 
 
+def test_the_demo_loads_the_shared_file_and_says_so_when_it_is_missing(tmp_path):
+    from enrollment.demo import policy_file, seed_policies
+
+    seed_policies()
+    seed_policies()
+
+    assert policy_file() == POLICY_FILE
+    assert PolicyVersion.objects.count() == 22
+    missing = tmp_path / "city-policies.json"
+    with pytest.raises(FileNotFoundError) as caught:
+        seed_policies(missing)
+    assert str(caught.value) == (
+        f"the city policy data file {missing} is missing: the shared/ folder must sit "
+        "beside the project folder"
+    )
+
+
 def test_the_last_day_of_one_version_and_the_first_of_the_next(policies):
     shanghai = City.objects.get(code="310000")
 
@@ -115,6 +157,21 @@ def test_the_last_day_of_one_version_and_the_first_of_the_next(policies):
                          base=Decimal("3000.00"))
     assert (june.items[0].base, june.items[0].employer) == (Decimal("7384.00"), Decimal("1181.44"))
     assert (july.items[0].base, july.items[0].employer) == (Decimal("7460.00"), Decimal("1193.60"))
+
+
+def test_a_bill_run_reads_every_city_policy_of_a_month_in_two_queries(
+    policies, django_assert_num_queries
+):
+    with django_assert_num_queries(2):
+        rules = policy_rules_by_city(month=D(2025, 6, 1))
+
+    assert {code: r.name for code, r in rules.items()} == {
+        "110000": "110000/2024-07-01", "310000": "310000/2024-07-01",
+        "330100": "330100/2025-01-01", "340100": "340100/2025-01-01",
+    }  # Guangzhou and Shenzhen have no policy before 2025-07
+    assert [i.kind for i in rules["310000"].items] == [
+        "pension", "medical", "maternity", "unemployment", "work_injury", "housing_fund"
+    ]
 
 
 def test_a_month_in_a_gap_has_no_policy(policies):
@@ -177,6 +234,13 @@ def test_a_version_must_cover_whole_months():
     assert [(d.field, d.code) for d in caught.value.details] == [
         ("effective_from", "not_first_of_month"), ("effective_to", "not_last_of_month"),
     ]
+
+
+def test_a_version_may_run_to_the_last_representable_day():
+    version = policy_version_create(city=CityFactory(), effective_from=D(2030, 1, 1),
+                                    effective_to=D(9999, 12, 31), actor=None)
+
+    assert version.effective_to == D(9999, 12, 31)
 
 
 def test_new_version_from_an_old_one_copies_its_items_and_keeps_history():

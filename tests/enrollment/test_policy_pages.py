@@ -1,6 +1,7 @@
 """Staff pages of city policies and the quote page of both faces."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -102,6 +103,12 @@ def test_a_manager_edits_an_item(client, manager, policies):
     item.refresh_from_db()
     assert (item.employer_rate, item.confidence) == (Decimal("0.095"), "official_text")
     assert item.history.count() == 2
+    page = client.get(f"/staff/policies/{item.version_id}/").content.decode()
+    changes = page.split('data-testid="history"')[1].split("<tbody>")[1].split("</tbody>")[0]
+    assert changes.count("<tr>") == 7  # six items created, one changed
+    latest = changes.split("</tr>")[0]
+    assert f"<td>{manager}</td><td>已修改</td><td>医疗保险</td>" in latest
+    assert '<td class="num">0.095</td>' in latest
 
 
 def test_a_locked_version_refuses_an_item_edit_with_a_clear_error(client, manager, policies):
@@ -140,6 +147,7 @@ def test_a_portal_user_quotes_in_the_portal(client, portal_user, policies):
 
     html = response.content.decode()
     assert response.status_code == 200
+    assert '<header class="topbar portal">' in html
     assert ('<tr data-kind="housing_fund"><td>住房公积金</td><td class="num">2690.00</td>'
             '<td class="num">188.00</td><td class="num">188.00</td>'
             '<td class="num">376.00</td></tr>') in html
@@ -154,19 +162,23 @@ def test_the_staff_quote_page_shows_no_policy_as_a_form_error(client, policies):
 
     html = response.content.decode()
     assert response.status_code == 200
+    assert '<header class="topbar">' in html
     assert "No contribution policy of 440300 is in force in 2025-06" in html
     assert 'data-testid="quote-table"' not in html
 
 
-def test_the_quote_page_answers_htmx_with_the_result_only(client, portal_user, policies):
+def test_the_quote_form_swaps_form_and_result_in_place_with_htmx(client, portal_user, policies):
     client.force_login(portal_user)
 
     response = client.get("/portal/quote/", {"city": "110000", "month": "2025-08",
                                              "base": "10000"}, headers={"HX-Request": "true"})
 
     html = response.content.decode()
-    assert html.startswith('<div id="quote-result">')
-    assert "<h2>每月缴费 · <span data-testid=\"quote-policy\">110000/2025-07-01</span></h2>" in html
+    assert ('<form method="get" class="stacked card" hx-get="/portal/quote/" hx-target="#quote" '
+            'hx-select="#quote" hx-swap="outerHTML" hx-push-url="true">') in html
+    quote = html.split('<div id="quote">', 1)[1]
+    assert '<div id="quote-result">' in quote
+    assert '<span data-testid="quote-policy">110000/2025-07-01</span></h2>' in quote
 
 
 def test_staff_pages_answer_404_to_a_portal_user(client, portal_user, policies):
@@ -183,3 +195,55 @@ def test_an_unknown_city_page_answers_404(client, policies):
     assert client.get("/staff/cities/999999/").status_code == 404
     assert client.get("/staff/policies/999999/").status_code == 404
     assert PolicyItem.objects.count() == 113
+
+
+def test_a_manager_adds_a_city_extra_item_that_quotes_show(client, manager, policies, api_client):
+    version = PolicyVersion.objects.get(city__code="110000", effective_from=D(2026, 7, 1))
+
+    response = client.post(f"/staff/policies/{version.pk}/items/add/", {
+        "kind": "serious_illness", "label": "大额医疗互助", "base_floor": "0",
+        "base_ceiling": "0", "employer_rate": "0", "employee_rate": "0",
+        "employer_fixed": "0", "employee_fixed": "10.00", "rounding": "cent_half_up",
+        "rate_choice": "", "confidence": "unverified",
+    })
+    api_client.force_authenticate(manager)
+    quote = api_client.get("/api/v1/cities/110000/quote/?base=10000&month=2026-08").json()
+    page = client.get(f"/staff/policies/{version.pk}/").content.decode()
+
+    assert response.status_code == 302
+    assert quote["items"][-1] == {"kind": "serious_illness", "base": "0.00",
+                                  "employer": "0.00", "employee": "10.00"}
+    assert quote["totals"]["employee"] == "2263.00"
+    assert "<td>大额医疗互助</td>" in page
+
+
+def test_an_item_cannot_be_added_to_a_locked_version(client, manager, policies):
+    version = policy_version_lock(version=shanghai_2025(), actor=manager)
+
+    response = client.post(f"/staff/policies/{version.pk}/items/add/", {
+        "kind": "extra", "base_floor": "0", "base_ceiling": "0", "employer_rate": "0",
+        "employee_rate": "0", "employer_fixed": "1", "employee_fixed": "0",
+        "rounding": "cent_half_up", "rate_choice": "", "confidence": "unverified",
+    })
+
+    assert response.status_code == 200
+    assert "This policy version is used by an issued bill" in response.content.decode()
+    assert version.items.count() == 6
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ({"city": "310000", "month": "0000-01", "base": "8000"}, "month"),
+    ({"city": "310000", "month": "2025-08", "base": "abc"}, "base"),
+    ({"city": "999999", "month": "2025-08", "base": "8000"}, "city"),
+    ({"city": "310000", "month": "2025-08", "base": "8000", "housing_fund_rate": "0.09"},
+     "housing_fund_rate"),
+])
+def test_bad_quote_input_shows_by_its_field(client, portal_user, policies, query, field):
+    client.force_login(portal_user)
+
+    response = client.get("/portal/quote/", query)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert re.findall(r'<ul class="errorlist" id="id_(\w+)_error">', html) == [field]
+    assert 'data-testid="quote-table"' not in html

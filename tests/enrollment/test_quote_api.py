@@ -96,6 +96,7 @@ def test_a_month_with_no_policy_answers_400_no_policy(caller, policies):
     ("month=2025-08", "base"),
     ("base=8000&month=2025-13", "month"),
     ("base=8000&month=202508", "month"),
+    ("base=8000&month=0000-01", "month"),
     ("base=8000", "month"),
     ("base=8000&month=2025-08&housing_fund_rate=abc", "housing_fund_rate"),
     ("base=8000&month=2025-08&housing_fund_base=-5", "housing_fund_base"),

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from agency.errors import DomainError
 from enrollment.policy_data import PolicyFileError, read_policy_file
 from enrollment.policy_services import policies_load
 
@@ -23,7 +24,11 @@ class Command(BaseCommand):
             cities = read_policy_file(options["path"])
         except PolicyFileError as exc:
             raise CommandError(str(exc)) from exc
-        report = policies_load(cities=cities)
+        try:
+            report = policies_load(cities=cities)
+        except DomainError as exc:
+            problems = "; ".join(f"{d.field}: {d.message}" for d in exc.details)
+            raise CommandError(f"{exc.message} ({problems}); nothing was loaded") from exc
         for what, key, outcome in report.lines:
             self.stdout.write(f"{what} {key}: {outcome}")
         summary = ", ".join(
