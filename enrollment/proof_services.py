@@ -174,7 +174,6 @@ class IssuedProof:
         return f"proof-{self.proof.month:%Y-%m}-{self.proof.verification_code}.pdf"
 
 
-@transaction.atomic
 def proof_issue(
     *,
     viewer: Viewer,
@@ -186,7 +185,8 @@ def proof_issue(
     request: HttpRequest | None = None,
 ) -> IssuedProof:
     """参保证明 of `person` in `month` for the client (see `proof_client`): the PDF, kept as
-    a `ProofOfEnrolment` with a fresh verification code; the download is audited.
+    a `ProofOfEnrolment` with a fresh verification code; the record and the audit row of
+    the download are written in one transaction.
     `site_url` ("https://portal.example.cn") makes the check page's address absolute.
     The caller has scoped `person` to the viewer (`person_get`)."""
     client = proof_client(viewer=viewer, person=person, month=month, client_id=client_id)
@@ -216,16 +216,19 @@ def proof_issue(
         issued_by_label=label, sha256=hashlib.sha256(pdf).hexdigest(),
     )
     proof._history_user = actor  # type: ignore[attr-defined]
-    try:
-        with transaction.atomic():
-            proof.save()
-    except IntegrityError as exc:  # 80 random bits colliding: refuse rather than reuse
-        raise DomainError(code="conflict", message="请重试 / Please try again",
-                          status=409) from exc
-    audit_record(
-        actor=actor, action=AuditEvent.Action.DOWNLOAD, target=proof, client_id=client.pk,
-        detail={"what": "proof_of_enrolment", "person": person.pk, "month": f"{month:%Y-%m}",
-                "code": code, "sha256": proof.sha256, "api_key": viewer.api_key_id},
-        request=request,
-    )
+    # the PDF is rendered before the transaction: no lock is held while WeasyPrint works
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                proof.save()
+        except IntegrityError as exc:  # 80 random bits colliding: refuse rather than reuse
+            raise DomainError(code="conflict", message="请重试 / Please try again",
+                              status=409) from exc
+        audit_record(
+            actor=actor, action=AuditEvent.Action.DOWNLOAD, target=proof, client_id=client.pk,
+            detail={"what": "proof_of_enrolment", "person": person.pk,
+                    "month": f"{month:%Y-%m}", "code": code, "sha256": proof.sha256,
+                    "api_key": viewer.api_key_id},
+            request=request,
+        )
     return IssuedProof(proof=proof, pdf=pdf)

@@ -1,6 +1,7 @@
 """Bureau interchange (报盘/回盘): the export of submitted tasks in the bureau's layout, and
 the bureau's feedback applied row by row with a report of the rows it could not apply."""
 
+import datetime
 import io
 
 import pytest
@@ -12,6 +13,7 @@ from clients.models import ContractPrice
 from enrollment.bureau_services import bureau_feedback_import
 from enrollment.models import RosterTask
 from enrollment.order_services import line_transition, order_submit
+from enrollment.policy_selectors import policy_rules_for_month
 from tests.enrollment.order_fixtures import (
     RECEIVED,
     active,
@@ -99,11 +101,29 @@ def test_other_cities_export_in_the_generic_layout(client, staff_user, company, 
     ]
 
 
+def test_a_min_base_is_exported_as_the_floor_of_the_policy_in_force(
+        client, staff_user, company, shanghai, policies):
+    order = submit(company, [add_line(1, name="王五", base="min", schemes=["housing_fund"])])
+    submitted(order.lines.get())
+    floor = policy_rules_for_month(city=shanghai, month=datetime.date(2026, 12, 1)).item(
+        "housing_fund").base_floor
+    client.force_login(staff_user(Role.ADMIN))
+
+    response = client.post("/staff/bureau/export.xlsx", {
+        "city": "310000", "scheme": "housing_fund", "action": "add"})
+
+    assert read_sheet(response.content)[1][7] == f"{floor:.2f}"
+
+
 def test_finance_staff_may_not_export_and_bad_input_is_a_400(client, staff_user, company):
     client.force_login(staff_user(Role.FINANCE))
     assert client.get("/staff/bureau/").status_code == 404
+    assert "/staff/bureau/" not in client.get("/staff/persons/").content.decode()
 
     client.force_login(staff_user(Role.SERVICE_REP))
+    page = client.get("/staff/bureau/")
+    assert page.status_code == 200
+    assert 'href="/staff/bureau/"' in client.get("/staff/persons/").content.decode()
     bad = client.post("/staff/bureau/export.xlsx", {"city": "999999", "scheme": "x"})
 
     assert bad.status_code == 400

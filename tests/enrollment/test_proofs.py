@@ -5,15 +5,17 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 
 from agency.models import AuditEvent
 from agency.roles import Role
-from agency.viewer import ApiKeyPrincipal
+from agency.viewer import SYSTEM_VIEWER, ApiKeyPrincipal
 from enrollment.calculator import contributions
-from enrollment.models import ProofOfEnrolment
-from enrollment.person_services import enrollment_end
+from enrollment.models import Enrollment, ProofOfEnrolment
+from enrollment.person_services import enrollment_end, enrollment_open
 from enrollment.policy_selectors import policy_rules_for_month
 from enrollment.proof_selectors import mask_name, proof_check
+from enrollment.proof_services import proof_issue
 from tests.enrollment.order_fixtures import active, enrolled
 from tests.factories import ClientFactory, UserFactory
 from tests.pdf_utils import pdf_text
@@ -165,3 +167,39 @@ def test_the_portal_form_shows_a_bad_month_next_to_the_field(client, person, com
     assert 'name="month"' in bad.content.decode()
     assert early.status_code == 400
     assert 'data-testid="proof-error"' in early.content.decode()
+
+
+def test_staff_choose_the_client_when_several_enrolled_the_person(
+        api_client, staff_user, person, company, beijing):
+    other = ClientFactory(name="北京第二客户有限公司")
+    enrollment_open(person=person, client=other, city=beijing, scheme="social_insurance",
+                    starts_on=datetime.date(2026, 6, 1), actor=None, base=Decimal("9000.00"))
+    api_client.force_authenticate(user=staff_user(Role.SERVICE_REP))
+    url = f"/api/v1/persons/{person.pk}/proof/"
+
+    unnamed = api_client.get(url, {"month": "2026-12"})
+    named = api_client.get(url, {"month": "2026-12", "client": other.pk})
+
+    assert unnamed.status_code == 400
+    assert [d["field"] for d in unnamed.json()["error"]["details"]] == ["client"]
+    assert named.status_code == 200
+    text = pdf_text(named.content)
+    assert "北京第二客户有限公司" in text
+    assert company.name not in text
+    assert ProofOfEnrolment.objects.get().cities == "北京市"
+
+
+def test_the_proof_of_a_demo_person_opens_with_chinese_text(db):
+    call_command("seed_demo")
+    fund = Enrollment.objects.filter(scheme="housing_fund", status="active").select_related(
+        "person", "client").order_by("pk").first()
+
+    issued = proof_issue(viewer=SYSTEM_VIEWER, person=fund.person, month=DECEMBER, actor=None,
+                         site_url="https://portal.example.cn")
+
+    text = pdf_text(issued.pdf)
+    assert "参保证明" in text
+    assert fund.person.name in text
+    assert fund.client.name in text
+    assert "住房公积金" in text and "养老保险" in text
+    assert f"https://portal.example.cn/verify/{issued.proof.verification_code}/" in text
