@@ -223,6 +223,9 @@ WEBHOOK_ALLOW_HTTP_HOSTS = [h for h in env.list("WEBHOOK_ALLOW_HTTP_HOSTS", defa
 WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 
+# --- The agency itself (printed on proofs of enrolment) ------------------------------
+AGENCY_NAME = env.str("AGENCY_NAME", default="社保代理服务平台")
+
 # --- E-mail --------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

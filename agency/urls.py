@@ -13,7 +13,7 @@ from clients import views as clients_views
 from clients import webhook_api
 from compliance import views as compliance_views
 from enrollment import api as enrollment_api
-from enrollment import order_api, person_api
+from enrollment import bureau_views, order_api, person_api, proof_api, proof_views
 from enrollment import person_views as persons
 from enrollment import views as enrollment_views
 
@@ -47,10 +47,15 @@ staff_patterns = [
          persons.staff_housing_fund_action, {"action": "unseal"},
          name="staff-persons-fund-unseal"),
     path("persons/<int:pk>/letter.pdf", persons.staff_person_letter, name="staff-persons-letter"),
+    path("persons/<int:pk>/proof.pdf", proof_views.staff_person_proof, name="staff-persons-proof"),
     path("persons/<int:pk>/papers/", persons.staff_paper_upload,
          name="staff-persons-paper-upload"),
     path("persons/<int:pk>/papers/<int:paper_pk>/", persons.staff_paper_download,
          name="staff-persons-paper-download"),
+    # bureau interchange (报盘/回盘)
+    path("bureau/", bureau_views.staff_bureau, name="staff-bureau"),
+    path("bureau/export.xlsx", bureau_views.staff_bureau_export, name="staff-bureau-export"),
+    path("bureau/feedback/", bureau_views.staff_bureau_feedback, name="staff-bureau-feedback"),
     # agency organisation (STD-3.1, STD-3.2)
     path("licences/", views_org.staff_licence_list, name="staff-licences-list"),
     path("licences/new/", views_org.staff_licence_create, name="staff-licences-create"),
@@ -100,6 +105,8 @@ portal_patterns = [
     path("persons/<int:pk>/", persons.portal_person_detail, name="portal-persons-detail"),
     path("persons/<int:pk>/letter.pdf", persons.portal_person_letter,
          name="portal-persons-letter"),
+    path("persons/<int:pk>/proof.pdf", proof_views.portal_person_proof,
+         name="portal-persons-proof"),
     path("persons/<int:pk>/papers/", persons.portal_paper_upload,
          name="portal-persons-paper-upload"),
     path("persons/<int:pk>/papers/<int:paper_pk>/", persons.portal_paper_download,
@@ -129,6 +136,7 @@ api_patterns = [
     path("cities/<str:code>/quote/", enrollment_api.QuoteView.as_view(), name="api-cities-quote"),
     path("persons/", person_api.PersonListView.as_view(), name="api-persons-list"),
     path("persons/<int:pk>/", person_api.PersonDetailView.as_view(), name="api-persons-detail"),
+    path("persons/<int:pk>/proof/", proof_api.PersonProofView.as_view(), name="api-persons-proof"),
     path("clients/", clients_api.ClientListCreateView.as_view(), name="api-clients"),
     path("clients/<int:pk>/", clients_api.ClientDetailView.as_view(), name="api-clients-detail"),
     path("clients/<int:pk>/verify-licence/", clients_api.ClientVerifyLicenceView.as_view(),
@@ -151,6 +159,7 @@ api_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("verify/<str:code>/", proof_views.verify_proof, name="verify-proof"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/", include(staff_patterns)),
     path("portal/", include(portal_patterns)),

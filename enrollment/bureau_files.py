@@ -9,7 +9,6 @@ Every exported cell is text (number format "@"): bureau upload systems commonly 
 text cells, and text keeps "8000.00", "202612" and 18-digit ID numbers exactly as written."""
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +21,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from agency.errors import ErrorDetail
+from enrollment.id_numbers import normalize_id_number
 from enrollment.xlsx_reading import (
     HeaderSpec,
     alias_table,
@@ -249,11 +249,6 @@ OUTCOMES = {
         "failed",
     ),
 }
-
-
-def normalize_id_number(raw: str) -> str:
-    """Every space removed, full-width characters folded (NFKC), letters upper-cased."""
-    return "".join(unicodedata.normalize("NFKC", raw).split()).upper()
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 core: cities, insured persons, enrolments (shared by every other topic).
 policy: city contribution policies (versions and their items).
 person: an insured person's papers.
-order: roster orders (增减员), their lines and per-scheme tasks."""
+order: roster orders (增减员), their lines and per-scheme tasks.
+proof: proofs of enrolment (参保证明) and their verification codes."""
 
 from enrollment.models.core import City, Enrollment, InsuredPerson, Scheme
 from enrollment.models.order import (
@@ -16,8 +17,10 @@ from enrollment.models.order import (
 )
 from enrollment.models.person import Paper
 from enrollment.models.policy import PolicyItem, PolicyVersion
+from enrollment.models.proof import ProofOfEnrolment
 
 __all__ = [
     "City", "Enrollment", "InsuredPerson", "LineAction", "LineStatus", "Paper", "PolicyItem",
-    "PolicyVersion", "RosterLine", "RosterOrder", "RosterTask", "Scheme", "TaskStatus",
+    "PolicyVersion", "ProofOfEnrolment", "RosterLine", "RosterOrder", "RosterTask", "Scheme",
+    "TaskStatus",
 ]

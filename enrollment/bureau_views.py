@@ -1,0 +1,96 @@
+"""Staff pages of the bureau interchange (报盘/回盘): export the submitted tasks of a city,
+scheme and action as the bureau's batch file; import the bureau's feedback file and show
+what it did, row by row."""
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from agency.access import staff_required
+from agency.errors import DomainError
+from agency.models import User
+from enrollment.bureau_services import bureau_export, bureau_feedback_import
+from enrollment.models import City, LineAction, Scheme
+from enrollment.person_services import REVEAL_ROLES
+
+FEEDBACK_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _city_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(label=_("City"), queryset=City.objects.order_by("code"),
+                                  to_field_name="code")
+
+
+class ExportForm(forms.Form):
+    city = _city_field()
+    scheme = forms.ChoiceField(label=_("Scheme"), choices=Scheme.choices)
+    action = forms.ChoiceField(label=_("Action"), choices=LineAction.choices)
+
+
+class FeedbackForm(forms.Form):
+    city = _city_field()
+    scheme = forms.ChoiceField(label=_("Scheme"), choices=Scheme.choices)
+    file = forms.FileField(label=_("Feedback file from the bureau (.xlsx)"))
+
+
+def _page(
+    request: HttpRequest, *, export_form: ExportForm | None = None,
+    feedback_form: FeedbackForm | None = None, report: object = None,
+    error: DomainError | None = None, status: int = 200,
+) -> HttpResponse:
+    return render(request, "enrollment/bureau/page.html", {
+        "export_form": export_form or ExportForm(),
+        "feedback_form": feedback_form or FeedbackForm(),
+        "report": report, "error": error,
+    }, status=status)
+
+
+@staff_required(*REVEAL_ROLES)
+@require_GET
+def staff_bureau(request: HttpRequest) -> HttpResponse:
+    return _page(request)
+
+
+@staff_required(*REVEAL_ROLES)
+@require_POST
+def staff_bureau_export(request: HttpRequest) -> HttpResponse:
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        return _page(request, export_form=form, status=400)
+    assert isinstance(request.user, User)  # noqa: S101 - staff_required
+    export = bureau_export(
+        city=form.cleaned_data["city"], scheme=form.cleaned_data["scheme"],
+        action=form.cleaned_data["action"], actor=request.user, request=request,
+    )
+    response = HttpResponse(
+        export.data,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = content_disposition_header(True, export.filename) or ""
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@staff_required(*REVEAL_ROLES)
+@require_POST
+def staff_bureau_feedback(request: HttpRequest) -> HttpResponse:
+    form = FeedbackForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, feedback_form=form, status=400)
+    upload = form.cleaned_data["file"]
+    if (upload.size or 0) > FEEDBACK_MAX_BYTES:
+        error = DomainError(code="file_too_large",
+                            message="文件超过 10 MB / The file is larger than 10 MB")
+        return _page(request, feedback_form=form, error=error, status=400)
+    assert isinstance(request.user, User)  # noqa: S101 - staff_required
+    try:
+        report = bureau_feedback_import(
+            data=upload.read(), city=form.cleaned_data["city"],
+            scheme=form.cleaned_data["scheme"], actor=request.user,
+        )
+    except DomainError as exc:
+        return _page(request, feedback_form=form, error=exc, status=400)
+    return _page(request, feedback_form=FeedbackForm(), report=report)

@@ -1,0 +1,234 @@
+"""Proofs of enrolment (参保证明, STD-4.7): per person and month, a PDF of the person's
+contributions in that month, and the public check of its verification code.
+
+The PDF shows, per enrolment in force that month, each item's base and employer and
+employee amounts as the calculator gives them under the policy in force (the housing fund
+at the enrolment's rate), the totals, the agency's name, the verification code and the
+URL of the public check page. Every proof issued is kept (code, who, when, SHA-256 of the
+PDF) and its download audited. The public page learns nothing but whether a code is valid
+and, if so, the masked name, client, city, month and issue date."""
+
+import base64
+import datetime
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from agency.errors import DomainError, ErrorDetail, ValidationFailed
+from agency.models import AuditEvent, User
+from agency.pdf import render_pdf
+from agency.services import audit_record
+from agency.viewer import Viewer
+from clients.models import Client
+from enrollment.calculator import ZERO, ItemAmount, contributions
+from enrollment.models import Enrollment, InsuredPerson, ProofOfEnrolment, Scheme
+from enrollment.policy_selectors import policy_rules_for_month
+from enrollment.proof_selectors import enrollments_in_month
+
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# a base that no ceiling reaches: "max" clamps every item to its ceiling, "min" (zero) to
+# its floor
+_ABOVE_EVERY_CEILING = Decimal("999999999.99")
+KIND_LABELS = {
+    "pension": "养老保险", "medical": "医疗保险", "unemployment": "失业保险",
+    "work_injury": "工伤保险", "maternity": "生育保险", "housing_fund": "住房公积金",
+}
+SCHEME_LABELS = {Scheme.SOCIAL_INSURANCE: "社会保险", Scheme.HOUSING_FUND: "住房公积金"}
+
+
+def parse_month(text: str) -> datetime.date:
+    """"2026-12" → 2026-12-01; anything else is a 400 naming `month`."""
+    found = MONTH_RE.fullmatch((text or "").strip())
+    if found is None:
+        raise ValidationFailed([ErrorDetail(
+            code="invalid", field="month",
+            message="月份须为 YYYY-MM / The month must be YYYY-MM")])
+    return datetime.date(int(found[1]), int(found[2]), 1)
+
+
+NOT_ENROLLED = "该人员在该月份没有参保记录 / The person was not enrolled in that month"
+
+
+def proof_client(
+    *, viewer: Viewer, person: InsuredPerson, month: datetime.date, client_id: int | None = None
+) -> Client:
+    """Whose proof it is: a client viewer's own client; for staff the client named, or the
+    one client that enrolled the person that month (several: 400 naming `client`)."""
+    enrollments = enrollments_in_month(person=person, month=month)
+    if viewer.is_client:
+        client_id = viewer.client_id
+    clients = {e.client_id: e.client for e in enrollments}
+    if client_id is not None:
+        if client_id not in clients:
+            raise DomainError(code="not_enrolled", message=NOT_ENROLLED)
+        return clients[client_id]
+    if not clients:
+        raise DomainError(code="not_enrolled", message=NOT_ENROLLED)
+    if len(clients) > 1:
+        raise ValidationFailed([ErrorDetail(
+            code="required", field="client",
+            message="该月份有多个客户为其参保，请选择客户 / Several clients enrolled the person "
+                    "that month: choose the client")])
+    return next(iter(clients.values()))
+
+
+@dataclass(frozen=True)
+class ProofItem:
+    kind: str
+    label: str
+    base: Decimal
+    employer: Decimal
+    employee: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.employer + self.employee
+
+
+@dataclass(frozen=True)
+class ProofSection:
+    """One enrolment's month: its city and scheme, the policy and each item."""
+
+    enrollment: Enrollment
+    city_name: str
+    city_code: str
+    scheme_label: str
+    policy_name: str
+    items: tuple[ProofItem, ...]
+
+    @property
+    def employer(self) -> Decimal:
+        return sum((i.employer for i in self.items), ZERO)
+
+    @property
+    def employee(self) -> Decimal:
+        return sum((i.employee for i in self.items), ZERO)
+
+    @property
+    def total(self) -> Decimal:
+        return self.employer + self.employee
+
+
+def _declared_base(enrollment: Enrollment) -> Decimal:
+    if enrollment.base_kind == Enrollment.BaseKind.CITY_MAX:
+        return _ABOVE_EVERY_CEILING
+    if enrollment.base_kind == Enrollment.BaseKind.CITY_MIN or enrollment.base is None:
+        return ZERO
+    return enrollment.base
+
+
+def _item(amount: ItemAmount) -> ProofItem:
+    return ProofItem(kind=amount.kind, label=KIND_LABELS.get(amount.kind, amount.kind),
+                     base=amount.base, employer=amount.employer, employee=amount.employee)
+
+
+def proof_sections(
+    *, enrollments: list[Enrollment], month: datetime.date
+) -> list[ProofSection]:
+    """Each enrolment's items in `month` under the policy then in force (400 `no_policy`
+    when the city has none)."""
+    sections = []
+    for enrollment in enrollments:
+        policy = policy_rules_for_month(city=enrollment.city, month=month)
+        base = _declared_base(enrollment)
+        fund = enrollment.scheme == Scheme.HOUSING_FUND
+        result = contributions(
+            policy, base=base, housing_fund_base=base,
+            housing_fund_rate=enrollment.rate if fund else None,
+            housing_fund=fund, social_insurance=not fund,
+        )
+        sections.append(ProofSection(
+            enrollment=enrollment, city_name=enrollment.city.name,
+            city_code=enrollment.city.code,
+            scheme_label=SCHEME_LABELS.get(Scheme(enrollment.scheme), enrollment.scheme),
+            policy_name=policy.notice or policy.name,
+            items=tuple(_item(a) for a in result.items),
+        ))
+    return sections
+
+
+def new_verification_code() -> str:
+    """16 characters of base32 (80 random bits): unguessable, easy to type."""
+    return base64.b32encode(secrets.token_bytes(10)).decode("ascii")
+
+
+def verify_path(code: str) -> str:
+    return reverse("verify-proof", kwargs={"code": code})
+
+
+@dataclass(frozen=True)
+class IssuedProof:
+    proof: ProofOfEnrolment
+    pdf: bytes
+
+    @property
+    def filename(self) -> str:
+        return f"proof-{self.proof.month:%Y-%m}-{self.proof.verification_code}.pdf"
+
+
+def proof_issue(
+    *,
+    viewer: Viewer,
+    person: InsuredPerson,
+    month: datetime.date,
+    actor: User | None,
+    site_url: str,
+    client_id: int | None = None,
+    request: HttpRequest | None = None,
+) -> IssuedProof:
+    """参保证明 of `person` in `month` for the client (see `proof_client`): the PDF, kept as
+    a `ProofOfEnrolment` with a fresh verification code; the record and the audit row of
+    the download are written in one transaction.
+    `site_url` ("https://portal.example.cn") makes the check page's address absolute.
+    The caller has scoped `person` to the viewer (`person_get`)."""
+    client = proof_client(viewer=viewer, person=person, month=month, client_id=client_id)
+    enrollments = sorted(
+        (e for e in enrollments_in_month(person=person, month=month) if e.client_id == client.pk),
+        key=lambda e: (e.city.code, e.scheme != Scheme.SOCIAL_INSURANCE),
+    )
+    sections = proof_sections(enrollments=enrollments, month=month)
+    employer = sum((s.employer for s in sections), ZERO)
+    employee = sum((s.employee for s in sections), ZERO)
+    issued_at = timezone.now()
+    code = new_verification_code()
+    verify_url = site_url.rstrip("/") + verify_path(code)
+    cities = "、".join(dict.fromkeys(s.city_name for s in sections))
+    pdf = render_pdf("enrollment/proof/proof_pdf.html", {
+        "person": person, "client": client, "month": month, "sections": sections,
+        "employer": employer, "employee": employee, "total": employer + employee,
+        "agency_name": settings.AGENCY_NAME, "code": code, "verify_url": verify_url,
+        "issued_at": timezone.localtime(issued_at), "cities": cities,
+    })
+    label = actor.get_username() if actor is not None else (
+        f"api-key:{viewer.api_key_id}" if viewer.api_key_id else "")
+    proof = ProofOfEnrolment(
+        person=person, client=client, month=month, cities=cities[:200],
+        verification_code=code, issued_at=issued_at,
+        issued_by=actor if actor is not None and actor.pk else None,
+        issued_by_label=label, sha256=hashlib.sha256(pdf).hexdigest(),
+    )
+    proof._history_user = actor  # type: ignore[attr-defined]
+    # the PDF is rendered before the transaction: no lock is held while WeasyPrint works
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                proof.save()
+        except IntegrityError as exc:  # 80 random bits colliding: refuse rather than reuse
+            raise DomainError(code="conflict", message="请重试 / Please try again",
+                              status=409) from exc
+        audit_record(
+            actor=actor, action=AuditEvent.Action.DOWNLOAD, target=proof, client_id=client.pk,
+            detail={"what": "proof_of_enrolment", "person": person.pk,
+                    "month": f"{month:%Y-%m}", "code": code, "sha256": proof.sha256,
+                    "api_key": viewer.api_key_id},
+            request=request,
+        )
+    return IssuedProof(proof=proof, pdf=pdf)

@@ -1,0 +1,77 @@
+"""Proof-of-enrolment pages: the download form on the staff and portal person pages, and
+the public check page of a verification code (no login)."""
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from agency.access import portal_required, staff_required
+from agency.errors import DomainError
+from agency.models import User
+from agency.viewer import Viewer
+from enrollment.person_selectors import person_get
+from enrollment.proof_selectors import proof_check
+from enrollment.proof_services import IssuedProof, parse_month, proof_issue
+
+
+class ProofForm(forms.Form):
+    month = forms.RegexField(label=_("Month"), regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+                             error_messages={"invalid": _("Use the form YYYY-MM.")})
+    client = forms.IntegerField(label=_("Client"), required=False, min_value=1)
+
+
+def proof_response(issued: IssuedProof) -> HttpResponse:
+    response = HttpResponse(issued.pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, issued.filename) or ""
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _download(request: HttpRequest, pk: int, face: str) -> HttpResponse:
+    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+    person = person_get(viewer=viewer, pk=pk)
+    form = ProofForm(request.GET)
+    error: DomainError | None = None
+    if form.is_valid():
+        try:
+            issued = proof_issue(
+                viewer=viewer, person=person, month=parse_month(form.cleaned_data["month"]),
+                actor=request.user if isinstance(request.user, User) else None,
+                site_url=request.build_absolute_uri("/"),
+                client_id=form.cleaned_data.get("client") if viewer.is_staff else None,
+                request=request,
+            )
+        except DomainError as exc:
+            error = exc
+        else:
+            return proof_response(issued)
+    return render(request, "enrollment/proof/form.html",
+                  {"face": face, "person": person, "form": form, "error": error,
+                   "enrollments": person.scoped_enrollments},  # type: ignore[attr-defined]
+                  status=400)
+
+
+@staff_required()
+@require_GET
+def staff_person_proof(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(request, pk, "staff")
+
+
+@portal_required()
+@require_GET
+def portal_person_proof(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(request, pk, "portal")
+
+
+@never_cache
+@require_GET
+def verify_proof(request: HttpRequest, code: str) -> HttpResponse:
+    """Public: is this a proof we issued? Shows the masked name, client, city, month and
+    issue date, nothing more."""
+    check = proof_check(code=code)
+    return render(request, "enrollment/proof/verify.html", {"check": check},
+                  status=200 if check.valid else 404)
