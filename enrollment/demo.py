@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from clients.demo import CLIENTS
 from clients.models import Client
@@ -165,3 +166,70 @@ def seed() -> None:
                 )
             if i < PAPERS_PER_CLIENT:
                 give_papers(person, client, i)
+
+
+DEMO_ORDER_NOTE = "演示派单"
+
+
+def _give_all_papers(person: InsuredPerson, client: Client) -> None:
+    for kind in Paper.Kind.values:
+        pdf = kind in (Paper.Kind.LABOUR_CONTRACT, Paper.Kind.OUTSOURCING_LETTER)
+        upload = SimpleUploadedFile(f"{kind}.{'pdf' if pdf else 'png'}",
+                                    DEMO_PDF if pdf else DEMO_PNG)
+        paper_upload(person=person, client=client, kind=kind, upload=upload, actor=None)
+
+
+def seed_orders() -> None:
+    """Two roster orders of 北京华泰 whose lines show every status of the workflow:
+    papers_missing, received, submitted, succeeded, partially_succeeded (social insurance
+    done, housing fund failed), failed, returned and cancelled. Two adds and two removals
+    succeed, so the client's headcount (and size tier) stays as declared."""
+    from agency.deadlines import add_months
+    from agency.models import User
+    from enrollment.order_services import line_transition, order_submit
+    from enrollment.person_services import person_id_number
+
+    client = Client.objects.get(name="北京华泰精密制造有限公司")
+    if client.roster_orders.filter(note=DEMO_ORDER_NOTE).exists():
+        return
+    hr = User.objects.get(username="huatai-hr")
+    rep = User.objects.get(username="rep2")
+    effective = add_months(timezone.localdate().replace(day=1), 1).isoformat()
+    newcomers = [demo_person(9000 + i, "110108") for i in range(5)]
+    adds = order_submit(
+        client=client, channel="portal", actor=hr, note=DEMO_ORDER_NOTE,
+        lines=[{"action": "add", "name": p.name, "id_number": p.id_number,
+                "hukou_type": "urban_nonlocal", "city": "110000", "base": "12000.00",
+                "effective_date": effective, "phone": f"1390000{i:04d}"}
+               for i, p in enumerate(newcomers)],
+    )
+    lines = list(adds.lines.order_by("line_no"))
+    for line in lines[1:]:  # the first stays waiting for its papers
+        _give_all_papers(line.person, client)
+        line_transition(line=line, to="received", actor=rep)
+    for line in lines[2:]:
+        line_transition(line=line, to="submitted", actor=rep)
+    line_transition(line=lines[3], to="succeeded", actor=rep)
+    line_transition(line=lines[4], to="succeeded", scheme="social_insurance", actor=rep)
+    line_transition(line=lines[4], to="failed", scheme="housing_fund", actor=rep,
+                    reason="公积金个人账户在原单位未封存")
+
+    leaving = list(Enrollment.objects.filter(
+        client=client, status=Enrollment.Status.ACTIVE,
+        scheme=Enrollment.Scheme.SOCIAL_INSURANCE,
+    ).select_related("person").order_by("pk")[:5])
+    reasons = ["resignation", "contract_end", "resignation", "dismissal", "other"]
+    removals = order_submit(
+        client=client, channel="email", actor=rep, note=DEMO_ORDER_NOTE,
+        lines=[{"action": "remove", "id_number": person_id_number(e.person), "city": "110000",
+                "effective_date": effective, "reason": reason}
+               for e, reason in zip(leaving, reasons, strict=True)],
+    )
+    out = list(removals.lines.order_by("line_no"))
+    for line in out[:3]:
+        line_transition(line=line, to="submitted", actor=rep)
+    line_transition(line=out[0], to="succeeded", actor=rep)
+    line_transition(line=out[1], to="succeeded", actor=rep)
+    line_transition(line=out[2], to="failed", actor=rep, reason="社保卡信息与公安户籍不一致")
+    line_transition(line=out[3], to="returned", actor=rep, reason="请补充解除劳动合同证明")
+    line_transition(line=out[4], to="cancelled", actor=rep)

@@ -18,7 +18,7 @@ def test_seed_demo_twice_gives_the_same_data():
     call_command("seed_demo")
 
     assert (User.objects.count(), Client.objects.count(), Enrollment.objects.count()) == first
-    assert first == (15, 4, 723)  # 542 social insurance + 181 housing fund
+    assert first == (15, 4, 726)  # 542 social insurance + 181 housing fund + 3 from orders
 
 
 def test_seed_demo_covers_tiers_contracts_reps_and_qualifications():
@@ -61,3 +61,19 @@ def test_demo_id_numbers_carry_a_valid_check_digit():
     assert all(p.id_number[17] == id_check_char(p.id_number[:17]) for p in people)
     assert len({p.id_number for p in people}) == 200
     assert demo_person(0, "310115").id_number == "310115197001011006"
+
+
+def test_seed_demo_has_roster_lines_in_every_status_and_keeps_headcounts():
+    from agency.viewer import Viewer
+    from clients.selectors import client_with_headcount_list
+    from enrollment.models import LineStatus, RosterLine
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    statuses = set(RosterLine.objects.values_list("status", flat=True))
+    assert statuses == set(LineStatus.values)
+    assert RosterLine.objects.count() == 10
+    viewer = Viewer.of(User.objects.get(username="manager"))
+    assert sorted(c.headcount for c in client_with_headcount_list(viewer=viewer)) == [
+        12, 60, 150, 320]

@@ -18,4 +18,5 @@ class Command(BaseCommand):
             agency_demo.seed()
             clients_demo.seed()
             enrollment_demo.seed()
+            enrollment_demo.seed_orders()
         self.stdout.write(self.style.SUCCESS("demo data ready"))
