@@ -100,6 +100,9 @@ portal_patterns = [
 
 api_patterns = [
     path("orders/", order_api.OrderListCreateView.as_view(), name="api-orders"),
+    path("orders/import/", order_api.OrderImportView.as_view(), name="api-orders-import"),
+    path("orders/template.xlsx", order_api.OrderTemplateView.as_view(),
+         name="api-orders-template"),
     path("orders/<int:pk>/", order_api.OrderDetailView.as_view(), name="api-order"),
     path("order-lines/<int:pk>/transition/", order_api.LineTransitionView.as_view(),
          name="api-order-line-transition"),
