@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -225,7 +226,7 @@ class LineTransitionView(APIView):
         reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
         scheme = serializers.ChoiceField(choices=Scheme.choices, required=False)
 
-    @extend_schema(request=InputSerializer, responses={200: serializers.DictField()})
+    @extend_schema(request=InputSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request, pk: int) -> Response:
         viewer = viewer_of(request)
         line = line_get(viewer=viewer, pk=pk)
