@@ -151,3 +151,17 @@ def test_the_template_needs_authentication(api_client):
     response = api_client.get("/api/v1/orders/template.xlsx")
 
     assert response.status_code == 401
+
+
+def test_processing_staff_import_for_the_client_they_name(api_client, company, staff_user):
+    api_client.force_authenticate(staff_user(Role.SERVICE_REP))
+
+    unnamed = upload(api_client, shuffled_workbook())
+    named = api_client.post("/api/v1/orders/import/", {
+        "file": SimpleUploadedFile("名单.xlsx", shuffled_workbook()), "client": company.pk,
+    }, format="multipart")
+
+    assert (unnamed.status_code, unnamed.json()["error"]["details"][0]["field"]) == (
+        400, "client")
+    assert (named.status_code, named.json()["client"], named.json()["channel"]) == (
+        201, company.pk, "excel")

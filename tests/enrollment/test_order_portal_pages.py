@@ -245,3 +245,39 @@ def test_a_client_viewer_sees_orders_but_cannot_submit(client, company):
     assert 'data-testid="missing-papers-1"' in detail
     assert RosterOrder.objects.count() == 1
     assert RosterLine.objects.get().person.papers.count() == 0
+
+
+def test_the_order_list_costs_the_same_queries_for_2_and_20_orders(
+    client, hr, company, django_assert_max_num_queries
+):
+    for n in (1, 2):
+        submit(company, line(n))
+    with django_assert_max_num_queries(8):
+        small = client.get("/portal/orders/")
+    for n in range(3, 21):
+        submit(company, line(n))
+    with django_assert_max_num_queries(8):
+        large = client.get("/portal/orders/")
+
+    assert small.content.decode().count('href="/portal/orders/') - large.content.decode().count(
+        'href="/portal/orders/') == 2 - 20
+
+
+def test_malformed_form_posts_never_answer_500(client, hr, company):
+    order = submit(company, line(1))
+    waiting = order.lines.get()
+    answers = [
+        client.post("/portal/orders/new/", {"form-TOTAL_FORMS": "abc"}).status_code,
+        client.post("/portal/orders/new/", {**row_data([form_row(1)], total=99999),
+                                            "add_row": "1"}).status_code,
+        client.post("/portal/orders/new/", row_data([form_row(1, effective_date="2026-13-45",
+                                                              base="1e999", city="x")])
+                    ).status_code,
+        client.post("/portal/orders/upload/", {}).status_code,
+        client.post(f"/portal/orders/{order.pk}/lines/{waiting.pk}/papers/",
+                    {"kind": "bogus"}).status_code,
+        client.get("/portal/orders/", {"page": "x"}).status_code,
+    ]
+
+    assert answers == [400, 200, 400, 400, 302, 200]
+    assert RosterOrder.objects.count() == 1

@@ -202,3 +202,20 @@ def test_email_intake_lists_the_rows_errors(client, rep, company):
     assert response.status_code == 400
     assert "第2行 生效日期“明天”不是有效日期" in html
     assert RosterOrder.objects.count() == 0
+
+
+def test_malformed_staff_input_never_answers_500(client, rep, company):
+    target = submit(company, line(1)).lines.get()
+
+    answers = [
+        client.get("/staff/orders/queue/", {"client": "x", "city": "?", "page": "-1"}
+                   ).status_code,
+        client.post(f"/staff/orders/lines/{target.pk}/transition/",
+                    {"to": "bogus", "scheme": "none"}).status_code,
+        client.post("/staff/orders/email/", {"client": "99999", "received_at": "yesterday"}
+                    ).status_code,
+    ]
+
+    assert answers == [200, 400, 400]
+    target.refresh_from_db()
+    assert target.status == "papers_missing"
