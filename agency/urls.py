@@ -50,6 +50,8 @@ staff_patterns = [
     path("orders/lines/<int:pk>/transition/", order_views.staff_line_transition,
          name="staff-orders-line-transition"),
     path("orders/<int:pk>/", order_views.staff_order_detail, name="staff-orders-detail"),
+    path("orders/<int:pk>/files/<str:field>/", order_views.staff_order_file,
+         name="staff-orders-file"),
     # agency organisation (STD-3.1, STD-3.2)
     path("licences/", views_org.staff_licence_list, name="staff-licences-list"),
     path("licences/new/", views_org.staff_licence_create, name="staff-licences-create"),

@@ -9,10 +9,13 @@ import datetime
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from agency.errors import ErrorDetail, ValidationFailed
-from agency.models import User
+from agency.models import AuditEvent, User
+from agency.services import audit_record
 from agency.viewer import SYSTEM_VIEWER
 from clients.models import Client
 from enrollment.models import Paper, RosterLine, RosterOrder, TaskStatus
@@ -130,3 +133,21 @@ def line_paper_upload(
                                 scheme=task.scheme)
     return paper
 
+
+
+ORDER_FILES = ("source_file", "sealed_scan", "correspondence")
+
+
+@transaction.atomic
+def order_file_download(
+    *, order: RosterOrder, field: str, actor: User | None, request: HttpRequest | None = None
+) -> FieldFile:
+    """Record that one of an order's files (the workbook, the sealed scan, the e-mail; they
+    hold ID numbers) was downloaded; the view streams it after this."""
+    if field not in ORDER_FILES or not getattr(order, field):
+        raise Http404
+    stored: FieldFile = getattr(order, field)
+    audit_record(actor=actor, action=AuditEvent.Action.DOWNLOAD, target=order,
+                 client_id=order.client_id, detail={"file": field, "name": stored.name},
+                 request=request)
+    return stored

@@ -6,6 +6,7 @@ Portal: the client's orders and each line's status, a new order by form or Excel
 intake of an e-mailed order. Thin: forms parse, services decide, selectors read."""
 
 import datetime
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -34,7 +36,12 @@ from enrollment.order_forms import (
     TransitionForm,
     city_choices,
 )
-from enrollment.order_intake import line_paper_upload, order_email_intake, upload_bytes
+from enrollment.order_intake import (
+    line_paper_upload,
+    order_email_intake,
+    order_file_download,
+    upload_bytes,
+)
 from enrollment.order_selectors import (
     line_counts,
     line_get,
@@ -269,6 +276,21 @@ def staff_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "face": "staff", "order": order, "status": _order_status_label(order_status(order)),
         "rows": _line_rows(order.lines.all()), "can_upload": False,
     })
+
+
+@staff_required()
+@require_GET
+def staff_order_file(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    """The order's workbook, sealed scan or e-mail, as an attachment, after the audit row."""
+    order = order_get(viewer=_viewer(request), pk=pk)
+    stored = order_file_download(order=order, field=field, actor=request.user,  # type: ignore[arg-type]
+                                 request=request)
+    with stored.open("rb") as handle:
+        response = HttpResponse(handle.read(), content_type="application/octet-stream")
+    name = f"order-{order.pk}-{field}{PurePosixPath(stored.name or '').suffix}"
+    response["Content-Disposition"] = content_disposition_header(True, name) or ""
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _line_page(request: HttpRequest, line: RosterLine, form: TransitionForm | None = None,

@@ -212,6 +212,7 @@ def test_another_clients_order_and_line_answer_404_on_every_page(client, company
             f"/portal/orders/{mine.pk}/lines/{their_line.pk}/papers/", paper).status_code,
         "staff detail": client.get(f"/staff/orders/{theirs.pk}/").status_code,
         "staff line": client.get(f"/staff/orders/lines/{their_line.pk}/").status_code,
+        "staff file": client.get(f"/staff/orders/{theirs.pk}/files/source_file/").status_code,
         "api": client.get(f"/api/v1/orders/{theirs.pk}/").status_code,
     }
 

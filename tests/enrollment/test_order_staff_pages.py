@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from agency.deadlines import add_months
+from agency.models import AuditEvent
 from agency.roles import Role
 from enrollment.demo import DEMO_PDF
 from enrollment.models import RosterOrder
@@ -172,6 +173,28 @@ def test_email_intake_keeps_the_sealed_scan_and_the_email(client, rep, company):
         assert mail.read() == EML
     assert order.correspondence.name.endswith(".eml")
     assert order.source_file.name.endswith(".xlsx")
+
+
+def test_staff_download_an_orders_files_and_each_download_is_audited(client, rep, company):
+    client.post("/staff/orders/email/", {
+        "client": company.pk,
+        "workbook": SimpleUploadedFile("名单.xlsx", email_workbook()),
+        "sealed_scan": SimpleUploadedFile("盖章名单.pdf", DEMO_PDF),
+        "correspondence": SimpleUploadedFile("邮件.eml", EML),
+    })
+    order = RosterOrder.objects.get()
+
+    detail = client.get(f"/staff/orders/{order.pk}/").content.decode()
+    mail = client.get(f"/staff/orders/{order.pk}/files/correspondence/")
+    bogus = client.get(f"/staff/orders/{order.pk}/files/note/")
+
+    assert f'href="/staff/orders/{order.pk}/files/sealed_scan/"' in detail
+    assert (mail.status_code, mail.content) == (200, EML)
+    assert mail["Content-Disposition"] == (
+        f'attachment; filename="order-{order.pk}-correspondence.eml"')
+    assert bogus.status_code == 404
+    assert list(AuditEvent.objects.filter(action="download").values_list(
+        "target_id", "detail__file", "actor")) == [(str(order.pk), "correspondence", rep.pk)]
 
 
 def test_email_intake_refuses_a_scan_that_is_not_a_pdf_or_image(client, rep, company):
