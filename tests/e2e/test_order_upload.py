@@ -61,3 +61,19 @@ def test_client_admin_uploads_an_excel_roster_and_sees_its_lines(live_server, pa
     assert page.inner_text("[data-testid=line-1] [data-testid=line-status]") == "材料不全"
     assert page.inner_text("[data-testid=line-2] td:nth-child(5)") == "北京市"
     assert order.channel == "excel"
+
+
+def test_add_a_row_keeps_what_was_typed(live_server, page, company):
+    user = UserFactory(role=Role.CLIENT_ADMIN, client=company)
+    page.goto(f"{live_server.url}/portal/login/?next=/portal/orders/new/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/portal/orders/new/")
+    page.fill("#id_form-0-name", "王芳")
+
+    page.click("button[name=add_row]")
+
+    page.wait_for_selector("[data-testid=row-4]")
+    assert page.input_value("#id_form-0-name") == "王芳"
+    assert page.url == f"{live_server.url}/portal/orders/new/"
