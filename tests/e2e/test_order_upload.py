@@ -33,6 +33,14 @@ def company():
     return client
 
 
+def log_in(page, live_server, user, landing: str) -> None:
+    page.goto(f"{live_server.url}/portal/login/?next={landing}")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}{landing}")
+
+
 def test_client_admin_uploads_an_excel_roster_and_sees_its_lines(live_server, page, company):
     user = UserFactory(role=Role.CLIENT_ADMIN, client=company)
     month = add_months(timezone.localdate().replace(day=1), 1)
@@ -43,11 +51,7 @@ def test_client_admin_uploads_an_excel_roster_and_sees_its_lines(live_server, pa
         ["李娜", valid_id(2), "增员", "北京", "农村外地", "最低", f"{month:%Y/%m/%d}"],
     ])
 
-    page.goto(f"{live_server.url}/portal/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/portal/")
+    log_in(page, live_server, user, "/portal/")
     page.click("text=增减员派单")
     page.click("[data-testid=upload-order]")
     page.set_input_files("input[name=file]", files=[
@@ -65,11 +69,7 @@ def test_client_admin_uploads_an_excel_roster_and_sees_its_lines(live_server, pa
 
 def test_add_a_row_keeps_what_was_typed(live_server, page, company):
     user = UserFactory(role=Role.CLIENT_ADMIN, client=company)
-    page.goto(f"{live_server.url}/portal/login/?next=/portal/orders/new/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/portal/orders/new/")
+    log_in(page, live_server, user, "/portal/orders/new/")
     page.fill("#id_form-0-name", "王芳")
 
     page.click("button[name=add_row]")
