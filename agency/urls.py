@@ -13,7 +13,7 @@ from clients import views as clients_views
 from clients import webhook_api
 from compliance import views as compliance_views
 from enrollment import api as enrollment_api
-from enrollment import bureau_views, order_api, person_api, proof_api, proof_views
+from enrollment import bureau_views, order_api, order_views, person_api, proof_api, proof_views
 from enrollment import person_views as persons
 from enrollment import views as enrollment_views
 
@@ -56,6 +56,16 @@ staff_patterns = [
     path("bureau/", bureau_views.staff_bureau, name="staff-bureau"),
     path("bureau/export.xlsx", bureau_views.staff_bureau_export, name="staff-bureau-export"),
     path("bureau/feedback/", bureau_views.staff_bureau_feedback, name="staff-bureau-feedback"),
+    # roster orders (STD-4.3, STD-4.6, STD-6.3)
+    path("orders/", order_views.staff_order_list, name="staff-orders-list"),
+    path("orders/queue/", order_views.staff_work_queue, name="staff-orders-queue"),
+    path("orders/email/", order_views.staff_order_email, name="staff-orders-email"),
+    path("orders/lines/<int:pk>/", order_views.staff_line_detail, name="staff-orders-line"),
+    path("orders/lines/<int:pk>/transition/", order_views.staff_line_transition,
+         name="staff-orders-line-transition"),
+    path("orders/<int:pk>/", order_views.staff_order_detail, name="staff-orders-detail"),
+    path("orders/<int:pk>/files/<str:field>/", order_views.staff_order_file,
+         name="staff-orders-file"),
     # agency organisation (STD-3.1, STD-3.2)
     path("licences/", views_org.staff_licence_list, name="staff-licences-list"),
     path("licences/new/", views_org.staff_licence_create, name="staff-licences-create"),
@@ -111,6 +121,15 @@ portal_patterns = [
          name="portal-persons-paper-upload"),
     path("persons/<int:pk>/papers/<int:paper_pk>/", persons.portal_paper_download,
          name="portal-persons-paper-download"),
+    # roster orders (STD-4.3, STD-4.7)
+    path("orders/", order_views.portal_order_list, name="portal-orders-list"),
+    path("orders/new/", order_views.portal_order_create, name="portal-orders-create"),
+    path("orders/upload/", order_views.portal_order_upload, name="portal-orders-upload"),
+    path("orders/template.xlsx", order_views.portal_order_template,
+         name="portal-orders-template"),
+    path("orders/<int:pk>/", order_views.portal_order_detail, name="portal-orders-detail"),
+    path("orders/<int:pk>/lines/<int:line_pk>/papers/", order_views.portal_line_paper_upload,
+         name="portal-orders-line-paper-upload"),
     path("profile/", clients_views.portal_client_profile, name="portal-profile"),
     path("contracts/", clients_views.portal_contract_list, name="portal-contracts-list"),
     path("contracts/<int:pk>/", clients_views.portal_contract_detail,
@@ -123,6 +142,9 @@ portal_patterns = [
 
 api_patterns = [
     path("orders/", order_api.OrderListCreateView.as_view(), name="api-orders"),
+    path("orders/import/", order_api.OrderImportView.as_view(), name="api-orders-import"),
+    path("orders/template.xlsx", order_api.OrderTemplateView.as_view(),
+         name="api-orders-template"),
     path("orders/<int:pk>/", order_api.OrderDetailView.as_view(), name="api-order"),
     path("order-lines/<int:pk>/transition/", order_api.LineTransitionView.as_view(),
          name="api-order-line-transition"),

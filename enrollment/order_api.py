@@ -1,8 +1,12 @@
 """API of roster orders (增减员): intake, status, and the staff transition endpoint."""
 
+import hashlib
 from typing import Any
+from urllib.parse import quote
 
+from django.http import HttpResponse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -18,10 +22,24 @@ from agency.viewer import Viewer
 from clients.models import Client
 from clients.selectors import client_get
 from enrollment.models import RosterLine, RosterOrder, Scheme, TaskStatus
+from enrollment.order_intake import upload_bytes
 from enrollment.order_selectors import line_get, order_get, order_list, order_status
-from enrollment.order_services import line_transition, order_submit
+from enrollment.order_services import line_transition, order_import_xlsx, order_submit
+from enrollment.roster_excel import roster_template_xlsx
 
 STAFF_PROCESSORS = (Role.ADMIN, Role.MANAGER, Role.SERVICE_REP)
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEMPLATE_FILENAME = "增减员名单模板.xlsx"
+
+
+def template_response() -> HttpResponse:
+    """The roster template as a download with its Chinese file name (RFC 6266 / 5987)."""
+    response = HttpResponse(roster_template_xlsx(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = (
+        "attachment; filename=\"roster-template.xlsx\"; "
+        f"filename*=UTF-8''{quote(TEMPLATE_FILENAME)}"
+    )
+    return response
 
 
 def _local_iso(value: Any) -> str | None:
@@ -175,6 +193,50 @@ class OrderListCreateView(APIView):
             handler=handler,
         )
         return Response(body, status=code)
+
+
+class OrderImportView(APIView):
+    """An order from an uploaded roster workbook (multipart, field `file`)."""
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField(help_text="The roster, an .xlsx in the template's layout.")
+        client = serializers.IntegerField(required=False, help_text="Staff only.")
+
+    @extend_schema(
+        request={"multipart/form-data": InputSerializer},
+        responses={201: OrderListCreateView.OutputSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+    )
+    def post(self, request: Request) -> Response:
+        viewer = viewer_of(request)
+        client = submitting_client(viewer, request.data)
+        upload = request.FILES.get("file")
+        data = upload_bytes(upload)
+        filename = (upload.name if upload else "") or "roster.xlsx"
+        actor = request.user if isinstance(request.user, User) else None
+
+        def handler() -> tuple[int, Any]:
+            order = order_import_xlsx(
+                client=client, data=data, filename=filename, channel=RosterOrder.Channel.EXCEL,
+                actor=actor, actor_label=request.user.get_username(),
+            )
+            return status.HTTP_201_CREATED, order_data(order_get(viewer=viewer, pk=order.pk))
+
+        code, body = idempotent_call(
+            scope=f"orders:client:{client.pk}",
+            key=request.headers.get("Idempotency-Key"),
+            payload={"file_sha256": hashlib.sha256(data).hexdigest()},
+            handler=handler,
+        )
+        return Response(body, status=code)
+
+
+class OrderTemplateView(APIView):
+    """The roster template (.xlsx with Chinese headers and a 填写说明 sheet)."""
+
+    @extend_schema(responses={(200, XLSX_CONTENT_TYPE): bytes})
+    def get(self, request: Request) -> HttpResponse:
+        return template_response()
 
 
 class OrderDetailView(APIView):

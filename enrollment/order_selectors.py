@@ -1,10 +1,14 @@
 """Reads of roster orders, scoped to the viewer."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from agency.viewer import Viewer
-from enrollment.models import LineStatus, RosterLine, RosterOrder, RosterTask
+from enrollment.models import InsuredPerson, LineStatus, Paper, RosterLine, RosterOrder, RosterTask
+from enrollment.person_selectors import required_paper_kinds
 
 OPEN_LINE_STATUSES = [LineStatus.RECEIVED, LineStatus.PAPERS_MISSING, LineStatus.SUBMITTED,
                       LineStatus.RETURNED]
@@ -69,3 +73,58 @@ def work_queue(*, viewer: Viewer) -> QuerySet[RosterLine]:
     return line_list(viewer=viewer).filter(status__in=OPEN_LINE_STATUSES).order_by(
         "handle_by", "order_id", "line_no"
     )
+
+
+def order_list_with_counts(*, viewer: Viewer) -> QuerySet[RosterOrder]:
+    """Orders for list pages: each carries its lines' statuses only (for `order_status`
+    and the counts by status), in one extra query per page."""
+    return order_list(viewer=viewer).prefetch_related(
+        Prefetch("lines", queryset=RosterLine.objects.only("id", "order_id", "status"))
+    )
+
+
+def line_counts(order: RosterOrder) -> list[tuple[str, str, int]]:
+    """(status, label, count) of the order's lines, in workflow order."""
+    counts: dict[str, int] = {}
+    for line in order.lines.all():
+        counts[line.status] = counts.get(line.status, 0) + 1
+    return [(s, str(label), counts[s]) for s, label in LineStatus.choices if s in counts]
+
+
+def work_queue_filtered(
+    *, viewer: Viewer, client_id: int | None = None, city_code: str = "", status: str = "",
+    action: str = "",
+) -> QuerySet[RosterLine]:
+    qs = work_queue(viewer=viewer)
+    if client_id is not None:
+        qs = qs.filter(order__client_id=client_id)
+    if city_code:
+        qs = qs.filter(city__code=city_code)
+    if status:
+        qs = qs.filter(status=status)
+    if action:
+        qs = qs.filter(action=action)
+    return qs
+
+
+def missing_papers_of(persons: Iterable[InsuredPerson]) -> dict[int, list[tuple[str, str]]]:
+    """Person id → (kind, label) of the required papers nobody has supplied yet (the
+    workflow's view: papers of every client count), in one query for all persons."""
+    people = {p.pk: p for p in persons}
+    present: dict[int, set[str]] = {pk: set() for pk in people}
+    for person_id, kind in Paper.objects.filter(person_id__in=people).values_list(
+        "person_id", "kind"
+    ).distinct():
+        present[person_id].add(kind)
+    return {
+        pk: [(k, str(Paper.Kind(k).label)) for k in required_paper_kinds(person)
+             if k not in present[pk]]
+        for pk, person in people.items()
+    }
+
+
+def line_history(line: RosterLine) -> list[Any]:
+    """The line's and its tasks' history records (django-simple-history), latest first."""
+    records: list[Any] = list(line.history.select_related("history_user"))
+    records += list(RosterTask.history.filter(line_id=line.pk).select_related("history_user"))
+    return sorted(records, key=lambda r: (r.history_date, r.history_id), reverse=True)

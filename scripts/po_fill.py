@@ -4,8 +4,9 @@
         --no-location --no-wrap
     .venv/bin/python scripts/po_fill.py locale/zh_Hans.json
 
-Every django.po under the project is filled; entries already translated are kept, and
-the fuzzy flag makemessages may add is removed from entries the table fills. Prints the
+Every django.po under the project is filled; entries already translated are kept. A fuzzy
+entry (msgmerge's guess from a similar msgid, which compilemessages skips) is filled from the
+table, without its flag and previous msgid, or reported as untranslated. Prints the
 msgids still untranslated so that none slips through."""
 
 import json
@@ -14,7 +15,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ENTRY = re.compile(r'(?:#, fuzzy\n)?(msgid "((?:[^"\\]|\\.)*)"\nmsgstr ")((?:[^"\\]|\\.)*)(")')
+# An entry: its flags (`#, fuzzy, python-format`), the previous msgid (`#| msgid ...`)
+# msgmerge adds when it guesses a new msgid's translation from a similar old one, then
+# msgid and msgstr.
+ENTRY = re.compile(
+    r'(#, .*\n)?((?:#\| .*\n)*)(msgid "((?:[^"\\]|\\.)*)"\nmsgstr ")((?:[^"\\]|\\.)*)(")'
+)
 
 
 def fill(po: Path, table: dict[str, str]) -> list[str]:
@@ -22,15 +28,19 @@ def fill(po: Path, table: dict[str, str]) -> list[str]:
     missing: list[str] = []
 
     def sub(m: re.Match[str]) -> str:
-        msgid, msgstr = m.group(2), m.group(3)
+        flags = [f.strip() for f in (m.group(1) or "")[2:].split(",") if f.strip()]
+        fuzzy, msgid, msgstr = "fuzzy" in flags, m.group(4), m.group(5)
         if not msgid:
             return m.group(0)
-        if msgstr:
-            return m.group(0).replace("#, fuzzy\n", "") if msgid in table else m.group(0)
         key = msgid.encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+        if msgstr and not fuzzy:
+            return m.group(0)
+        # untranslated, or a fuzzy guess (never compiled, often wrong): the table decides
         if key in table:
             value = table[key].replace("\\", "\\\\").replace('"', '\\"')
-            return f"{m.group(1)}{value}{m.group(4)}"
+            kept = [f for f in flags if f != "fuzzy"]
+            head = f"#, {', '.join(kept)}\n" if kept else ""
+            return f"{head}{m.group(3)}{value}{m.group(6)}"
         missing.append(key)
         return m.group(0)
 

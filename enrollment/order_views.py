@@ -1,0 +1,362 @@
+"""Pages of roster orders (增减员).
+
+Portal: the client's orders and each line's status, a new order by form or Excel upload
+(client administrators), papers for lines waiting for them. Staff: the work queue by the
+48-hour deadline, orders, a line with its history and the workflow's transitions, and the
+intake of an e-mailed order. Thin: forms parse, services decide, selectors read."""
+
+import datetime
+from pathlib import PurePosixPath
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agency.access import portal_required, staff_required
+from agency.errors import DomainError, ValidationFailed
+from agency.forms import add_domain_errors
+from agency.roles import Role
+from agency.viewer import Viewer
+from clients.selectors import client_get
+from enrollment.models import LineStatus, RosterLine, RosterOrder
+from enrollment.order_api import STAFF_PROCESSORS, template_response
+from enrollment.order_forms import (
+    EmailIntakeForm,
+    ExcelUploadForm,
+    OrderRowFormSet,
+    PaperForm,
+    QueueFilterForm,
+    TransitionForm,
+    city_choices,
+)
+from enrollment.order_intake import (
+    line_paper_upload,
+    order_email_intake,
+    order_file_download,
+    upload_bytes,
+)
+from enrollment.order_selectors import (
+    line_counts,
+    line_get,
+    line_history,
+    missing_papers_of,
+    order_get,
+    order_list_with_counts,
+    order_status,
+    work_queue_filtered,
+)
+from enrollment.order_services import line_transition, order_import_xlsx, order_submit
+from enrollment.person_selectors import required_paper_kinds
+
+PAGE_SIZE = 50
+BADGE = {
+    LineStatus.SUCCEEDED: "ok", LineStatus.PARTIALLY_SUCCEEDED: "warn",
+    LineStatus.PAPERS_MISSING: "warn", LineStatus.RETURNED: "warn", LineStatus.FAILED: "bad",
+}
+
+
+def _viewer(request: HttpRequest) -> Viewer:
+    return request.viewer  # type: ignore[attr-defined]
+
+
+def _order_status_label(status: str) -> str:
+    return {"received": _("Received"), "processing": _("Processing"),
+            "completed": _("Completed")}[status]
+
+
+def _order_rows(orders: Any) -> list[dict[str, Any]]:
+    return [{"order": o, "status": _order_status_label(order_status(o)),
+             "counts": line_counts(o)} for o in orders]
+
+
+def _line_rows(lines: Any) -> list[dict[str, Any]]:
+    """Lines with their badge and the papers still missing (lines waiting for papers)."""
+    lines = list(lines)
+    waiting = [ln.person for ln in lines if ln.status == LineStatus.PAPERS_MISSING]
+    missing = missing_papers_of(waiting) if waiting else {}
+    return [{"line": ln, "badge": BADGE.get(ln.status, ""),
+             "missing": missing.get(ln.person_id, [])} for ln in lines]
+
+
+def _time_left(handle_by: datetime.datetime, now: datetime.datetime) -> tuple[bool, str]:
+    seconds = int((handle_by - now).total_seconds())
+    hours, minutes = divmod(abs(seconds) // 60, 60)
+    values = {"hours": hours, "minutes": minutes}
+    if seconds < 0:
+        return True, _("overdue by %(hours)d h %(minutes)d min") % values
+    return False, _("%(hours)d h %(minutes)d min left") % values
+
+
+def _error_messages(error: DomainError) -> list[str]:
+    """Every problem of a validation (each names its row and field); else the message."""
+    if isinstance(error, ValidationFailed) and error.details:
+        return [d.message for d in error.details]
+    return [str(error.message)]
+
+
+# --- portal ---------------------------------------------------------------------------
+
+
+def _order_list(request: HttpRequest, face: str, *submitters: str) -> HttpResponse:
+    """Orders, newest first, with their status and line counts by status."""
+    viewer = _viewer(request)
+    page = Paginator(order_list_with_counts(viewer=viewer), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    return render(request, "enrollment/order/list.html", {
+        "face": face, "page": page, "rows": _order_rows(page.object_list),
+        "can_submit": viewer.has_role(*submitters),
+    })
+
+
+@portal_required()
+@require_GET
+def portal_order_list(request: HttpRequest) -> HttpResponse:
+    return _order_list(request, "portal", Role.CLIENT_ADMIN)
+
+
+@portal_required()
+@require_GET
+def portal_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = _viewer(request)
+    order = order_get(viewer=viewer, pk=pk)
+    return render(request, "enrollment/order/detail.html", {
+        "face": "portal", "order": order, "status": _order_status_label(order_status(order)),
+        "rows": _line_rows(order.lines.all()),
+        "can_upload": viewer.has_role(Role.CLIENT_ADMIN),
+    })
+
+
+@portal_required(Role.CLIENT_ADMIN)
+@require_POST
+def portal_line_paper_upload(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+    line = line_get(viewer=_viewer(request), pk=line_pk)
+    if line.order_id != pk:
+        raise Http404
+    form = PaperForm(request.POST, request.FILES)
+    if not form.is_valid() or form.cleaned_data["kind"] not in required_paper_kinds(line.person):
+        messages.error(request, _("Choose a file to upload."))
+    else:
+        try:
+            line_paper_upload(line=line, kind=form.cleaned_data["kind"],
+                              upload=form.cleaned_data["file"], actor=request.user)  # type: ignore[arg-type]
+        except DomainError as error:
+            for message in _error_messages(error):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The paper was uploaded."))
+    return redirect(reverse("portal-orders-detail", args=[pk]) + f"#line-{line.line_no}")
+
+
+@portal_required(Role.CLIENT_ADMIN)
+@require_http_methods(["GET", "POST"])
+def portal_order_create(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
+    cities = city_choices()
+    page_errors: list[str] = []
+    if request.method != "POST":
+        formset = OrderRowFormSet(form_kwargs={"cities": cities})
+        return render(request, "enrollment/order/form.html",
+                      {"formset": formset, "page_errors": page_errors})
+    data = request.POST.copy()
+    adding_row = "add_row" in data
+    if adding_row:
+        total = data.get("form-TOTAL_FORMS", "0")
+        data["form-TOTAL_FORMS"] = str(int(total) + 1 if total.isdigit() else 1)
+    formset = OrderRowFormSet(data, form_kwargs={"cities": cities})
+    if adding_row or not formset.is_valid():
+        if not adding_row:
+            page_errors += [str(e) for e in formset.non_form_errors()]
+        return render(request, "enrollment/order/form.html",
+                      {"formset": formset, "page_errors": page_errors},
+                      status=200 if adding_row else 400)
+    lines, rows = [], []
+    for index, form in enumerate(formset.forms):
+        line = form.line()
+        if line is not None:
+            lines.append(line)
+            rows.append(index)
+    try:
+        client = client_get(viewer=viewer, pk=viewer.client_id)  # type: ignore[arg-type]
+        order = order_submit(client=client, lines=lines, channel=RosterOrder.Channel.PORTAL,
+                             actor=request.user)  # type: ignore[arg-type]
+    except DomainError as error:
+        for detail in error.details or []:
+            if detail.line is not None and 1 <= detail.line <= len(rows):
+                form = formset.forms[rows[detail.line - 1]]
+                field = detail.field if detail.field in form.fields else None
+                form.add_error(field, detail.message)
+            else:
+                page_errors.append(detail.message)
+        if not error.details:
+            page_errors.append(str(error.message))
+        return render(request, "enrollment/order/form.html",
+                      {"formset": formset, "page_errors": page_errors}, status=400)
+    messages.success(request, _("The order was submitted."))
+    return redirect("portal-orders-detail", pk=order.pk)
+
+
+@portal_required(Role.CLIENT_ADMIN)
+@require_http_methods(["GET", "POST"])
+def portal_order_upload(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
+    form = ExcelUploadForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            upload = request.FILES.get("file")
+            data = upload_bytes(upload)
+            client = client_get(viewer=viewer, pk=viewer.client_id)  # type: ignore[arg-type]
+            order = order_import_xlsx(
+                client=client, data=data, filename=(upload.name if upload else "") or "",
+                channel=RosterOrder.Channel.EXCEL, actor=request.user,  # type: ignore[arg-type]
+            )
+        except DomainError as error:
+            errors = _error_messages(error)
+        else:
+            messages.success(request, _("The order was imported."))
+            return redirect("portal-orders-detail", pk=order.pk)
+    return render(request, "enrollment/order/upload.html", {"form": form, "errors": errors},
+                  status=400 if errors else 200)
+
+
+@portal_required()
+@require_GET
+def portal_order_template(request: HttpRequest) -> HttpResponse:
+    return template_response()
+
+
+# --- staff ----------------------------------------------------------------------------
+
+
+@staff_required()
+@require_GET
+def staff_work_queue(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
+    form = QueueFilterForm(request.GET or None, viewer=viewer)
+    data = form.cleaned_data if form.is_valid() else {}
+    lines = work_queue_filtered(
+        viewer=viewer, client_id=data.get("client"), city_code=data.get("city") or "",
+        status=data.get("status") or "", action=data.get("action") or "",
+    )
+    page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    page_lines = list(page.object_list)
+    missing = missing_papers_of([ln.person for ln in page_lines])
+    rows = []
+    for line in page_lines:
+        overdue, left = _time_left(line.handle_by, now)
+        rows.append({"line": line, "overdue": overdue, "left": left,
+                     "badge": BADGE.get(line.status, ""),
+                     "missing": missing[line.person_id] if line.action == "add" else []})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "enrollment/order/queue.html", {
+        "form": form, "page": page, "rows": rows, "query": query.urlencode(),
+    })
+
+
+@staff_required()
+@require_GET
+def staff_order_list(request: HttpRequest) -> HttpResponse:
+    return _order_list(request, "staff", *STAFF_PROCESSORS)
+
+
+@staff_required()
+@require_GET
+def staff_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = order_get(viewer=_viewer(request), pk=pk)
+    return render(request, "enrollment/order/detail.html", {
+        "face": "staff", "order": order, "status": _order_status_label(order_status(order)),
+        "rows": _line_rows(order.lines.all()), "can_upload": False,
+    })
+
+
+@staff_required()
+@require_GET
+def staff_order_file(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    """The order's workbook, sealed scan or e-mail, as an attachment, after the audit row."""
+    order = order_get(viewer=_viewer(request), pk=pk)
+    stored = order_file_download(order=order, field=field, actor=request.user,  # type: ignore[arg-type]
+                                 request=request)
+    with stored.open("rb") as handle:
+        response = HttpResponse(handle.read(), content_type="application/octet-stream")
+    name = f"order-{order.pk}-{field}{PurePosixPath(stored.name or '').suffix}"
+    response["Content-Disposition"] = content_disposition_header(True, name) or ""
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _line_page(request: HttpRequest, line: RosterLine, form: TransitionForm | None = None,
+               status: int = 200) -> HttpResponse:
+    now = timezone.now()
+    overdue, left = _time_left(line.handle_by, now)
+    return render(request, "enrollment/order/line.html", {
+        "line": line, "row": _line_rows([line])[0], "overdue": overdue, "left": left,
+        "missing": missing_papers_of([line.person])[line.person_id],
+        "history": line_history(line), "form": form or TransitionForm(),
+        "can_process": _viewer(request).has_role(*STAFF_PROCESSORS),
+    }, status=status)
+
+
+@staff_required()
+@require_GET
+def staff_line_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _line_page(request, line_get(viewer=_viewer(request), pk=pk))
+
+
+@staff_required(*STAFF_PROCESSORS)
+@require_POST
+def staff_line_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    line = line_get(viewer=_viewer(request), pk=pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        return _line_page(request, line, form, status=400)
+    try:
+        line_transition(line=line, to=form.cleaned_data["to"],
+                        scheme=form.cleaned_data["scheme"], reason=form.cleaned_data["reason"],
+                        actor=request.user)  # type: ignore[arg-type]
+    except DomainError as error:
+        for message in _error_messages(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The line was updated."))
+    return redirect("staff-orders-line", pk=line.pk)
+
+
+@staff_required(*STAFF_PROCESSORS)
+@require_http_methods(["GET", "POST"])
+def staff_order_email(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
+    form = EmailIntakeForm(request.POST or None, request.FILES or None, viewer=viewer)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        received_at = data["received_at"]
+        try:
+            order = order_email_intake(
+                client=client_get(viewer=viewer, pk=data["client"]),
+                workbook=data["workbook"], sealed_scan=data["sealed_scan"],
+                correspondence=data["correspondence"], actor=request.user,  # type: ignore[arg-type]
+                received_at=received_at, note=data["note"],
+            )
+        except ValidationFailed as error:
+            for detail in error.details:
+                if detail.field in form.fields and detail.line is None:
+                    form.add_error(detail.field, detail.message)
+                else:
+                    errors.append(detail.message)
+        except DomainError as error:
+            add_domain_errors(form, error)
+        else:
+            messages.success(request, _("The e-mailed order was entered."))
+            return redirect("staff-orders-detail", pk=order.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "enrollment/order/email.html", {"form": form, "errors": errors},
+                  status=status)

@@ -1,0 +1,55 @@
+"""scripts/po_fill.py: a fuzzy guess of msgmerge never survives the build."""
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("po_fill", ROOT / "scripts" / "po_fill.py")
+assert _spec is not None and _spec.loader is not None
+po_fill = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(po_fill)
+
+CATALOGUE = '''msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+
+#, fuzzy
+#| msgid "Effective to"
+msgid "Effective month"
+msgstr "失效日"
+
+#, fuzzy, python-format
+#| msgid "%(hours)d h"
+msgid "%(hours)d h left"
+msgstr "%(hours)d 小时"
+
+#, fuzzy
+#| msgid "Scheme"
+msgid "Schemes"
+msgstr "险种"
+
+msgid "Status"
+msgstr "状态"
+
+msgid "New"
+msgstr ""
+'''
+
+
+def test_fuzzy_guesses_are_filled_from_the_table_or_reported(tmp_path):
+    po = tmp_path / "django.po"
+    po.write_text(CATALOGUE, encoding="utf-8")
+
+    table = {"Effective month": "生效月份", "%(hours)d h left": "剩余 %(hours)d 小时",
+             "Status": "状况", "New": "新"}
+
+    missing = po_fill.fill(po, table)
+
+    assert missing == ["Schemes"]
+    assert po.read_text(encoding="utf-8").split("\n\n")[1:] == [
+        'msgid "Effective month"\nmsgstr "生效月份"',
+        '#, python-format\nmsgid "%(hours)d h left"\nmsgstr "剩余 %(hours)d 小时"',
+        '#, fuzzy\n#| msgid "Scheme"\nmsgid "Schemes"\nmsgstr "险种"',
+        'msgid "Status"\nmsgstr "状态"',
+        'msgid "New"\nmsgstr "新"\n',
+    ]
