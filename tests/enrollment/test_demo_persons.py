@@ -21,9 +21,12 @@ def test_demo_persons_have_encrypted_numbers_papers_and_housing_funds():
     assert person_id_number(first) == demo_person(1, "310115").id_number
     assert first.id_number_masked == "3101**********" + demo_person(1, "310115").id_number[-4:]
     assert (first.sex, first.hukou_type) == (demo_person(1, "310115").sex, "urban_nonlocal")
-    assert InsuredPerson.objects.count() == 542
+    # 542 enrolled demo persons + 5 new hires of the demo roster orders (seed_orders)
+    assert InsuredPerson.objects.count() == 542 + 5
+    # the orders open one housing fund and end one: still 181
     assert Enrollment.objects.filter(scheme="housing_fund", status="active").count() == 181
-    assert Paper.objects.count() == 4 * 6 * 6
+    # 6 persons per client with all but one of 7 kinds, + 4 new hires with all 7
+    assert Paper.objects.count() == 4 * 6 * 6 + 4 * 7
     staff = Viewer(role="admin", client_id=None, user_id=1)
     assert papers_missing(viewer=staff, person=first) == ["id_card_front"]
-    assert Paper.objects.filter(content_type="application/pdf").count() == 4 * (6 * 2 - 1)
+    assert Paper.objects.filter(content_type="application/pdf").count() == 4 * (6 * 2 - 1) + 4 * 2
