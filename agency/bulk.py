@@ -18,9 +18,10 @@ from agency.models import User
 M = TypeVar("M", bound=models.Model)
 
 
-# values psycopg adapts as they are (str, int, bool, date, aware datetime, None)
+# values psycopg adapts as they are (str, int, bool, date, aware datetime, Decimal, None)
 PLAIN_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.BooleanField,
-                models.ForeignKey, models.AutoField, models.BigAutoField, models.UUIDField)
+                models.ForeignKey, models.AutoField, models.BigAutoField, models.UUIDField,
+                models.DateField, models.DecimalField)
 
 
 def _quote(name: str) -> str:
@@ -30,7 +31,8 @@ def _quote(name: str) -> str:
 def _reader(field: models.Field, connection: Any) -> Callable[[models.Model], Any]:
     """How to read one field's database value from an unsaved object, fast."""
     attname = field.attname
-    if isinstance(field, PLAIN_FIELDS) and not isinstance(field, models.JSONField):
+    automatic = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    if isinstance(field, PLAIN_FIELDS) and not automatic:
         return lambda obj: getattr(obj, attname)
     return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
 

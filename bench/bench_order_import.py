@@ -2,9 +2,11 @@
 
     make bench            (starts a throwaway PostgreSQL; or DATABASE_URL=… python bench/…)
 
-Prints the seconds of the whole import (parse, validate, save), rows per second and the
-peak memory of the process, next to the seconds openpyxl alone needs to read the file.
-Target (issue 6): the whole import within 3x the bare read, under 300 MB."""
+Prints the seconds of the whole import (parse, validate, save, commit), rows per second and
+the peak memory of the process, next to the seconds openpyxl alone needs to read the file.
+Both are the best of RUNS runs (the order and its new persons are deleted between import
+runs, outside the timing). Target (issue 6): the whole import within 3x the bare read,
+under 300 MB."""
 
 import datetime
 import io
@@ -32,10 +34,11 @@ from openpyxl import Workbook, load_workbook  # noqa: E402
 from agency.deadlines import add_months  # noqa: E402
 from clients.models import Client, Contract, ContractPrice  # noqa: E402
 from enrollment.demo import demo_person  # noqa: E402
-from enrollment.models import City, RosterOrder  # noqa: E402
+from enrollment.models import City, InsuredPerson, RosterOrder  # noqa: E402
 from enrollment.order_services import order_import_xlsx  # noqa: E402
 
 ROWS = int(os.environ.get("BENCH_ROWS", "10000"))
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 TARGET_RATIO = 3.0
 TARGET_MB = 300
 
@@ -90,14 +93,18 @@ def main() -> None:
     client = setup()
     effective = add_months(timezone.localdate().replace(day=1), 1).isoformat()
     data = workbook(ROWS, effective)
-    read = min(bare_read(data) for _ in range(3))
+    read = min(bare_read(data) for _ in range(RUNS))
     before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    start = time.perf_counter()
-    order = order_import_xlsx(client=client, data=data, filename="bench.xlsx", channel="excel",
-                              actor=None)
-    seconds = time.perf_counter() - start
+    timings = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        order = order_import_xlsx(client=client, data=data, filename="bench.xlsx",
+                                  channel="excel", actor=None)
+        timings.append(time.perf_counter() - start)
+        lines = order.lines.count()
+        cleanup(order)
+    seconds = min(timings)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    lines = order.lines.count()
     ratio = seconds / read
     print(f"bench_order_import: {lines} lines on {connection.vendor} "
           f"({settings.DATABASES['default']['NAME']})")
@@ -106,9 +113,16 @@ def main() -> None:
           f"{ratio:.2f}x the bare read (target <= {TARGET_RATIO}x)")
     print(f"  peak memory (RSS)    {peak_mb:8.0f} MB  (before import {before_mb:.0f} MB; "
           f"target < {TARGET_MB} MB)")
+    print(f"  import runs          {', '.join(f'{t:.2f}' for t in timings)} s")
     ok = ratio <= TARGET_RATIO and peak_mb < TARGET_MB
     print(f"  {'MEETS' if ok else 'MISSES'} the target")
+
+
+def cleanup(order: RosterOrder) -> None:
+    """Delete the order and the persons it created, so the next run starts alike."""
+    person_ids = list(order.lines.values_list("person_id", flat=True))
     RosterOrder.objects.filter(pk=order.pk).delete()
+    InsuredPerson.objects.filter(pk__in=person_ids, enrollments__isnull=True).delete()
 
 
 if __name__ == "__main__":
