@@ -4,9 +4,14 @@ A staff user sees what the role allows; a portal user and a client's API key see
 their own client's data (another client's object answers 404)."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from django.db.models import Model, QuerySet
 
 from agency.roles import PORTAL_ROLES, STAFF_ROLES
+
+M = TypeVar("M", bound="Model")
 
 
 @dataclass(frozen=True)
@@ -67,3 +72,15 @@ class Viewer:
 
 # Services acting for the agency itself (a Celery task, a bulk import): sees everything.
 SYSTEM_VIEWER = Viewer(role="admin", client_id=None)
+
+
+def scope_to_viewer(
+    qs: "QuerySet[M]", viewer: Viewer, client_field: str = "client_id"
+) -> "QuerySet[M]":
+    """The one rule of tenant isolation: staff see `qs`; a portal user or API key only the
+    rows whose `client_field` is its client; anyone else nothing."""
+    if viewer.is_staff:
+        return qs
+    if viewer.is_client and viewer.client_id is not None:
+        return qs.filter(**{client_field: viewer.client_id})
+    return qs.none()

@@ -7,7 +7,7 @@ from django.http import Http404
 
 from agency.models import User
 from agency.roles import Role
-from agency.viewer import Viewer
+from agency.viewer import Viewer, scope_to_viewer
 from clients.models import (
     MEDIUM_TIER_MAX,
     SMALL_TIER_MAX,
@@ -25,11 +25,7 @@ ACTIVE_PERSONS = Count(
 def client_list(*, viewer: Viewer) -> QuerySet[Client]:
     """Staff see every client; a portal user or API key only its own."""
     qs = Client.objects.all()
-    if viewer.is_staff:
-        return qs
-    if viewer.is_client and viewer.client_id is not None:
-        return qs.filter(pk=viewer.client_id)
-    return qs.none()
+    return scope_to_viewer(qs, viewer, "pk")
 
 
 def client_get(*, viewer: Viewer, pk: int) -> Client:

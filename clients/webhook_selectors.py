@@ -3,17 +3,13 @@
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from agency.viewer import Viewer
+from agency.viewer import Viewer, scope_to_viewer
 from clients.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
 def webhook_endpoint_list(*, viewer: Viewer) -> QuerySet[WebhookEndpoint]:
     qs = WebhookEndpoint.objects.select_related("client").order_by("pk")
-    if viewer.is_staff:
-        return qs
-    if viewer.is_client and viewer.client_id is not None:
-        return qs.filter(client_id=viewer.client_id)
-    return qs.none()
+    return scope_to_viewer(qs, viewer, "client_id")
 
 
 def webhook_endpoint_get(*, viewer: Viewer, pk: int) -> WebhookEndpoint:

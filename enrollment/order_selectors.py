@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from agency.viewer import Viewer
+from agency.viewer import Viewer, scope_to_viewer
 from enrollment.models import InsuredPerson, LineStatus, Paper, RosterLine, RosterOrder, RosterTask
 from enrollment.person_selectors import required_paper_kinds
 
@@ -25,11 +25,7 @@ def _lines_prefetch() -> Prefetch:
 
 def order_list(*, viewer: Viewer) -> QuerySet[RosterOrder]:
     qs = RosterOrder.objects.select_related("client").order_by("-received_at", "-pk")
-    if viewer.is_staff:
-        return qs
-    if viewer.is_client and viewer.client_id is not None:
-        return qs.filter(client_id=viewer.client_id)
-    return qs.none()
+    return scope_to_viewer(qs, viewer, "client_id")
 
 
 def order_get(*, viewer: Viewer, pk: int) -> RosterOrder:
@@ -54,11 +50,7 @@ def line_list(*, viewer: Viewer) -> QuerySet[RosterLine]:
     qs = RosterLine.objects.select_related("order__client", "city", "person").prefetch_related(
         Prefetch("tasks", queryset=RosterTask.objects.order_by("scheme"))
     )
-    if viewer.is_staff:
-        return qs
-    if viewer.is_client and viewer.client_id is not None:
-        return qs.filter(order__client_id=viewer.client_id)
-    return qs.none()
+    return scope_to_viewer(qs, viewer, "order__client_id")
 
 
 def line_get(*, viewer: Viewer, pk: int) -> RosterLine:

@@ -10,7 +10,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, 
 from django.http import Http404
 
 from agency.crypto import lookup_hash
-from agency.viewer import Viewer
+from agency.viewer import Viewer, scope_to_viewer
 from clients.models import Client
 from clients.selectors import client_get
 from enrollment.id_numbers import normalize_id_number, validate_id_number
@@ -19,11 +19,7 @@ from enrollment.models import Enrollment, InsuredPerson, Paper
 
 def _enrollments_of(viewer: Viewer) -> QuerySet[Enrollment]:
     qs = Enrollment.objects.all()
-    if viewer.is_staff:
-        return qs
-    if viewer.is_client and viewer.client_id is not None:
-        return qs.filter(client_id=viewer.client_id)
-    return qs.none()
+    return scope_to_viewer(qs, viewer, "client_id")
 
 
 def _ordered(qs: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
@@ -116,11 +112,7 @@ def current_enrollment(person: InsuredPerson) -> Enrollment | None:
 
 def paper_list(*, viewer: Viewer, person: InsuredPerson) -> QuerySet[Paper]:
     qs = Paper.objects.filter(person=person).select_related("person", "client", "uploaded_by")
-    if viewer.is_staff:
-        return qs
-    if viewer.is_client and viewer.client_id is not None:
-        return qs.filter(client_id=viewer.client_id)
-    return qs.none()
+    return scope_to_viewer(qs, viewer, "client_id")
 
 
 def paper_get(*, viewer: Viewer, person: InsuredPerson, pk: int) -> Paper:
