@@ -21,7 +21,7 @@ FONT_CANDIDATES = (
 
 
 class PdfFontMissing(RuntimeError):
-    pass
+    """No CJK font is installed: Chinese would render as boxes."""
 
 
 @lru_cache(maxsize=1)

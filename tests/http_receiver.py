@@ -35,7 +35,7 @@ def start_receiver() -> tuple[Receiver, http.server.ThreadingHTTPServer]:
             self.end_headers()
 
         def log_message(self, *args):
-            pass
+            """Keep the test output quiet."""
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
