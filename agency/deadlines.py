@@ -86,7 +86,15 @@ def effective_month(
 ) -> datetime.date:
     """The month a line takes effect: the requested date's month, but never earlier than
     the cut-off allows."""
-    return max(month_start(requested), earliest_effective_month(received_at, cutoff_day, cal))
+    return effective_month_from(
+        requested, earliest_effective_month(received_at, cutoff_day, cal)
+    )
+
+
+def effective_month_from(requested: datetime.date, earliest: datetime.date) -> datetime.date:
+    """`effective_month` when the earliest month is already known (one per city in a
+    bulk import, where the cut-off need not be worked out again for every line)."""
+    return max(month_start(requested), earliest)
 
 
 def next_revisit_due(last_visit: datetime.date, tier: str) -> datetime.date:

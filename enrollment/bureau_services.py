@@ -35,9 +35,9 @@ from enrollment.calculator import HOUSING_FUND
 from enrollment.models import City, Enrollment, InsuredPerson, RosterTask, Scheme, TaskStatus
 from enrollment.order_services import line_transition
 from enrollment.person_services import (
-    REVEAL_ROLES,
     person_find_by_id_number,
     person_id_number,
+    require_reveal_role,
 )
 from enrollment.policy_selectors import policy_version_at
 
@@ -55,15 +55,6 @@ HUKOU_LABELS = {
 }
 FAILED_WITHOUT_REASON = "经办机构回盘：办理失败（未注明原因） / The bureau reported a failure " \
     "without a reason"
-
-
-def _require_reveal_role(actor: User | None) -> None:
-    if actor is None or not actor.has_role(*REVEAL_ROLES):
-        raise DomainError(
-            code="permission_denied",
-            message="无权导出完整证件号码 / Not allowed to export full ID numbers",
-            status=403,
-        )
 
 
 class _Bounds:
@@ -136,7 +127,9 @@ def bureau_export(
 ) -> BureauExport:
     """报盘: the city's `submitted` tasks of this scheme and action, in the layout the
     city's bureau expects (else the generic one), as .xlsx; audited."""
-    _require_reveal_role(actor)
+    require_reveal_role(
+        actor, message="无权导出完整证件号码 / Not allowed to export full ID numbers"
+    )
     layout = layout_for(city.code, scheme, action)
     tasks = list(submitted_tasks(city=city, scheme=scheme, action=action))
     bounds = _Bounds()

@@ -486,8 +486,8 @@ def order_submit(
             order=order, line_no=line.line_no, action=line.action, person=line.person,
             name=line.name, hukou_type=line.hukou_type, city=line.city,
             base_kind=line.base_kind, base=line.base, effective_date=line.effective_date,
-            effective_month=max(deadlines.month_start(line.effective_date),
-                                earliest[line.city.pk]),
+            effective_month=deadlines.effective_month_from(line.effective_date,
+                                                           earliest[line.city.pk]),
             reason=line.reason, phone=line.phone, handle_by=handle_by,
             status=line_status_of([status]),
         ))

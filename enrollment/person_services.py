@@ -224,13 +224,14 @@ class Revealed:
     hukou_address: str
 
 
-def _require_reveal_role(actor: User | None) -> None:
+def require_reveal_role(
+    actor: User | None,
+    *,
+    message: str = "无权查看完整证件号码 / Not allowed to see full ID numbers",
+) -> None:
+    """Only `REVEAL_ROLES` may see (or export) full ID numbers."""
     if actor is None or not actor.has_role(*REVEAL_ROLES):
-        raise DomainError(
-            code="permission_denied",
-            message="无权查看完整证件号码 / Not allowed to see full ID numbers",
-            status=403,
-        )
+        raise DomainError(code="permission_denied", message=message, status=403)
 
 
 @transaction.atomic
@@ -239,7 +240,7 @@ def person_reveal(
 ) -> Revealed:
     """The full ID number and hukou address of one person, for a permitted staff member,
     with an audit row (who, whom, when)."""
-    _require_reveal_role(actor)
+    require_reveal_role(actor)
     audit_record(
         actor=actor, action=AuditEvent.Action.REVEAL, target=person,
         detail={"fields": ["id_number", "hukou_address"], "person": person.name},
@@ -277,7 +278,7 @@ def person_export(
     export (who, how many, which filters) is audited."""
     from openpyxl import Workbook
 
-    _require_reveal_role(actor)
+    require_reveal_role(actor)
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None  # noqa: S101 - a new workbook always has one sheet
