@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -16,7 +15,7 @@ from clients.models import Client
 from enrollment.id_numbers import id_check_char
 from enrollment.models import City, Enrollment, InsuredPerson, Paper
 from enrollment.person_services import enrollment_open, paper_upload, person_create
-from enrollment.policy_data import read_policy_file
+from enrollment.policy_data import POLICY_FILE, read_policy_file
 from enrollment.policy_services import policies_load
 
 SURNAMES = (
@@ -117,18 +116,8 @@ def give_papers(person: InsuredPerson, client: Client, i: int) -> None:
         paper_upload(person=person, client=client, kind=kind, upload=upload, actor=None)
 
 
-def policy_file() -> Path:
-    """The shared policy data file, beside the project folder (loaded, never copied)."""
-    return Path(settings.BASE_DIR).parent / "shared" / "data" / "city-policies.json"
-
-
-def seed_policies(path: Path | None = None) -> None:
-    path = path or policy_file()
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"the city policy data file {path} is missing: the shared/ folder must sit "
-            "beside the project folder"
-        )
+def seed_policies(path: Path = POLICY_FILE) -> None:
+    """The city policies of the data file shipped with the project (idempotent)."""
     policies_load(cities=read_policy_file(path))
 
 

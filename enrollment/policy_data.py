@@ -1,4 +1,5 @@
-"""The policy data file (`shared/data/city-policies.json`) read into plain values: the
+"""The policy data file (`policies/data/city-policies.json`, shipped with the project) read
+into plain values: the
 fields of `City`, `PolicyVersion` and `PolicyItem`, and the calculator's dataclasses.
 
 The file's items come in two shapes: a fixed pair of rates (`employer_rate`,
@@ -15,6 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from enrollment.calculator import ItemRule, PolicyRules
+
+# the copy of the published city policies that ships with the project (never retyped: a
+# test compares it with the shared data file it was copied from)
+POLICY_FILE = Path(__file__).resolve().parents[1] / "policies" / "data" / "city-policies.json"
 
 ITEM_KEYS = frozenset({
     "kind", "label", "base_floor", "base_ceiling", "employer_rate", "employee_rate",

@@ -1,15 +1,15 @@
-"""Factories of the enrollment app's policy models, and the shared policy data file."""
+"""Factories of the policy models, and the policy data file shipped with the project."""
 
 import datetime
 from decimal import Decimal
-from pathlib import Path
 
 import factory
 
 from enrollment.models import PolicyItem, PolicyVersion
+from enrollment.policy_data import POLICY_FILE
 from tests.factories import CityFactory
 
-POLICY_FILE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "city-policies.json"
+__all__ = ["POLICY_FILE", "PolicyItemFactory", "PolicyVersionFactory"]
 
 
 class PolicyVersionFactory(factory.django.DjangoModelFactory):

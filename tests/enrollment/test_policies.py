@@ -13,6 +13,7 @@ from agency.errors import DomainError, ValidationFailed
 from agency.roles import Role
 from enrollment.calculator import contributions
 from enrollment.models import City, PolicyItem, PolicyVersion
+from enrollment.policy_data import PolicyFileError
 from enrollment.policy_selectors import (
     policy_rules_by_city,
     policy_rules_for_month,
@@ -57,6 +58,17 @@ def test_load_policies_creates_every_city_and_version_of_the_file():
         Decimal("2690.00"), Decimal("0.07"), Decimal("0.07"), "both", Decimal("0.05"),
         Decimal("0.07"), "yuan_half_up",
     )
+
+
+def test_load_policies_without_a_path_loads_the_copy_shipped_with_the_project():
+    out = StringIO()
+
+    call_command("load_policies", stdout=out)
+
+    assert out.getvalue().splitlines()[-1] == (
+        "policies loaded: 28 created, 0 updated, 0 unchanged, 0 locked"
+    )
+    assert PolicyVersion.objects.count() == 22
 
 
 def test_load_policies_twice_reports_no_change():
@@ -126,21 +138,18 @@ def test_load_policies_leaves_a_locked_version_alone(tmp_path):
     assert version.notice == "本市调整2025年度社保缴费基数上下限 (2025-09-18)"
 
 
-def test_the_demo_loads_the_shared_file_and_says_so_when_it_is_missing(tmp_path):
-    from enrollment.demo import policy_file, seed_policies
+def test_the_demo_loads_the_shipped_file_and_a_missing_file_is_named(tmp_path):
+    from enrollment.demo import seed_policies
 
     seed_policies()
     seed_policies()
 
-    assert policy_file() == POLICY_FILE
+    assert POLICY_FILE.parent.as_posix().endswith("policies/data")
     assert PolicyVersion.objects.count() == 22
     missing = tmp_path / "city-policies.json"
-    with pytest.raises(FileNotFoundError) as caught:
+    with pytest.raises(PolicyFileError) as caught:
         seed_policies(missing)
-    assert str(caught.value) == (
-        f"the city policy data file {missing} is missing: the shared/ folder must sit "
-        "beside the project folder"
-    )
+    assert str(caught.value) == f"{missing}: no such file"
 
 
 def test_the_last_day_of_one_version_and_the_first_of_the_next(policies):

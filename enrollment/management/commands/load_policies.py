@@ -5,19 +5,20 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agency.errors import DomainError
-from enrollment.policy_data import PolicyFileError, read_policy_file
+from enrollment.policy_data import POLICY_FILE, PolicyFileError, read_policy_file
 from enrollment.policy_services import policies_load
 
 
 class Command(BaseCommand):
     help = (
-        "Load city contribution policies from a JSON file such as "
-        "../shared/data/city-policies.json; reports each city and version as created, "
+        "Load city contribution policies from a JSON file (default: the project's own copy, "
+        "policies/data/city-policies.json); reports each city and version as created, "
         "updated, unchanged or locked."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", help="the policy data file (JSON)")
+        parser.add_argument("path", nargs="?", default=str(POLICY_FILE),
+                            help="the policy data file (JSON); default: the shipped copy")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
