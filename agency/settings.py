@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     # our apps, lowest layer first (imports point from later to earlier)
     "agency",
     "archive",
+    "policies",
     "clients",
     "enrollment",
     "billing",

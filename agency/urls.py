@@ -12,28 +12,28 @@ from clients import api as clients_api
 from clients import views as clients_views
 from clients import webhook_api
 from compliance import views as compliance_views
-from enrollment import api as enrollment_api
 from enrollment import bureau_views, order_api, order_views, person_api, proof_api, proof_views
 from enrollment import person_views as persons
-from enrollment import views as enrollment_views
+from policies import api as policies_api
+from policies import views as policies_views
 
 staff_patterns = [
     path("", compliance_views.staff_dashboard, name="staff-dashboard"),
     path("login/", views.StaffLoginView.as_view(), name="staff-login"),
     path("logout/", views.staff_logout, name="staff-logout"),
-    path("cities/", enrollment_views.staff_city_list, name="staff-cities-list"),
-    path("cities/<str:code>/", enrollment_views.staff_city_detail, name="staff-cities-detail"),
-    path("policies/<int:pk>/", enrollment_views.staff_policy_detail,
+    path("cities/", policies_views.staff_city_list, name="staff-cities-list"),
+    path("cities/<str:code>/", policies_views.staff_city_detail, name="staff-cities-detail"),
+    path("policies/<int:pk>/", policies_views.staff_policy_detail,
          name="staff-policies-detail"),
-    path("policies/<int:pk>/edit/", enrollment_views.staff_policy_edit,
+    path("policies/<int:pk>/edit/", policies_views.staff_policy_edit,
          name="staff-policies-edit"),
-    path("policies/<int:pk>/copy/", enrollment_views.staff_policy_copy,
+    path("policies/<int:pk>/copy/", policies_views.staff_policy_copy,
          name="staff-policies-copy"),
-    path("policies/<int:pk>/items/add/", enrollment_views.staff_policy_item_add,
+    path("policies/<int:pk>/items/add/", policies_views.staff_policy_item_add,
          name="staff-policy-items-add"),
-    path("policy-items/<int:pk>/edit/", enrollment_views.staff_policy_item_edit,
+    path("policy-items/<int:pk>/edit/", policies_views.staff_policy_item_edit,
          name="staff-policy-items-edit"),
-    path("quote/", enrollment_views.staff_quote, name="staff-quote"),
+    path("quote/", policies_views.staff_quote, name="staff-quote"),
     # insured persons (enrollment)
     path("persons/", persons.staff_person_list, name="staff-persons-list"),
     path("persons/export.xlsx", persons.staff_person_export, name="staff-persons-export"),
@@ -109,7 +109,7 @@ portal_patterns = [
     path("", compliance_views.portal_dashboard, name="portal-dashboard"),
     path("login/", views.PortalLoginView.as_view(), name="portal-login"),
     path("logout/", views.portal_logout, name="portal-logout"),
-    path("quote/", enrollment_views.portal_quote, name="portal-quote"),
+    path("quote/", policies_views.portal_quote, name="portal-quote"),
     # insured persons (enrollment)
     path("persons/", persons.portal_person_list, name="portal-persons-list"),
     path("persons/<int:pk>/", persons.portal_person_detail, name="portal-persons-detail"),
@@ -154,8 +154,8 @@ api_patterns = [
     path("webhooks/<int:pk>/", webhook_api.WebhookDetailView.as_view(), name="api-webhook"),
     path("webhooks/<int:pk>/deliveries/", webhook_api.WebhookDeliveryListView.as_view(),
          name="api-webhook-deliveries"),
-    path("cities/", enrollment_api.CityListView.as_view(), name="api-cities-list"),
-    path("cities/<str:code>/quote/", enrollment_api.QuoteView.as_view(), name="api-cities-quote"),
+    path("cities/", policies_api.CityListView.as_view(), name="api-cities-list"),
+    path("cities/<str:code>/quote/", policies_api.QuoteView.as_view(), name="api-cities-quote"),
     path("persons/", person_api.PersonListView.as_view(), name="api-persons-list"),
     path("persons/<int:pk>/", person_api.PersonDetailView.as_view(), name="api-persons-detail"),
     path("persons/<int:pk>/proof/", proof_api.PersonProofView.as_view(), name="api-persons-proof"),

@@ -1,8 +1,8 @@
 """Benchmark: one month's contributions for 100,000 persons across the six cities.
 
 Reads the policies from the data file shipped with the project through the same dataclass
-builder the selectors use (`enrollment.policy_data`), then times
-`enrollment.calculator.contributions` alone. Target: at least 50,000 persons per second
+builder the selectors use (`policies.policy_file`), then times
+`policies.calculator.contributions` alone. Target: at least 50,000 persons per second
 on a 2-core machine.
 
     .venv/bin/python bench/bench_calculator.py"""
@@ -23,8 +23,8 @@ import django  # noqa: E402
 
 django.setup()
 
-from enrollment.calculator import contributions  # noqa: E402
-from enrollment.policy_data import POLICY_FILE, policy_rules, read_policy_file  # noqa: E402
+from policies.calculator import contributions  # noqa: E402
+from policies.policy_file import POLICY_FILE, policy_rules, read_policy_file  # noqa: E402
 
 PERSONS = 100_000
 TARGET = 50_000  # persons per second

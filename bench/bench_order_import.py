@@ -34,8 +34,9 @@ from openpyxl import Workbook, load_workbook  # noqa: E402
 from agency.deadlines import add_months  # noqa: E402
 from clients.models import Client, Contract, ContractPrice  # noqa: E402
 from enrollment.demo import demo_person  # noqa: E402
-from enrollment.models import City, InsuredPerson, RosterOrder  # noqa: E402
+from enrollment.models import InsuredPerson, RosterOrder  # noqa: E402
 from enrollment.order_services import order_import_xlsx  # noqa: E402
+from policies.models import City  # noqa: E402
 
 ROWS = int(os.environ.get("BENCH_ROWS", "10000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))

@@ -13,13 +13,13 @@ from agency.roles import Role
 from clients.models import Client, Contract
 from clients.services import (
     PriceInput,
-    city_model,
     client_assign_rep,
     client_verify_licence,
     contract_activate,
     contract_create,
 )
 from clients.validators import uscc_check_char
+from policies.models import City
 
 
 @dataclass(frozen=True)
@@ -56,9 +56,6 @@ CLIENTS = [
                verified=False),
 ]
 
-CITY_NAMES = {"310000": "上海市", "110000": "北京市", "440300": "深圳市", "330100": "杭州市"}
-
-
 def _seed_contract(client: Client, entry: DemoClient, actor: User) -> None:
     number = f"HT-DEMO-{entry.login.upper()}"
     if Contract.objects.filter(number=number).exists():
@@ -79,9 +76,7 @@ def seed() -> list[tuple[str, str]]:
     logins = []
     admin = User.objects.get(username="admin")
     for c in CLIENTS:
-        city_model()._default_manager.get_or_create(code=c.city_code,
-                                                    defaults={"name": CITY_NAMES[c.city_code]})
-        city = city_model()._default_manager.get(code=c.city_code)
+        city = City.objects.get(code=c.city_code)  # loaded by policies.demo
         uscc = c.uscc17 + uscc_check_char(c.uscc17)
         client, _ = Client.objects.get_or_create(uscc=uscc, defaults={"name": c.name})
         profile = {"ownership_type": c.ownership_type, "industry": c.industry,

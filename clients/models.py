@@ -76,7 +76,7 @@ class Client(models.Model):
     )
     office_address = models.CharField(_("office address"), max_length=300, blank=True)
     city = models.ForeignKey(
-        "enrollment.City", verbose_name=_("city"), on_delete=models.PROTECT,
+        "policies.City", verbose_name=_("city"), on_delete=models.PROTECT,
         null=True, blank=True, related_name="clients",
     )
     contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
@@ -234,7 +234,7 @@ class ContractPrice(models.Model):
 
     contract = models.ForeignKey(Contract, verbose_name=_("contract"), on_delete=models.CASCADE,
                                  related_name="prices")
-    city = models.ForeignKey("enrollment.City", verbose_name=_("city"),
+    city = models.ForeignKey("policies.City", verbose_name=_("city"),
                              on_delete=models.PROTECT, related_name="+")
     price_per_head = models.DecimalField(_("price per person per month"), max_digits=12,
                                          decimal_places=2)

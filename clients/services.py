@@ -7,7 +7,6 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
@@ -22,6 +21,7 @@ from agency.roles import PORTAL_ROLES, Role
 from agency.services import audit_record, notification_create
 from clients.models import ApiKey, Client, Contract, ContractPrice, ContractReminder
 from clients.validators import uscc_normalise, uscc_problem
+from policies.models import City
 
 MAX_PERSONS_PER_REP = 500  # STD-3.2.4
 PRICE_MIN = Decimal("50.00")  # STD-4.1, CNY per person per month
@@ -30,14 +30,8 @@ REMINDER_LEAD_DAYS = (60, 30, 7)  # STD-5.2
 API_KEY_PREFIX = "ck_"
 
 
-def city_model() -> type[models.Model]:
-    """enrollment.City, reached through the FK so that clients does not import enrollment."""
-    model: type[models.Model] = Client._meta.get_field("city").related_model  # type: ignore[assignment]
-    return model
-
-
-def _city_by_code(code: str, *, field: str, line: int | None = None) -> Any:
-    city = city_model()._default_manager.filter(code=str(code).strip()).first()
+def _city_by_code(code: str, *, field: str, line: int | None = None) -> City:
+    city = City.objects.filter(code=str(code).strip()).first()
     if city is None:
         raise ValidationFailed([ErrorDetail("unknown_city", "未知城市代码 / Unknown city code",
                                             field=field, line=line)])

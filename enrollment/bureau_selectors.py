@@ -3,7 +3,8 @@ waiting for its answer. Staff only (the bureau faces have no client viewer)."""
 
 from django.db.models import QuerySet
 
-from enrollment.models import City, InsuredPerson, RosterTask, TaskStatus
+from enrollment.models import InsuredPerson, RosterTask, TaskStatus
+from policies.models import City
 
 
 def submitted_tasks(*, city: City, scheme: str, action: str) -> QuerySet[RosterTask]:

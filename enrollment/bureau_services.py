@@ -31,15 +31,16 @@ from enrollment.bureau_files import (
     parse_feedback_xlsx,
 )
 from enrollment.bureau_selectors import submitted_tasks, submitted_tasks_of_person
-from enrollment.calculator import HOUSING_FUND
-from enrollment.models import City, Enrollment, InsuredPerson, RosterTask, Scheme, TaskStatus
+from enrollment.models import Enrollment, InsuredPerson, RosterTask, Scheme, TaskStatus
 from enrollment.order_services import line_transition
 from enrollment.person_services import (
     person_find_by_id_number,
     person_id_number,
     require_reveal_role,
 )
-from enrollment.policy_selectors import policy_version_at
+from policies.calculator import HOUSING_FUND
+from policies.models import City
+from policies.selectors import policy_version_at
 
 ID_TYPES = {
     InsuredPerson.DocumentType.RESIDENT_ID: "身份证",

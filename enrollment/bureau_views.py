@@ -13,8 +13,9 @@ from agency.access import staff_required
 from agency.errors import DomainError
 from agency.models import User
 from enrollment.bureau_services import bureau_export, bureau_feedback_import
-from enrollment.models import City, LineAction, Scheme
+from enrollment.models import LineAction, Scheme
 from enrollment.person_services import REVEAL_ROLES
+from policies.models import City
 
 FEEDBACK_MAX_BYTES = 10 * 1024 * 1024
 

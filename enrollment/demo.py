@@ -5,7 +5,6 @@ Deterministic and idempotent: names and ID numbers come from a fixed sequence.""
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -13,10 +12,9 @@ from django.utils import timezone
 from clients.demo import CLIENTS
 from clients.models import Client
 from enrollment.id_numbers import id_check_char
-from enrollment.models import City, Enrollment, InsuredPerson, Paper
+from enrollment.models import Enrollment, InsuredPerson, Paper
 from enrollment.person_services import enrollment_open, paper_upload, person_create
-from enrollment.policy_data import POLICY_FILE, read_policy_file
-from enrollment.policy_services import policies_load
+from policies.models import City
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
@@ -63,9 +61,7 @@ def demo_person(n: int, county: str) -> DemoPerson:
 
 
 def demo_city(code: str) -> City:
-    name, _counties = DEMO_CITIES[code]
-    city, _ = City.objects.get_or_create(code=code, defaults={"name": name})
-    return city
+    return City.objects.get(code=code)  # loaded by policies.demo
 
 
 HUKOU_TYPES = ("urban_local", "urban_nonlocal", "rural_local", "rural_nonlocal")
@@ -116,13 +112,7 @@ def give_papers(person: InsuredPerson, client: Client, i: int) -> None:
         paper_upload(person=person, client=client, kind=kind, upload=upload, actor=None)
 
 
-def seed_policies(path: Path = POLICY_FILE) -> None:
-    """The city policies of the data file shipped with the project (idempotent)."""
-    policies_load(cities=read_policy_file(path))
-
-
 def seed() -> None:
-    seed_policies()
     n = 0
     for entry in CLIENTS:
         client = Client.objects.get(name=entry.name)

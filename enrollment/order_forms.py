@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from agency.viewer import Viewer
 from clients.selectors import client_list
 from enrollment.models import (
-    City,
     Enrollment,
     InsuredPerson,
     LineAction,
@@ -19,6 +18,7 @@ from enrollment.models import (
     TaskStatus,
 )
 from enrollment.order_selectors import OPEN_LINE_STATUSES
+from policies.models import City
 
 ROW_FIELDS = ("action", "name", "id_number", "hukou_type", "city", "base", "effective_date",
               "housing_fund", "phone", "reason")

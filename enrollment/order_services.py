@@ -27,7 +27,6 @@ from clients.models import Client, Contract
 from clients.webhook_services import webhook_emit
 from enrollment.id_numbers import IdCheck, under_age, validate_id_number
 from enrollment.models import (
-    City,
     Enrollment,
     InsuredPerson,
     LineAction,
@@ -48,6 +47,7 @@ from enrollment.person_services import (
     person_create_many,
 )
 from enrollment.roster_excel import ParsedRoster, city_aliases, parse_roster_xlsx
+from policies.models import City
 
 MAX_LINES = 20_000
 OPEN_TASK_STATUSES = ["received", "papers_missing", "submitted", "returned"]

@@ -34,7 +34,8 @@ from enrollment.id_numbers import (
     validate_id_number,
     validate_passport_number,
 )
-from enrollment.models import City, Enrollment, InsuredPerson, Paper
+from enrollment.models import Enrollment, InsuredPerson, Paper
+from policies.models import City
 
 REVEAL_ROLES = (Role.ADMIN, Role.MANAGER, Role.SERVICE_REP)
 PAPER_MAX_BYTES = 10 * 1024 * 1024

@@ -22,7 +22,7 @@ from agency.errors import DomainError
 from agency.roles import Role
 from agency.viewer import Viewer
 from clients.selectors import client_list
-from enrollment.models import City, Enrollment, InsuredPerson, Paper
+from enrollment.models import Enrollment, InsuredPerson, Paper
 from enrollment.person_selectors import (
     current_enrollment,
     paper_checklist,
@@ -46,6 +46,7 @@ from enrollment.person_services import (
     person_reveal,
     person_update,
 )
+from policies.models import City
 
 PAGE_SIZE = 50
 

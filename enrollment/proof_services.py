@@ -28,10 +28,10 @@ from agency.pdf import render_pdf
 from agency.services import audit_record
 from agency.viewer import Viewer
 from clients.models import Client
-from enrollment.calculator import ZERO, ItemAmount, contributions
 from enrollment.models import Enrollment, InsuredPerson, ProofOfEnrolment, Scheme
-from enrollment.policy_selectors import policy_rules_for_month
 from enrollment.proof_selectors import enrollments_in_month
+from policies.calculator import ZERO, ItemAmount, contributions
+from policies.selectors import policy_rules_for_month
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 # a base that no ceiling reaches: "max" clamps every item to its ceiling, "min" (zero) to

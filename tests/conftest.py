@@ -4,6 +4,8 @@ import pytest
 from django.db import connection
 
 from agency.roles import Role
+from policies.policy_file import POLICY_FILE, read_policy_file
+from policies.services import policies_load
 from tests.factories import ClientFactory, UserFactory
 
 
@@ -50,3 +52,9 @@ def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+@pytest.fixture
+def policies(db):
+    """The six cities of the shipped policy data file with every policy version."""
+    return policies_load(cities=read_policy_file(POLICY_FILE))

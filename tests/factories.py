@@ -47,7 +47,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 class CityFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "enrollment.City"
+        model = "policies.City"
         django_get_or_create = ("code",)
 
     code = "310000"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from enrollment.policy_data import POLICY_FILE
+from policies.policy_file import POLICY_FILE
 from tests.test_traceability import CLAUSES
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -1,42 +1,10 @@
-"""Cities, insured persons and their enrolments: what every enrollment topic builds on."""
+"""Insured persons and their enrolments: what every enrollment topic builds on."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-
-class City(models.Model):
-    """A city (统筹地区) where the agency enrols people, by GB/T 2260 six-digit code."""
-
-    code = models.CharField(_("code"), max_length=6, unique=True)
-    name = models.CharField(_("name"), max_length=50)
-    order_cutoff_day = models.PositiveSmallIntegerField(
-        _("order cut-off day"),
-        default=15,
-        help_text=_(
-            "Add/remove lines received on or before this day of the month take effect that "
-            "month, later ones the next month."
-        ),
-    )
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("city")
-        verbose_name_plural = _("cities")
-        ordering = ["code"]
-        constraints = [
-            models.CheckConstraint(
-                name="city_code_six_digits", condition=models.Q(code__regex=r"^[0-9]{6}$")
-            ),
-            models.CheckConstraint(
-                name="city_cutoff_day_in_month",
-                condition=models.Q(order_cutoff_day__gte=1, order_cutoff_day__lte=31),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
+from policies.models import City
 
 
 class InsuredPerson(models.Model):

@@ -7,7 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from enrollment.models.core import City, Enrollment, InsuredPerson, Scheme
+from enrollment.models.core import Enrollment, InsuredPerson, Scheme
+from policies.models import City
 
 
 class RosterOrder(models.Model):

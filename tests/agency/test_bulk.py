@@ -3,7 +3,7 @@
 import pytest
 
 from agency.bulk import bulk_insert_with_history
-from enrollment.models import City
+from policies.models import City
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -2,10 +2,10 @@
 
 import pytest
 
-from enrollment.policy_data import read_policy_file
-from enrollment.policy_services import policies_load
-from tests.enrollment.factories import POLICY_FILE
+from policies.policy_file import read_policy_file
+from policies.services import policies_load
 from tests.factories import PASSWORD
+from tests.policies.factories import POLICY_FILE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

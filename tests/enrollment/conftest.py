@@ -6,17 +6,8 @@ from decimal import Decimal
 import pytest
 
 from clients.models import Contract
-from enrollment.policy_data import read_policy_file
-from enrollment.policy_services import policies_load
 from tests.clients.factories import ContractFactory, ContractPriceFactory, VerifiedClientFactory
-from tests.enrollment.factories import POLICY_FILE
 from tests.factories import CityFactory
-
-
-@pytest.fixture
-def policies(db):
-    """The six cities of the shared data file with every policy version."""
-    return policies_load(cities=read_policy_file(POLICY_FILE))
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from clients.models import ContractPrice
 from enrollment.bureau_services import bureau_feedback_import
 from enrollment.models import RosterTask
 from enrollment.order_services import line_transition, order_submit
-from enrollment.policy_selectors import policy_rules_for_month
+from policies.selectors import policy_rules_for_month
 from tests.enrollment.order_fixtures import (
     RECEIVED,
     active,

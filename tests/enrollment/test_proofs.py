@@ -10,12 +10,12 @@ from django.core.management import call_command
 from agency.models import AuditEvent
 from agency.roles import Role
 from agency.viewer import SYSTEM_VIEWER, ApiKeyPrincipal
-from enrollment.calculator import contributions
 from enrollment.models import Enrollment, ProofOfEnrolment
 from enrollment.person_services import enrollment_end, enrollment_open
-from enrollment.policy_selectors import policy_rules_for_month
 from enrollment.proof_selectors import mask_name, proof_check
 from enrollment.proof_services import proof_issue
+from policies.calculator import contributions
+from policies.selectors import policy_rules_for_month
 from tests.enrollment.order_fixtures import active, enrolled
 from tests.factories import ClientFactory, UserFactory
 from tests.pdf_utils import pdf_text

@@ -8,6 +8,7 @@ from django.db import transaction
 from agency import demo as agency_demo
 from clients import demo as clients_demo
 from enrollment import demo as enrollment_demo
+from policies import demo as policies_demo
 
 
 class Command(BaseCommand):
@@ -16,6 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
             agency_demo.seed()
+            policies_demo.seed()
             clients_demo.seed()
             enrollment_demo.seed()
             enrollment_demo.seed_orders()

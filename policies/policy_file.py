@@ -15,11 +15,11 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from enrollment.calculator import ItemRule, PolicyRules
+from policies.calculator import ItemRule, PolicyRules
 
 # the copy of the published city policies that ships with the project (never retyped: a
 # test compares it with the shared data file it was copied from)
-POLICY_FILE = Path(__file__).resolve().parents[1] / "policies" / "data" / "city-policies.json"
+POLICY_FILE = Path(__file__).resolve().parent / "data" / "city-policies.json"
 
 ITEM_KEYS = frozenset({
     "kind", "label", "base_floor", "base_ceiling", "employer_rate", "employee_rate",

@@ -8,9 +8,9 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from agency.errors import DomainError
-from enrollment.calculator import PolicyRules
-from enrollment.models import City, PolicyItem, PolicyVersion
-from enrollment.policy_data import RULE_FIELDS, item_rule
+from policies.calculator import PolicyRules
+from policies.models import City, PolicyItem, PolicyVersion
+from policies.policy_file import RULE_FIELDS, item_rule
 
 
 def city_list() -> QuerySet[City]:

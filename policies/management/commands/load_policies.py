@@ -5,8 +5,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agency.errors import DomainError
-from enrollment.policy_data import POLICY_FILE, PolicyFileError, read_policy_file
-from enrollment.policy_services import policies_load
+from policies.policy_file import POLICY_FILE, PolicyFileError, read_policy_file
+from policies.services import policies_load
 
 
 class Command(BaseCommand):

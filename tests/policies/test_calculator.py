@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agency.errors import ValidationFailed
-from enrollment.calculator import ItemRule, PolicyRules, contributions
-from enrollment.policy_data import policy_rules, read_policy_file
-from tests.enrollment.factories import POLICY_FILE
+from policies.calculator import ItemRule, PolicyRules, contributions
+from policies.policy_file import policy_rules, read_policy_file
+from tests.policies.factories import POLICY_FILE
 
 CITIES = {city.code: city for city in read_policy_file(POLICY_FILE)}
 ALL_RULES = [

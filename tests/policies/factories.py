@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import factory
 
-from enrollment.models import PolicyItem, PolicyVersion
-from enrollment.policy_data import POLICY_FILE
+from policies.models import PolicyItem, PolicyVersion
+from policies.policy_file import POLICY_FILE
 from tests.factories import CityFactory
 
 __all__ = ["POLICY_FILE", "PolicyItemFactory", "PolicyVersionFactory"]

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from agency.errors import DomainError, ErrorDetail, ValidationFailed
 from agency.models import User
-from enrollment.models import City, PolicyItem, PolicyVersion
-from enrollment.policy_data import CityData
+from policies.models import City, PolicyItem, PolicyVersion
+from policies.policy_file import CityData
 
 # the figures an item edit may change
 ITEM_FIELDS = (

@@ -10,9 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enrollment.calculator import Contribution, contributions
-from enrollment.months import MONTH_RE, parse_month
-from enrollment.policy_selectors import city_get, city_list, policy_rules_for_month
+from agency.months import MONTH_RE, parse_month
+from policies.calculator import Contribution, contributions
+from policies.selectors import city_get, city_list, policy_rules_for_month
 
 
 def money(**kwargs: Any) -> serializers.DecimalField:

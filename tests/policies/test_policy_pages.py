@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from agency.roles import Role
-from enrollment.models import PolicyItem, PolicyVersion
-from enrollment.policy_services import policy_version_lock
+from policies.models import PolicyItem, PolicyVersion
+from policies.services import policy_version_lock
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,13 +13,12 @@ from django.utils.translation import gettext as _
 from agency.access import portal_required, staff_required
 from agency.errors import DomainError
 from agency.models import User
+from agency.months import parse_month
 from agency.roles import Role
-from enrollment.calculator import contributions
-from enrollment.forms import PolicyItemForm, PolicyVersionForm, QuoteForm
-from enrollment.models import PolicyItem
-from enrollment.models.policy import kind_label
-from enrollment.months import parse_month
-from enrollment.policy_selectors import (
+from policies.calculator import contributions
+from policies.forms import PolicyItemForm, PolicyVersionForm, QuoteForm
+from policies.models import PolicyItem, kind_label
+from policies.selectors import (
     city_get,
     city_list_with_current,
     policy_rules_for_month,
@@ -27,7 +26,7 @@ from enrollment.policy_selectors import (
     policy_version_history,
     policy_version_list,
 )
-from enrollment.policy_services import (
+from policies.services import (
     ITEM_FIELDS,
     policy_item_add,
     policy_item_update,
@@ -71,7 +70,7 @@ def _quote(request: HttpRequest, base_template: str) -> HttpResponse:
         labels = {i.kind: i.label for i in result.policy.items}
         rows = [(kind_label(i.kind, labels.get(i.kind, "")), i) for i in result.items]
     # htmx swaps the page's #quote (form with its errors, and the table) in place
-    return render(request, "enrollment/policy/quote.html", {
+    return render(request, "policies/quote.html", {
         "form": form, "result": result, "rows": rows, "base_template": base_template,
     })
 
@@ -90,13 +89,13 @@ def portal_quote(request: HttpRequest) -> HttpResponse:
 def staff_city_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = city_list_with_current(on=today)
-    return render(request, "enrollment/policy/city_list.html", {"rows": rows, "today": today})
+    return render(request, "policies/city_list.html", {"rows": rows, "today": today})
 
 
 @staff_required()
 def staff_city_detail(request: HttpRequest, code: str) -> HttpResponse:
     city = city_get(code=code)
-    return render(request, "enrollment/policy/city_detail.html", {
+    return render(request, "policies/city_detail.html", {
         "city": city, "versions": policy_version_list(city=city),
     })
 
@@ -104,7 +103,7 @@ def staff_city_detail(request: HttpRequest, code: str) -> HttpResponse:
 @staff_required()
 def staff_policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     version = policy_version_get(pk=pk)
-    return render(request, "enrollment/policy/version_detail.html", {
+    return render(request, "policies/version_detail.html", {
         "version": version, "items": version.items.all(), "can_edit": _can_edit(request),
         "history": [
             (kind_label(h.kind, h.label), h) for h in policy_version_history(version=version)
@@ -148,7 +147,7 @@ def staff_policy_copy(request: HttpRequest, pk: int) -> HttpResponse:
         request, form,
         lambda data: policy_version_copy(source=source, actor=_actor(request), **data),
         _("New policy version created; now edit its figures."),
-        "enrollment/policy/form_page.html",
+        "policies/form_page.html",
         {"version": source, "title": _("New version from this one")},
     )
 
@@ -164,7 +163,7 @@ def staff_policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request, form,
         lambda data: policy_version_update(version=version, actor=_actor(request), **data),
         _("Policy version saved."),
-        "enrollment/policy/form_page.html",
+        "policies/form_page.html",
         {"version": version, "title": _("Edit policy version")},
     )
 
@@ -179,7 +178,7 @@ def staff_policy_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request, form,
         lambda data: policy_item_update(item=item, fields=data, actor=_actor(request)),
         _("Policy item saved."),
-        "enrollment/policy/form_page.html",
+        "policies/form_page.html",
         {"version": item.version, "title": _("Edit policy item"), "subject": item.display_kind},
     )
 
@@ -193,6 +192,6 @@ def staff_policy_item_add(request: HttpRequest, pk: int) -> HttpResponse:
         request, form,
         lambda data: policy_item_add(version=version, fields=data, actor=_actor(request)),
         _("Policy item saved."),
-        "enrollment/policy/form_page.html",
+        "policies/form_page.html",
         {"version": version, "title": _("Add policy item")},
     )

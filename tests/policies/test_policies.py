@@ -11,23 +11,23 @@ from django.db import IntegrityError, transaction
 
 from agency.errors import DomainError, ValidationFailed
 from agency.roles import Role
-from enrollment.calculator import contributions
-from enrollment.models import City, PolicyItem, PolicyVersion
-from enrollment.policy_data import PolicyFileError
-from enrollment.policy_selectors import (
+from policies.calculator import contributions
+from policies.models import City, PolicyItem, PolicyVersion
+from policies.policy_file import PolicyFileError
+from policies.selectors import (
     policy_rules_by_city,
     policy_rules_for_month,
     policy_version_at,
 )
-from enrollment.policy_services import (
+from policies.services import (
     policy_item_update,
     policy_version_copy,
     policy_version_create,
     policy_version_lock,
     policy_version_update,
 )
-from tests.enrollment.factories import POLICY_FILE, PolicyItemFactory, PolicyVersionFactory
 from tests.factories import CityFactory, UserFactory
+from tests.policies.factories import POLICY_FILE, PolicyItemFactory, PolicyVersionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +139,7 @@ def test_load_policies_leaves_a_locked_version_alone(tmp_path):
 
 
 def test_the_demo_loads_the_shipped_file_and_a_missing_file_is_named(tmp_path):
-    from enrollment.demo import seed_policies
+    from policies.demo import seed as seed_policies
 
     seed_policies()
     seed_policies()

@@ -1,7 +1,7 @@
 """The contribution calculator (缴费计算): one pure function from a policy version's
 figures and a person's declared base to each item's employer and employee amount.
 
-No database access here: a selector (`enrollment.policy_selectors.policy_rules_*`) turns a
+No database access here: a selector (`policies.selectors.policy_rules_*`) turns a
 `PolicyVersion` into the frozen dataclasses below, and bills, quotes and order previews
 all call `contributions()`. Money is `Decimal`; each side is base × rate rounded half-up
 to the cent or the whole yuan as the item says, plus the side's fixed amount."""

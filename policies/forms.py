@@ -7,9 +7,9 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from enrollment.models import City, PolicyItem
-from enrollment.months import MONTH_RE
-from enrollment.policy_services import ITEM_FIELDS
+from agency.months import MONTH_RE
+from policies.models import City, PolicyItem
+from policies.services import ITEM_FIELDS
 
 
 def rate_field(label: Any, *, required: bool = True) -> forms.DecimalField:
