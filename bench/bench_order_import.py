@@ -35,7 +35,7 @@ from agency.deadlines import add_months  # noqa: E402
 from clients.models import Client, Contract, ContractPrice  # noqa: E402
 from enrollment.demo import demo_person  # noqa: E402
 from enrollment.models import InsuredPerson, RosterOrder  # noqa: E402
-from enrollment.order_services import order_import_xlsx  # noqa: E402
+from enrollment.orders.services import order_import_xlsx  # noqa: E402
 from policies.models import City  # noqa: E402
 
 ROWS = int(os.environ.get("BENCH_ROWS", "10000"))

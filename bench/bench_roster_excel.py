@@ -1,4 +1,4 @@
-"""Benchmark: reading a 10,000-line roster workbook with `enrollment.roster_excel`, next to
+"""Benchmark: reading a 10,000-line roster workbook with `enrollment.orders.roster_excel`, next to
 the time openpyxl alone needs to read the same file (read-only, values only).
 
 This times the Excel part of the import (no database); the order service's benchmark can
@@ -22,8 +22,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agency.settings")
 
 from openpyxl import Workbook, load_workbook  # noqa: E402
 
-from enrollment.id_numbers import id_check_char  # noqa: E402
-from enrollment.roster_excel import city_aliases, parse_roster_xlsx  # noqa: E402
+from enrollment.orders.roster_excel import city_aliases, parse_roster_xlsx  # noqa: E402
+from enrollment.persons.id_numbers import id_check_char  # noqa: E402
 
 LINES = 10_000
 TARGET_RATIO = 3.0

@@ -9,7 +9,7 @@ from enrollment.models import Enrollment, InsuredPerson, Paper
 class InsuredPersonAdmin(SimpleHistoryAdmin):
     """Never the full ID number: the back-office shows the masked number and has no
     reveal (staff reveal on the person's page, which is audited). Persons are created
-    through `enrollment.person_services` (staff pages, roster orders), not here."""
+    through `enrollment.persons.services` (staff pages, roster orders), not here."""
 
     list_display = ("name", "id_document_type", "id_number_masked", "sex", "birth_date",
                     "hukou_type", "employment_type")

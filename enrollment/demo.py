@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from clients.demo import CLIENTS
 from clients.models import Client
-from enrollment.id_numbers import id_check_char
 from enrollment.models import Enrollment, InsuredPerson, Paper
-from enrollment.person_services import enrollment_open, paper_upload, person_create
+from enrollment.persons.id_numbers import id_check_char
+from enrollment.persons.services import enrollment_open, paper_upload, person_create
 from policies.models import City
 
 SURNAMES = (
@@ -165,8 +165,8 @@ def seed_orders() -> None:
     succeed, so the client's headcount (and size tier) stays as declared."""
     from agency.deadlines import add_months
     from agency.models import User
-    from enrollment.order_services import line_transition, order_submit
-    from enrollment.person_services import person_id_number
+    from enrollment.orders.services import line_transition, order_submit
+    from enrollment.persons.services import person_id_number
 
     client = Client.objects.get(name="北京华泰精密制造有限公司")
     if client.roster_orders.filter(note=DEMO_ORDER_NOTE).exists():

@@ -59,7 +59,7 @@ def make_id_number(n: int, county: str = "310104") -> str:
     """The n-th valid 18-digit resident ID number (distinct for n < 900 × 12000)."""
     import datetime
 
-    from enrollment.id_numbers import id_check_char
+    from enrollment.persons.id_numbers import id_check_char
 
     birth = datetime.date(1975, 1, 1) + datetime.timedelta(days=n % 12000)
     first17 = f"{county}{birth:%Y%m%d}{100 + (n // 12000) % 900:03d}"
@@ -81,7 +81,7 @@ class InsuredPersonFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        from enrollment.person_services import person_create
+        from enrollment.persons.services import person_create
 
         return person_create(actor=None, **kwargs)
 

@@ -14,7 +14,7 @@ class InsuredPerson(models.Model):
     time (each enrolment names its client). The identity-document number and the hukou
     address are personal data: stored only encrypted (`agency.crypto`), with a keyed hash
     for exact lookup and uniqueness, the last four characters for search and the masked
-    form for display. Write them through `enrollment.person_services` only."""
+    form for display. Write them through `enrollment.persons.services` only."""
 
     class DocumentType(models.TextChoices):
         RESIDENT_ID = "resident_id", _("Resident ID card")

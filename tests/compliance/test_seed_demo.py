@@ -5,8 +5,8 @@ from django.core.management import call_command
 
 from agency.models import User
 from clients.models import Client
-from enrollment.id_numbers import id_check_char
 from enrollment.models import Enrollment
+from enrollment.persons.id_numbers import id_check_char
 
 pytestmark = pytest.mark.django_db
 

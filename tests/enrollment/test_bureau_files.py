@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from agency.errors import DomainError, ErrorDetail
-from enrollment.bureau_files import (
+from enrollment.bureau.files import (
     CHENGDU_HOUSING_FUND_OPENING,
     GENERIC,
     LAYOUTS,

@@ -10,9 +10,9 @@ from openpyxl import load_workbook
 from agency.models import AuditEvent
 from agency.roles import Role
 from clients.models import ContractPrice
-from enrollment.bureau_services import bureau_feedback_import
+from enrollment.bureau.services import bureau_feedback_import
 from enrollment.models import RosterTask
-from enrollment.order_services import line_transition, order_submit
+from enrollment.orders.services import line_transition, order_submit
 from policies.selectors import policy_rules_for_month
 from tests.enrollment.order_fixtures import (
     RECEIVED,

@@ -7,8 +7,8 @@ from django.core.management import call_command
 from agency.viewer import Viewer
 from enrollment.demo import demo_person
 from enrollment.models import Enrollment, InsuredPerson, Paper
-from enrollment.person_selectors import papers_missing
-from enrollment.person_services import person_id_number
+from enrollment.persons.selectors import papers_missing
+from enrollment.persons.services import person_id_number
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from enrollment.id_numbers import (
+from enrollment.persons.id_numbers import (
     age_on,
     id_check_char,
     mask_id_number,

@@ -6,7 +6,7 @@ import pytest
 
 from agency.errors import DomainError, ValidationFailed
 from enrollment.models import RosterOrder
-from enrollment.order_services import order_import_xlsx
+from enrollment.orders.services import order_import_xlsx
 from tests.enrollment.order_fixtures import RECEIVED, valid_id
 from tests.enrollment.xlsx_builders import xlsx_bytes
 

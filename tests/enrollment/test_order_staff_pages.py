@@ -12,7 +12,7 @@ from agency.models import AuditEvent
 from agency.roles import Role
 from enrollment.demo import DEMO_PDF
 from enrollment.models import RosterOrder
-from enrollment.order_services import order_submit
+from enrollment.orders.services import order_submit
 from tests.enrollment.order_fixtures import add_line, give_all_papers, valid_id
 from tests.enrollment.xlsx_builders import xlsx_bytes
 

@@ -5,7 +5,7 @@ import pytest
 from agency.errors import DomainError, ValidationFailed
 from clients.models import Contract
 from enrollment.models import InsuredPerson, RosterLine, RosterOrder
-from enrollment.order_services import order_submit
+from enrollment.orders.services import order_submit
 from tests.enrollment.order_fixtures import (
     RECEIVED,
     add_line,
@@ -57,7 +57,7 @@ def test_each_bad_field_is_named_with_its_code(company, change, expected):
 def test_under_age_on_the_effective_date(company):
     # born 2011-06-01: 15 on 2026-12-01
     first17 = "31011520110601123"
-    from enrollment.id_numbers import id_check_char
+    from enrollment.persons.id_numbers import id_check_char
 
     assert errors_of(company, [add_line(1, id_number=first17 + id_check_char(first17))]) == [
         (1, "id_number", "under_age")]

@@ -9,7 +9,7 @@ from agency.errors import DomainError
 from clients.models import WebhookDelivery
 from clients.webhook_services import webhook_endpoint_create
 from enrollment.models import Enrollment
-from enrollment.order_services import (
+from enrollment.orders.services import (
     InvalidTransition,
     line_status_of,
     line_transition,

@@ -12,8 +12,8 @@ from agency.roles import Role
 from agency.viewer import Viewer
 from enrollment.demo import DEMO_PDF, DEMO_PNG
 from enrollment.models import Paper
-from enrollment.person_selectors import paper_checklist, papers_missing
-from enrollment.person_services import paper_upload
+from enrollment.persons.selectors import paper_checklist, papers_missing
+from enrollment.persons.services import paper_upload
 from tests.enrollment.factories_person import JPEG, enrolled_person, pdf_upload, png_upload
 from tests.factories import UserFactory
 from tests.pdf_utils import pdf_text

@@ -15,7 +15,7 @@ from agency.errors import DomainError, ValidationFailed
 from agency.models import AuditEvent
 from agency.roles import Role
 from enrollment.models import Enrollment, InsuredPerson
-from enrollment.person_services import (
+from enrollment.persons.services import (
     enrollment_adjust_base,
     enrollment_open,
     housing_fund_seal,
@@ -92,7 +92,7 @@ def test_an_invalid_number_names_the_field_and_code():
 
 def test_a_residence_permit_number_needs_the_residence_permit_type():
     first17 = "81000019900101123"
-    from enrollment.id_numbers import id_check_char
+    from enrollment.persons.id_numbers import id_check_char
 
     number = first17 + id_check_char(first17)
 
@@ -222,7 +222,7 @@ def test_one_person_enrolled_by_two_clients_over_time():
                         base=Decimal("9000.00"), actor=None)
     assert exc.value.code == "already_enrolled"
 
-    from enrollment.person_services import enrollment_end
+    from enrollment.persons.services import enrollment_end
 
     enrollment_end(enrollment=first, ends_on=datetime.date(2024, 12, 31), reason="resignation",
                    actor=None)

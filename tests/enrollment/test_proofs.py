@@ -11,9 +11,9 @@ from agency.models import AuditEvent
 from agency.roles import Role
 from agency.viewer import SYSTEM_VIEWER, ApiKeyPrincipal
 from enrollment.models import Enrollment, ProofOfEnrolment
-from enrollment.person_services import enrollment_end, enrollment_open
-from enrollment.proof_selectors import mask_name, proof_check
-from enrollment.proof_services import proof_issue
+from enrollment.persons.services import enrollment_end, enrollment_open
+from enrollment.proofs.selectors import mask_name, proof_check
+from enrollment.proofs.services import proof_issue
 from policies.calculator import contributions
 from policies.selectors import policy_rules_for_month
 from tests.enrollment.order_fixtures import active, enrolled

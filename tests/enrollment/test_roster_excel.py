@@ -14,9 +14,9 @@ from defusedxml import EntitiesForbidden
 from openpyxl import load_workbook
 
 from agency.errors import DomainError, ErrorDetail
-from enrollment.id_numbers import id_check_char
-from enrollment.roster_excel import city_aliases, parse_roster_xlsx, roster_template_xlsx
-from enrollment.xlsx_reading import MAX_BLANK_RUN, MAX_DATA_ROWS, MAX_FILE_BYTES
+from agency.xlsx import MAX_BLANK_RUN, MAX_DATA_ROWS, MAX_FILE_BYTES
+from enrollment.orders.roster_excel import city_aliases, parse_roster_xlsx, roster_template_xlsx
+from enrollment.persons.id_numbers import id_check_char
 from tests.enrollment.xlsx_builders import (
     TEMPLATE_HEADER,
     excel_like_xlsx,
@@ -714,7 +714,7 @@ def test_the_import_refuses_to_run_when_openpyxl_would_parse_without_defusedxml(
     # given a process where openpyxl is told not to use defusedxml
     code = (
         "import django; django.setup()\n"
-        "from enrollment.roster_excel import parse_roster_xlsx, roster_template_xlsx\n"
+        "from enrollment.orders.roster_excel import parse_roster_xlsx, roster_template_xlsx\n"
         "parse_roster_xlsx(roster_template_xlsx(), cities={})\n"
     )
     env = {**os.environ, "OPENPYXL_DEFUSEDXML": "False"}

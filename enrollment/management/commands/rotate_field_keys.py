@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from enrollment.person_services import person_rotate_keys
+from enrollment.persons.services import person_rotate_keys
 
 
 class Command(BaseCommand):

@@ -27,14 +27,14 @@ from agency.pdf import render_pdf
 from agency.roles import Role
 from agency.services import audit_record
 from clients.models import Client
-from enrollment.id_numbers import (
+from enrollment.models import Enrollment, InsuredPerson, Paper
+from enrollment.persons.id_numbers import (
     IdCheck,
     mask_id_number,
     normalize_id_number,
     validate_id_number,
     validate_passport_number,
 )
-from enrollment.models import Enrollment, InsuredPerson, Paper
 from policies.models import City
 
 REVEAL_ROLES = (Role.ADMIN, Role.MANAGER, Role.SERVICE_REP)

@@ -1,5 +1,5 @@
 """Forms of the roster-order pages: they parse input only; every rule of an order lives in
-`enrollment.order_services` (the same checks as the API)."""
+`enrollment.orders.services` (the same checks as the API)."""
 
 from typing import Any
 
@@ -17,7 +17,7 @@ from enrollment.models import (
     Scheme,
     TaskStatus,
 )
-from enrollment.order_selectors import OPEN_LINE_STATUSES
+from enrollment.orders.selectors import OPEN_LINE_STATUSES
 from policies.models import City
 
 ROW_FIELDS = ("action", "name", "id_number", "hukou_type", "city", "base", "effective_date",

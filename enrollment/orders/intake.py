@@ -2,7 +2,7 @@
 reading an uploaded workbook safely, the e-mail intake (workbook + sealed scan + the
 e-mail itself), and papers supplied for a line that was waiting for them.
 
-The rules of an order stay in `enrollment.order_services`; this module only checks the
+The rules of an order stay in `enrollment.orders.services`; this module only checks the
 files each channel brings and then hands over to it."""
 
 import datetime
@@ -17,12 +17,12 @@ from agency.errors import ErrorDetail, ValidationFailed
 from agency.models import AuditEvent, User
 from agency.services import audit_record
 from agency.viewer import SYSTEM_VIEWER
+from agency.xlsx import MAX_FILE_BYTES, refuse
 from clients.models import Client
 from enrollment.models import Paper, RosterLine, RosterOrder, TaskStatus
-from enrollment.order_services import line_transition, order_import_xlsx
-from enrollment.person_selectors import papers_missing
-from enrollment.person_services import paper_upload
-from enrollment.xlsx_reading import MAX_FILE_BYTES, refuse
+from enrollment.orders.services import line_transition, order_import_xlsx
+from enrollment.persons.selectors import papers_missing
+from enrollment.persons.services import paper_upload
 
 SCAN_MAGIC = (b"%PDF-", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024

@@ -22,7 +22,7 @@ from django.utils import timezone
 from agency.errors import DomainError, ErrorDetail
 from agency.models import AuditEvent, User
 from agency.services import audit_record
-from enrollment.bureau_files import (
+from enrollment.bureau.files import (
     BureauRow,
     FeedbackRow,
     Layout,
@@ -30,10 +30,10 @@ from enrollment.bureau_files import (
     layout_for,
     parse_feedback_xlsx,
 )
-from enrollment.bureau_selectors import submitted_tasks, submitted_tasks_of_person
+from enrollment.bureau.selectors import submitted_tasks, submitted_tasks_of_person
 from enrollment.models import Enrollment, InsuredPerson, RosterTask, Scheme, TaskStatus
-from enrollment.order_services import line_transition
-from enrollment.person_services import (
+from enrollment.orders.services import line_transition
+from enrollment.persons.services import (
     person_find_by_id_number,
     person_id_number,
     require_reveal_role,

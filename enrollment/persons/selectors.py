@@ -13,8 +13,8 @@ from agency.crypto import lookup_hash
 from agency.viewer import Viewer, scope_to_viewer
 from clients.models import Client
 from clients.selectors import client_get
-from enrollment.id_numbers import normalize_id_number, validate_id_number
 from enrollment.models import Enrollment, InsuredPerson, Paper
+from enrollment.persons.id_numbers import normalize_id_number, validate_id_number
 
 
 def _enrollments_of(viewer: Viewer) -> QuerySet[Enrollment]:

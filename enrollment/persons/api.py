@@ -17,7 +17,7 @@ from agency.api import Pagination, viewer_of
 from agency.errors import DomainError
 from agency.roles import Role
 from enrollment.models import Enrollment, InsuredPerson, Paper
-from enrollment.person_selectors import (
+from enrollment.persons.selectors import (
     current_enrollment,
     paper_checklist,
     paper_get,
@@ -25,8 +25,8 @@ from enrollment.person_selectors import (
     person_list,
     supplying_client,
 )
-from enrollment.person_services import paper_download, paper_upload
-from enrollment.person_views import paper_file_response
+from enrollment.persons.services import paper_download, paper_upload
+from enrollment.persons.views import paper_file_response
 
 
 class EnrollmentOutputSerializer(serializers.Serializer):

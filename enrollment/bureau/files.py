@@ -21,8 +21,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from agency.errors import ErrorDetail
-from enrollment.id_numbers import normalize_id_number
-from enrollment.xlsx_reading import (
+from agency.xlsx import (
     HeaderSpec,
     alias_table,
     cell_text,
@@ -30,6 +29,7 @@ from enrollment.xlsx_reading import (
     open_table,
     stored_as_number,
 )
+from enrollment.persons.id_numbers import normalize_id_number
 
 SCHEME_LABELS = {"social_insurance": "社保", "housing_fund": "公积金"}
 ACTION_LABELS = {"add": "增员", "remove": "减员", "adjust_base": "调基"}

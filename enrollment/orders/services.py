@@ -2,7 +2,7 @@
 and the task workflow with the bureau.
 
 Every channel (portal form, Excel, API, e-mail) hands `order_submit` the same line dicts,
-in the API's JSON shape; `enrollment.roster_excel` turns a spreadsheet into them."""
+in the API's JSON shape; `enrollment.orders.roster_excel` turns a spreadsheet into them."""
 
 import datetime
 import re
@@ -25,7 +25,6 @@ from agency.models import User
 from agency.viewer import SYSTEM_VIEWER
 from clients.models import Client, Contract
 from clients.webhook_services import webhook_emit
-from enrollment.id_numbers import IdCheck, under_age, validate_id_number
 from enrollment.models import (
     Enrollment,
     InsuredPerson,
@@ -38,15 +37,16 @@ from enrollment.models import (
     Scheme,
     TaskStatus,
 )
-from enrollment.person_selectors import papers_missing, required_paper_kinds
-from enrollment.person_services import (
+from enrollment.orders.roster_excel import ParsedRoster, city_aliases, parse_roster_xlsx
+from enrollment.persons.id_numbers import IdCheck, under_age, validate_id_number
+from enrollment.persons.selectors import papers_missing, required_paper_kinds
+from enrollment.persons.services import (
     NewPerson,
     enrollment_adjust_base,
     enrollment_end,
     enrollment_open,
     person_create_many,
 )
-from enrollment.roster_excel import ParsedRoster, city_aliases, parse_roster_xlsx
 from policies.models import City
 
 MAX_LINES = 20_000

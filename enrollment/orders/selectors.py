@@ -8,7 +8,7 @@ from django.http import Http404
 
 from agency.viewer import Viewer, scope_to_viewer
 from enrollment.models import InsuredPerson, LineStatus, Paper, RosterLine, RosterOrder, RosterTask
-from enrollment.person_selectors import required_paper_kinds
+from enrollment.persons.selectors import required_paper_kinds
 
 OPEN_LINE_STATUSES = [LineStatus.RECEIVED, LineStatus.PAPERS_MISSING, LineStatus.SUBMITTED,
                       LineStatus.RETURNED]

@@ -24,7 +24,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from agency.errors import ErrorDetail
-from enrollment.xlsx_reading import (
+from agency.xlsx import (
     MAX_DATA_ROWS,
     HeaderSpec,
     alias_table,

@@ -8,9 +8,9 @@ from rest_framework.views import APIView
 
 from agency.api import viewer_of
 from agency.models import User
-from enrollment.person_selectors import person_get
-from enrollment.proof_services import MONTH_RE, parse_month, proof_issue
-from enrollment.proof_views import proof_response
+from enrollment.persons.selectors import person_get
+from enrollment.proofs.services import MONTH_RE, parse_month, proof_issue
+from enrollment.proofs.views import proof_response
 
 
 class PersonProofView(APIView):

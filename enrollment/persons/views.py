@@ -23,7 +23,7 @@ from agency.roles import Role
 from agency.viewer import Viewer
 from clients.selectors import client_list
 from enrollment.models import Enrollment, InsuredPerson, Paper
-from enrollment.person_selectors import (
+from enrollment.persons.selectors import (
     current_enrollment,
     paper_checklist,
     paper_get,
@@ -32,7 +32,7 @@ from enrollment.person_selectors import (
     person_list,
     supplying_client,
 )
-from enrollment.person_services import (
+from enrollment.persons.services import (
     PERSON_EDITABLE_FIELDS,
     REVEAL_ROLES,
     Revealed,

@@ -13,9 +13,9 @@ from agency.access import portal_required, staff_required
 from agency.errors import DomainError
 from agency.models import User
 from agency.viewer import Viewer
-from enrollment.person_selectors import person_get
-from enrollment.proof_selectors import proof_check
-from enrollment.proof_services import IssuedProof, parse_month, proof_issue
+from enrollment.persons.selectors import person_get
+from enrollment.proofs.selectors import proof_check
+from enrollment.proofs.services import IssuedProof, parse_month, proof_issue
 
 
 class ProofForm(forms.Form):

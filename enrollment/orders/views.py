@@ -26,8 +26,8 @@ from agency.roles import Role
 from agency.viewer import Viewer
 from clients.selectors import client_get
 from enrollment.models import LineStatus, RosterLine, RosterOrder
-from enrollment.order_api import STAFF_PROCESSORS, template_response
-from enrollment.order_forms import (
+from enrollment.orders.api import STAFF_PROCESSORS, template_response
+from enrollment.orders.forms import (
     EmailIntakeForm,
     ExcelUploadForm,
     OrderRowFormSet,
@@ -36,13 +36,13 @@ from enrollment.order_forms import (
     TransitionForm,
     city_choices,
 )
-from enrollment.order_intake import (
+from enrollment.orders.intake import (
     line_paper_upload,
     order_email_intake,
     order_file_download,
     upload_bytes,
 )
-from enrollment.order_selectors import (
+from enrollment.orders.selectors import (
     line_counts,
     line_get,
     line_history,
@@ -52,8 +52,8 @@ from enrollment.order_selectors import (
     order_status,
     work_queue_filtered,
 )
-from enrollment.order_services import line_transition, order_import_xlsx, order_submit
-from enrollment.person_selectors import required_paper_kinds
+from enrollment.orders.services import line_transition, order_import_xlsx, order_submit
+from enrollment.persons.selectors import required_paper_kinds
 
 PAGE_SIZE = 50
 BADGE = {

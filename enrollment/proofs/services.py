@@ -29,7 +29,7 @@ from agency.services import audit_record
 from agency.viewer import Viewer
 from clients.models import Client
 from enrollment.models import Enrollment, InsuredPerson, ProofOfEnrolment, Scheme
-from enrollment.proof_selectors import enrollments_in_month
+from enrollment.proofs.selectors import enrollments_in_month
 from policies.calculator import ZERO, ItemAmount, contributions
 from policies.selectors import policy_rules_for_month
 

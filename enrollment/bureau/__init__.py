@@ -1,0 +1,1 @@
+"""bureau room of enrollment."""

@@ -1,0 +1,1 @@
+"""orders room of enrollment."""

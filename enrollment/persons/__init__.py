@@ -1,0 +1,1 @@
+"""persons room of enrollment."""

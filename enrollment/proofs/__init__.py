@@ -1,0 +1,1 @@
+"""proofs room of enrollment."""

@@ -1,0 +1,10 @@
+"""Routes of the enrollment app: each room keeps its own."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("enrollment.persons.urls")),
+    path("", include("enrollment.orders.urls")),
+    path("", include("enrollment.bureau.urls")),
+    path("", include("enrollment.proofs.urls")),
+]
