@@ -119,6 +119,18 @@ def contract_current(*, viewer: Viewer, client: Client) -> Contract | None:
     return qs.filter(status=Contract.Status.ACTIVE).first() or qs.first()
 
 
+def contract_in_force(*, client: Client, on: datetime.date) -> Contract | None:
+    """The client's active contract on that day, its prices prefetched (for services:
+    the order intake and the workflow; not scoped to a viewer)."""
+    return (
+        Contract.objects.filter(client=client, status=Contract.Status.ACTIVE,
+                                starts_on__lte=on, ends_on__gte=on)
+        .prefetch_related("prices")
+        .order_by("-starts_on")
+        .first()
+    )
+
+
 def contract_expiring_list(*, viewer: Viewer, today: datetime.date,
                            within_days: int = 60) -> QuerySet[Contract]:
     return contract_list(viewer=viewer).filter(

@@ -12,8 +12,10 @@ from django.utils import timezone
 from clients.demo import CLIENTS
 from clients.models import Client
 from enrollment.models import Enrollment, InsuredPerson, Paper
+from enrollment.persons.enrollment_services import enrollment_open
 from enrollment.persons.id_numbers import id_check_char
-from enrollment.persons.services import enrollment_open, paper_upload, person_create
+from enrollment.persons.paper_services import paper_upload
+from enrollment.persons.services import person_create
 from policies.models import City
 
 SURNAMES = (
@@ -165,7 +167,8 @@ def seed_orders() -> None:
     succeed, so the client's headcount (and size tier) stays as declared."""
     from agency.deadlines import add_months
     from agency.models import User
-    from enrollment.orders.services import line_transition, order_submit
+    from enrollment.orders.services import order_submit
+    from enrollment.orders.workflow import line_transition
     from enrollment.persons.services import person_id_number
 
     client = Client.objects.get(name="北京华泰精密制造有限公司")
@@ -183,9 +186,8 @@ def seed_orders() -> None:
                for i, p in enumerate(newcomers)],
     )
     lines = list(adds.lines.order_by("line_no"))
-    for line in lines[1:]:  # the first stays waiting for its papers
+    for line in lines[1:]:  # the first stays waiting; complete papers release the others
         _give_all_papers(line.person, client)
-        line_transition(line=line, to="received", actor=rep)
     for line in lines[2:]:
         line_transition(line=line, to="submitted", actor=rep)
     line_transition(line=lines[3], to="succeeded", actor=rep)

@@ -32,7 +32,7 @@ from enrollment.bureau.files import (
 )
 from enrollment.bureau.selectors import submitted_tasks, submitted_tasks_of_person
 from enrollment.models import Enrollment, InsuredPerson, RosterTask, Scheme, TaskStatus
-from enrollment.orders.services import line_transition
+from enrollment.orders.workflow import line_transition
 from enrollment.persons.services import (
     person_find_by_id_number,
     person_id_number,

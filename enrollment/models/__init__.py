@@ -13,11 +13,12 @@ from enrollment.models.order import (
     RosterOrder,
     RosterTask,
     TaskStatus,
+    line_status_of,
 )
 from enrollment.models.person import Paper
 from enrollment.models.proof import ProofOfEnrolment
 
 __all__ = [
     "Enrollment", "InsuredPerson", "LineAction", "LineStatus", "Paper", "ProofOfEnrolment",
-    "RosterLine", "RosterOrder", "RosterTask", "Scheme", "TaskStatus",
+    "RosterLine", "RosterOrder", "RosterTask", "Scheme", "TaskStatus", "line_status_of",
 ]

@@ -2,6 +2,8 @@
 line becomes one task per scheme (social insurance, housing fund), processed and reported
 separately, and the line's status sums its tasks up."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -83,6 +85,26 @@ class LineStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+ATTENTION_ORDER = [TaskStatus.RETURNED, TaskStatus.PAPERS_MISSING, TaskStatus.RECEIVED,
+                   TaskStatus.SUBMITTED]
+
+
+def line_status_of(task_statuses: Iterable[str]) -> LineStatus:
+    """The line's status from its tasks' (one task per scheme)."""
+    statuses = set(task_statuses)
+    for status in ATTENTION_ORDER:  # still in progress: what needs attention first
+        if status in statuses:
+            return LineStatus(status)
+    done = statuses - {TaskStatus.CANCELLED}
+    if not done:
+        return LineStatus.CANCELLED
+    if done == {TaskStatus.SUCCEEDED}:
+        return LineStatus.SUCCEEDED
+    if done == {TaskStatus.FAILED}:
+        return LineStatus.FAILED
+    return LineStatus.PARTIALLY_SUCCEEDED
+
+
 class RosterLine(models.Model):
     """One add, remove or base-adjustment of one person in one city."""
 
@@ -136,6 +158,16 @@ class RosterLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}/{self.line_no} {self.get_action_display()} {self.name}"
+
+    def status_from(self, tasks: Iterable["RosterTask"]) -> None:
+        """Set the line's status and failure reason from its tasks' (not saved): the line
+        sums its tasks up, whichever service moved them."""
+        tasks = list(tasks)
+        self.status = line_status_of(t.status for t in tasks)
+        self.failure_reason = "; ".join(
+            f"{Scheme(t.scheme).label}: {t.reason}" for t in tasks
+            if t.status in (TaskStatus.FAILED, TaskStatus.RETURNED) and t.reason
+        )[:500]
 
 
 class RosterTask(models.Model):

@@ -21,10 +21,10 @@ from agency.viewer import Viewer
 from clients.models import Client
 from clients.selectors import client_get
 from enrollment.models import RosterLine, RosterOrder, Scheme, TaskStatus
-from enrollment.orders.intake import upload_bytes
-from enrollment.orders.roster_excel import roster_template_xlsx
+from enrollment.orders.roster_template import roster_template_xlsx
 from enrollment.orders.selectors import line_get, order_get, order_list, order_status
-from enrollment.orders.services import line_transition, order_import_xlsx, order_submit
+from enrollment.orders.services import order_import_xlsx, order_submit, upload_bytes
+from enrollment.orders.workflow import line_transition
 
 STAFF_PROCESSORS = (Role.ADMIN, Role.MANAGER, Role.SERVICE_REP)
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

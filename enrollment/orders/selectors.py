@@ -1,14 +1,12 @@
 """Reads of roster orders, scoped to the viewer."""
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from agency.viewer import Viewer, scope_to_viewer
-from enrollment.models import InsuredPerson, LineStatus, Paper, RosterLine, RosterOrder, RosterTask
-from enrollment.persons.selectors import required_paper_kinds
+from enrollment.models import LineStatus, RosterLine, RosterOrder, RosterTask
 
 OPEN_LINE_STATUSES = [LineStatus.RECEIVED, LineStatus.PAPERS_MISSING, LineStatus.SUBMITTED,
                       LineStatus.RETURNED]
@@ -97,22 +95,6 @@ def work_queue_filtered(
     if action:
         qs = qs.filter(action=action)
     return qs
-
-
-def missing_papers_of(persons: Iterable[InsuredPerson]) -> dict[int, list[tuple[str, str]]]:
-    """Person id → (kind, label) of the required papers nobody has supplied yet (the
-    workflow's view: papers of every client count), in one query for all persons."""
-    people = {p.pk: p for p in persons}
-    present: dict[int, set[str]] = {pk: set() for pk in people}
-    for person_id, kind in Paper.objects.filter(person_id__in=people).values_list(
-        "person_id", "kind"
-    ).distinct():
-        present[person_id].add(kind)
-    return {
-        pk: [(k, str(Paper.Kind(k).label)) for k in required_paper_kinds(person)
-             if k not in present[pk]]
-        for pk, person in people.items()
-    }
 
 
 def line_history(line: RosterLine) -> list[Any]:

@@ -1,415 +1,39 @@
-"""Roster orders (增减员): validation before anything is saved, intake from every channel,
-and the task workflow with the bureau.
-
-Every channel (portal form, Excel, API, e-mail) hands `order_submit` the same line dicts,
-in the API's JSON shape; `enrollment.orders.roster_excel` turns a spreadsheet into them."""
+"""Submission of roster orders (增减员): `order_submit` validates every line and saves the
+order, its lines and one task per scheme (nothing when a line is bad); the Excel import
+and the e-mail intake (workbook, sealed scan and the e-mail itself) hand over to it."""
 
 import datetime
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.files.base import ContentFile, File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from agency import deadlines
 from agency.bulk import bulk_insert_with_history
 from agency.calendar import working_calendar
-from agency.crypto import lookup_hash
-from agency.errors import DomainError, ErrorDetail, ValidationFailed
-from agency.models import User
-from agency.viewer import SYSTEM_VIEWER
-from clients.models import Client, Contract
-from clients.webhook_services import webhook_emit
+from agency.errors import ErrorDetail, ValidationFailed
+from agency.models import AuditEvent, User
+from agency.services import audit_record
+from agency.xlsx import MAX_FILE_BYTES, refuse
+from clients.models import Client
 from enrollment.models import (
-    Enrollment,
-    InsuredPerson,
     LineAction,
-    LineStatus,
-    Paper,
     RosterLine,
     RosterOrder,
     RosterTask,
-    Scheme,
     TaskStatus,
+    line_status_of,
 )
 from enrollment.orders.roster_excel import ParsedRoster, city_aliases, parse_roster_xlsx
-from enrollment.persons.id_numbers import IdCheck, under_age, validate_id_number
-from enrollment.persons.selectors import papers_missing, required_paper_kinds
-from enrollment.persons.services import (
-    NewPerson,
-    enrollment_adjust_base,
-    enrollment_end,
-    enrollment_open,
-    person_create_many,
-)
+from enrollment.orders.validation import order_validate
+from enrollment.persons.selectors import papers_missing
+from enrollment.persons.services import NewPerson, person_create_many
 from policies.models import City
-
-MAX_LINES = 20_000
-OPEN_TASK_STATUSES = ["received", "papers_missing", "submitted", "returned"]
-MAX_BASE = Decimal("1000000")
-MONTHS_BACK = 12  # 补缴 beyond a year is a case for staff, not a roster line
-MONTHS_AHEAD = 12
-PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-ACTIONS = set(LineAction.values)
-HUKOU = set(InsuredPerson.HukouType.values)
-REASONS = set(Enrollment.EndReason.values)
-SCHEMES = set(Scheme.values)
-
-MSG = {
-    "required": "必填 / Required",
-    "action_invalid": "类型须为 add、remove 或 adjust_base / Action must be add, remove or "
-    "adjust_base",
-    "hukou_invalid": "户籍性质无效 / Unknown hukou type",
-    "reason_invalid": "减员原因无效 / Unknown removal reason",
-    "base_invalid": "缴费基数须为正数金额（最多两位小数）或 min / max / The base must be a "
-    "positive amount with at most two decimals, or min / max",
-    "date_invalid": "日期无效或超出允许范围（前后12个月） / Invalid date, or more than 12 "
-    "months away",
-    "city_unknown": "未知的参保城市 / Unknown city",
-    "city_not_in_contract": "该城市不在客户的有效合同中 / The city is not in the client's "
-    "active contract",
-    "scheme_invalid": "险种须为 social_insurance 或 housing_fund / Schemes must be "
-    "social_insurance or housing_fund",
-    "scheme_not_in_contract": "合同不含住房公积金 / The contract does not cover the "
-    "housing fund",
-    "duplicate_in_order": "同一派单中该人员在该城市重复出现 / The same person and city appear "
-    "twice in this order",
-    "already_enrolled": "该人员在该城市已参保或已有处理中的增员 / Already enrolled (or being "
-    "added) in this city",
-    "not_enrolled": "该人员在该城市未由本单位参保 / Not enrolled by this client in this city",
-    "under_age": "未满16周岁 / Under 16 years of age on the effective date",
-    "name_mismatch": "姓名与身份证号对应的人员不一致 / The name does not match the person with "
-    "this ID number",
-    "phone_invalid": "手机号格式错误 / Invalid phone number",
-    "date_before_enrolment": "减员日期早于参保开始日期 / The removal date is before the "
-    "enrolment began",
-}
-
-
-@dataclass
-class _Line:
-    """A line that passed the per-line checks, ready to be saved."""
-
-    line_no: int
-    action: str
-    check: IdCheck
-    name: str
-    city: City
-    hukou_type: str
-    base_kind: str
-    base: Decimal | None
-    effective_date: datetime.date
-    reason: str
-    phone: str
-    schemes: list[str]
-    wants_fund: bool = True
-    person: InsuredPerson | None = None
-    enrollments: dict[str, Enrollment] = field(default_factory=dict)  # remove / adjust
-
-    @property
-    def id_number(self) -> str:
-        return self.check.number
-
-
-@dataclass(frozen=True)
-class ContractScope:
-    contract: Contract
-    city_ids: frozenset[int]
-
-    @property
-    def covers_housing_fund(self) -> bool:
-        return self.contract.housing_fund_rate is not None
-
-
-def contract_scope(*, client: Client, on: datetime.date) -> ContractScope | None:
-    """The client's active contract on that day and the cities it prices."""
-    contract = (
-        client.contracts.filter(status="active", starts_on__lte=on, ends_on__gte=on)
-        .prefetch_related("prices")
-        .order_by("-starts_on")
-        .first()
-    )
-    if contract is None:
-        return None
-    return ContractScope(contract, frozenset(p.city_id for p in contract.prices.all()))
-
-
-def _err(errors: list[ErrorDetail], line: int, field: str, code: str, message: str = "") -> None:
-    errors.append(ErrorDetail(code=code, message=message or MSG[code], field=field, line=line))
-
-
-def _text(raw: Mapping[str, Any], key: str) -> str:
-    value = raw.get(key)
-    return "" if value is None else str(value).strip()
-
-
-def _parse_base(value: Any) -> tuple[str, Decimal | None] | None:
-    text = "" if value is None else str(value).strip().replace(",", "")
-    if text.lower() in ("min", "max"):
-        return text.lower(), None
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        return None
-    if not amount.is_finite() or amount <= 0 or amount > MAX_BASE or amount != round(amount, 2):
-        return None
-    return Enrollment.BaseKind.DECLARED, amount.quantize(Decimal("0.01"))
-
-
-def _parse_date(value: Any, today: datetime.date) -> datetime.date | None:
-    if isinstance(value, datetime.datetime):
-        day = value.date()
-    elif isinstance(value, datetime.date):
-        day = value
-    else:
-        try:
-            day = datetime.date.fromisoformat(str(value).strip())
-        except ValueError:
-            return None
-    earliest = deadlines.add_months(today, -MONTHS_BACK)
-    latest = deadlines.add_months(today, MONTHS_AHEAD)
-    return day if earliest <= day <= latest else None
-
-
-def _check_fields(
-    n: int,
-    raw: Mapping[str, Any],
-    *,
-    cities: Mapping[str, City],
-    scope: ContractScope,
-    today: datetime.date,
-    errors: list[ErrorDetail],
-) -> _Line | None:
-    """What one line says by itself (no database): every field, each error named."""
-    before = len(errors)
-    action = _text(raw, "action")
-    if not action:
-        _err(errors, n, "action", "required")
-    elif action not in ACTIONS:
-        _err(errors, n, "action", "action_invalid")
-
-    id_raw = _text(raw, "id_number")
-    check: IdCheck | None = None
-    if not id_raw:
-        _err(errors, n, "id_number", "required")
-    else:
-        check = validate_id_number(id_raw, today=today)
-        if not check.ok:
-            _err(errors, n, "id_number", check.code, check.message)
-
-    name = _text(raw, "name")
-    if action == LineAction.ADD and not name:
-        _err(errors, n, "name", "required")
-
-    city = None
-    city_code = _text(raw, "city")
-    if not city_code:
-        _err(errors, n, "city", "required")
-    elif city_code not in cities:
-        _err(errors, n, "city", "city_unknown")
-    else:
-        city = cities[city_code]
-        if city.pk not in scope.city_ids:
-            _err(errors, n, "city", "city_not_in_contract")
-
-    hukou_type = _text(raw, "hukou_type")
-    if action == LineAction.ADD and not hukou_type:
-        _err(errors, n, "hukou_type", "required")
-    elif hukou_type and hukou_type not in HUKOU:
-        _err(errors, n, "hukou_type", "hukou_invalid")
-
-    base_kind, base = "", None
-    if action in (LineAction.ADD, LineAction.ADJUST_BASE):
-        if raw.get("base") in (None, ""):
-            _err(errors, n, "base", "required")
-        else:
-            parsed = _parse_base(raw.get("base"))
-            if parsed is None:
-                _err(errors, n, "base", "base_invalid")
-            else:
-                base_kind, base = parsed
-
-    effective_date = None
-    if raw.get("effective_date") in (None, ""):
-        _err(errors, n, "effective_date", "required")
-    else:
-        effective_date = _parse_date(raw.get("effective_date"), today)
-        if effective_date is None:
-            _err(errors, n, "effective_date", "date_invalid")
-        elif (action == LineAction.ADD and check is not None and check.ok
-              and check.birth_date and under_age(check.birth_date, effective_date)):
-            _err(errors, n, "id_number", "under_age")
-
-    reason = _text(raw, "reason")
-    if action == LineAction.REMOVE:
-        if not reason:
-            _err(errors, n, "reason", "required")
-        elif reason not in REASONS:
-            _err(errors, n, "reason", "reason_invalid")
-
-    phone = _text(raw, "phone")
-    if phone and not PHONE_RE.match(phone.replace(" ", "")):
-        _err(errors, n, "phone", "phone_invalid")
-
-    schemes_raw = raw.get("schemes")
-    schemes: list[str] = []
-    if schemes_raw not in (None, ""):
-        if not isinstance(schemes_raw, list | tuple) or not schemes_raw or any(
-            s not in SCHEMES for s in schemes_raw
-        ):
-            _err(errors, n, "schemes", "scheme_invalid")
-        else:
-            schemes = sorted(set(schemes_raw))
-
-    if len(errors) > before or check is None or city is None or effective_date is None:
-        return None
-    return _Line(
-        line_no=n, action=action, check=check, name=name, city=city, hukou_type=hukou_type,
-        base_kind=base_kind, base=base, effective_date=effective_date, reason=reason,
-        phone=phone.replace(" ", ""), schemes=schemes,
-        wants_fund=raw.get("housing_fund") not in (False, "false", "0", 0),
-    )
-
-
-@dataclass
-class _Known:
-    """What the database knows of the persons an order names, read in a few queries."""
-
-    persons: dict[str, InsuredPerson]  # lookup hash → person
-    active: dict[tuple[int, int], dict[str, Enrollment]]  # (person, city) → scheme → enrolment
-    pending: dict[tuple[int, int], set[str]]  # (person, city) → schemes being added
-
-
-def _known(hashes: Sequence[str]) -> _Known:
-    persons: dict[str, InsuredPerson] = {}
-    for start in range(0, len(hashes), 2000):
-        chunk = hashes[start:start + 2000]
-        for person in InsuredPerson.objects.filter(id_number_hash__in=chunk):
-            persons[person.id_number_hash] = person
-    ids = [p.pk for p in persons.values()]
-    active: dict[tuple[int, int], dict[str, Enrollment]] = {}
-    pending: dict[tuple[int, int], set[str]] = {}
-    for start in range(0, len(ids), 2000):
-        chunk_ids = ids[start:start + 2000]
-        for e in Enrollment.objects.filter(person_id__in=chunk_ids,
-                                           status=Enrollment.Status.ACTIVE):
-            active.setdefault((e.person_id, e.city_id), {})[e.scheme] = e
-        for person_id, city_id, scheme in RosterTask.objects.filter(
-            line__person_id__in=chunk_ids, line__action=LineAction.ADD,
-            status__in=OPEN_TASK_STATUSES,
-        ).values_list("line__person_id", "line__city_id", "scheme"):
-            pending.setdefault((person_id, city_id), set()).add(scheme)
-    return _Known(persons, active, pending)
-
-
-def _check_against_records(
-    line: _Line, *, client: Client, scope: ContractScope, known: _Known,
-    errors: list[ErrorDetail],
-) -> bool:
-    """What the line means for the person's enrolments; fills line.person/schemes."""
-    n = line.line_no
-    person = known.persons.get(lookup_hash(line.id_number))
-    if person is not None and line.name and line.name != person.name:
-        _err(errors, n, "name", "name_mismatch")
-        return False
-    line.person = person
-    key = (person.pk, line.city.pk) if person is not None else (0, 0)
-    active = known.active.get(key, {})
-    if line.action == LineAction.ADD:
-        if not line.schemes:
-            line.schemes = [Scheme.SOCIAL_INSURANCE]
-            if scope.covers_housing_fund and line.wants_fund:
-                line.schemes.append(Scheme.HOUSING_FUND)
-        if Scheme.HOUSING_FUND in line.schemes and not scope.covers_housing_fund:
-            _err(errors, n, "schemes", "scheme_not_in_contract")
-            return False
-        if set(line.schemes) & (set(active) | known.pending.get(key, set())):
-            _err(errors, n, "id_number", "already_enrolled")
-            return False
-        return True
-    mine = {s: e for s, e in active.items() if e.client_id == client.pk}
-    if not line.schemes:
-        line.schemes = sorted(mine)
-    if not line.schemes or any(s not in mine for s in line.schemes):
-        _err(errors, n, "id_number", "not_enrolled")
-        return False
-    starts = [mine[s].starts_on for s in line.schemes]
-    if line.action == LineAction.REMOVE and any(
-        d is not None and line.effective_date < d for d in starts
-    ):
-        _err(errors, n, "effective_date", "date_before_enrolment")
-        return False
-    line.enrollments = {s: mine[s] for s in line.schemes}
-    if not line.name and person is not None:
-        line.name = person.name
-    return True
-
-
-def order_validate(
-    *, client: Client, lines: Sequence[Mapping[str, Any]], today: datetime.date | None = None
-) -> list[_Line]:
-    """Check every line; raise ValidationFailed with every problem of every line.
-
-    Reads the database in a handful of queries whatever the number of lines."""
-    today = today or timezone.localdate()
-    if not lines:
-        raise ValidationFailed(
-            [ErrorDetail(code="required", message="派单没有明细 / The order has no lines",
-                         field="lines")]
-        )
-    if len(lines) > MAX_LINES:
-        raise DomainError(code="too_many_rows",
-                          message=f"一次最多 {MAX_LINES} 行 / At most {MAX_LINES} lines per order")
-    scope = contract_scope(client=client, on=today)
-    if scope is None:
-        raise DomainError(
-            code="no_active_contract",
-            message="客户没有有效的服务合同 / The client has no active service contract",
-        )
-    cities = {c.code: c for c in City.objects.all()}
-    errors: list[ErrorDetail] = []
-    parsed: list[_Line] = []
-    for n, raw in enumerate(lines, start=1):
-        if not isinstance(raw, Mapping):
-            _err(errors, n, "lines", "invalid", "明细格式错误 / A line must be an object")
-            continue
-        line = _check_fields(n, raw, cities=cities, scope=scope, today=today, errors=errors)
-        if line is not None:
-            parsed.append(line)
-    known = _known(sorted({lookup_hash(line.id_number) for line in parsed}))
-    checked: list[_Line] = []
-    seen: dict[tuple[str, int], int] = {}
-    for line in parsed:
-        key = (line.id_number, line.city.pk)
-        if key in seen:
-            _err(errors, line.line_no, "id_number", "duplicate_in_order",
-                 f"{MSG['duplicate_in_order']} (第{seen[key]}行 / line {seen[key]})")
-            continue
-        seen[key] = line.line_no
-        if _check_against_records(line, client=client, scope=scope, known=known,
-                                  errors=errors):
-            checked.append(line)
-    if errors:
-        errors.sort(key=lambda e: e.line or 0)
-        raise ValidationFailed(errors)
-    return checked
-
-
-def _missing_papers(persons: Sequence[InsuredPerson]) -> set[int]:
-    """The ids of persons who still lack a required paper (one query)."""
-    have: dict[int, set[str]] = {}
-    ids = [p.pk for p in persons]
-    for start in range(0, len(ids), 2000):
-        for person_id, kind in Paper.objects.filter(
-            person_id__in=ids[start:start + 2000]
-        ).values_list("person_id", "kind"):
-            have.setdefault(person_id, set()).add(kind)
-    return {p.pk for p in persons if set(required_paper_kinds(p)) - have.get(p.pk, set())}
 
 
 @transaction.atomic
@@ -466,7 +90,8 @@ def order_submit(
     created_ids = {p.pk for p in created}
     known_adders = [line.person for line in checked if line.action == LineAction.ADD
                     and line.person is not None and line.person.pk not in created_ids]
-    lacking = _missing_papers(known_adders) | created_ids  # a new person has no papers yet
+    lacking = {pk for pk, kinds in papers_missing(known_adders).items() if kinds}
+    lacking |= created_ids  # a new person has no papers yet
 
     calendar = working_calendar()
     handle_by = deadlines.handle_by(received_at)
@@ -531,165 +156,105 @@ def order_import_xlsx(
     )
 
 
-# --- the workflow -----------------------------------------------------------------------
+# --- intake by channel: uploaded workbooks, e-mailed orders, kept files -------------
 
-TRANSITIONS: dict[str, set[str]] = {
-    TaskStatus.RECEIVED: {TaskStatus.SUBMITTED, TaskStatus.PAPERS_MISSING, TaskStatus.RETURNED,
-                          TaskStatus.CANCELLED},
-    TaskStatus.PAPERS_MISSING: {TaskStatus.RECEIVED, TaskStatus.RETURNED, TaskStatus.CANCELLED},
-    TaskStatus.SUBMITTED: {TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.RETURNED},
-    TaskStatus.FAILED: {TaskStatus.SUBMITTED, TaskStatus.RETURNED, TaskStatus.CANCELLED},
-    TaskStatus.RETURNED: {TaskStatus.RECEIVED, TaskStatus.CANCELLED},
-    TaskStatus.SUCCEEDED: set(),
-    TaskStatus.CANCELLED: set(),
-}
-REASON_REQUIRED = {TaskStatus.FAILED, TaskStatus.RETURNED}
-ATTENTION_ORDER = [TaskStatus.RETURNED, TaskStatus.PAPERS_MISSING, TaskStatus.RECEIVED,
-                   TaskStatus.SUBMITTED]
+SCAN_MAGIC = (b"%PDF-", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
-def line_status_of(task_statuses: Sequence[str]) -> str:
-    """The line's status from its tasks' (one task per scheme)."""
-    statuses = set(task_statuses)
-    for status in ATTENTION_ORDER:  # still in progress: what needs attention first
-        if status in statuses:
-            return status
-    done = statuses - {TaskStatus.CANCELLED}
-    if not done:
-        return LineStatus.CANCELLED
-    if done == {TaskStatus.SUCCEEDED}:
-        return LineStatus.SUCCEEDED
-    if done == {TaskStatus.FAILED}:
-        return LineStatus.FAILED
-    return LineStatus.PARTIALLY_SUCCEEDED
-
-
-class InvalidTransition(DomainError):
-    def __init__(self, message: str) -> None:
-        super().__init__(code="invalid_transition", message=message, status=409)
-
-
-def _apply_success(task: RosterTask, line: RosterLine, actor: User | None) -> None:
-    """Success creates, adjusts or ends the enrolment."""
-    client = line.order.client
-    if line.action == LineAction.ADD:
-        rate = None
-        if task.scheme == Scheme.HOUSING_FUND:
-            scope = contract_scope(client=client, on=line.effective_month)
-            rate = scope.contract.housing_fund_rate if scope else None
-        task.enrollment = enrollment_open(
-            person=line.person, client=client, city=line.city, scheme=task.scheme,
-            starts_on=line.effective_month, actor=actor,
-            base_kind=line.base_kind or Enrollment.BaseKind.DECLARED, base=line.base,
-            rate=rate, first_billed_month=line.effective_month,
+def upload_bytes(upload: UploadedFile | None, *, field: str = "file") -> bytes:
+    """The content of an uploaded workbook, refused before reading when it is too large."""
+    if upload is None:
+        raise ValidationFailed([ErrorDetail(
+            code="required", field=field,
+            message="请选择要上传的 .xlsx 文件 / Choose an .xlsx file to upload")])
+    if (upload.size or 0) > MAX_FILE_BYTES:
+        raise refuse(
+            "file_too_large",
+            "文件超过 10 MB，请拆分后上传 / The file is larger than 10 MB; split it and upload "
+            "the parts",
         )
-        return
-    enrollment = task.enrollment or Enrollment.objects.filter(
-        person=line.person, client=client, city=line.city, scheme=task.scheme,
-        status=Enrollment.Status.ACTIVE,
-    ).first()
-    if enrollment is None or enrollment.status != Enrollment.Status.ACTIVE:
-        raise InvalidTransition(
-            "该人员已不在保，无法办结 / The person is no longer enrolled: cannot succeed"
-        )
-    task.enrollment = enrollment
-    if line.action == LineAction.REMOVE:
-        enrollment_end(enrollment=enrollment, ends_on=line.effective_date, reason=line.reason,
-                       actor=actor)
-    else:
-        enrollment_adjust_base(enrollment=enrollment, base_kind=line.base_kind,
-                               base=line.base, actor=actor)
+    upload.seek(0)
+    return upload.read()
 
 
-def task_transition(
-    *, task: RosterTask, to: str, actor: User | None, reason: str = ""
-) -> RosterTask:
-    """Move one task along the workflow; the line's status follows."""
-    line = task.line
-    allowed = TRANSITIONS.get(task.status, set())
-    if to not in allowed:
-        target = TaskStatus(to).label if to in TaskStatus.values else to
-        raise InvalidTransition(
-            f"不能从「{TaskStatus(task.status).label}」变为「{target}」"
-            f" / Cannot move a task from {task.status} to {to}"
-        )
-    if to in REASON_REQUIRED and not reason.strip():
-        raise DomainError(
-            code="validation_failed", message="请填写原因 / A reason is required",
-            details=[ErrorDetail(code="required", message=MSG["required"], field="reason")],
-        )
-    if to == TaskStatus.SUBMITTED and line.action == LineAction.ADD:
-        missing = papers_missing(viewer=SYSTEM_VIEWER, person=line.person)
-        if missing:
-            raise InvalidTransition(
-                "材料不全，不能报送 / Papers are missing: " + ", ".join(missing)
-            )
+def _check_scan(upload: UploadedFile | None) -> None:
+    if upload is None:
+        raise ValidationFailed([ErrorDetail(
+            code="required", field="sealed_scan",
+            message="须上传盖章名单扫描件 / The sealed roster scan is required")])
+    if (upload.size or 0) > MAX_ATTACHMENT_BYTES:
+        raise ValidationFailed([ErrorDetail(
+            code="file_too_large", field="sealed_scan",
+            message="文件超过 10 MB / The file is larger than 10 MB")])
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not head.startswith(SCAN_MAGIC):
+        raise ValidationFailed([ErrorDetail(
+            code="file_type", field="sealed_scan",
+            message="盖章扫描件仅接受 PDF、JPEG 或 PNG 文件 / The sealed scan must be a PDF, "
+            "JPEG or PNG file")])
+
+
+def _check_email(upload: UploadedFile | None) -> None:
+    if upload is None:
+        raise ValidationFailed([ErrorDetail(
+            code="required", field="correspondence",
+            message="须上传客户的邮件（.eml） / The client's e-mail (.eml) is required")])
+    name = (upload.name or "").lower()
+    if not name.endswith(".eml") or (upload.size or 0) == 0:
+        raise ValidationFailed([ErrorDetail(
+            code="file_type", field="correspondence",
+            message="邮件须为 .eml 文件（在邮件客户端中“另存为”） / The e-mail must be an .eml "
+            "file (\"Save as\" in the mail program)")])
+    if (upload.size or 0) > MAX_ATTACHMENT_BYTES:
+        raise ValidationFailed([ErrorDetail(
+            code="file_too_large", field="correspondence",
+            message="文件超过 10 MB / The file is larger than 10 MB")])
+
+
+def order_email_intake(
+    *,
+    client: Client,
+    workbook: UploadedFile | None,
+    sealed_scan: UploadedFile | None,
+    correspondence: UploadedFile | None,
+    actor: User,
+    received_at: datetime.datetime | None = None,
+    note: str = "",
+) -> RosterOrder:
+    """An order the client e-mailed: staff enter the workbook with the sealed roster scan
+    (PDF, JPEG or PNG) and the e-mail itself, kept as correspondence. `received_at` is when
+    the e-mail arrived (the 48-hour deadline and the effective month count from it)."""
     now = timezone.now()
-    if to == TaskStatus.SUCCEEDED:
-        _apply_success(task, line, actor)
-    task.status = to
-    task.reason = reason.strip()
-    if to == TaskStatus.SUBMITTED:
-        task.submitted_at = now
-    if to in (TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.CANCELLED):
-        task.finished_at = now
-    task.save()
-    _line_refresh(line)
-    return task
+    if received_at is not None and received_at > now:
+        raise ValidationFailed([ErrorDetail(
+            code="date_invalid", field="received_at",
+            message="收到时间不能晚于现在 / The time received cannot be in the future")])
+    data = upload_bytes(workbook, field="workbook")
+    _check_scan(sealed_scan)
+    _check_email(correspondence)
+    return order_import_xlsx(
+        client=client, data=data, filename=(workbook.name if workbook else "") or "roster.xlsx",
+        channel=RosterOrder.Channel.EMAIL, actor=actor, received_at=received_at or now,
+        sealed_scan=sealed_scan, correspondence=correspondence, note=note,
+    )
 
 
-def _line_refresh(line: RosterLine) -> None:
-    before = line.status
-    tasks = list(line.tasks.all())
-    line.status = line_status_of([t.status for t in tasks])
-    line.failure_reason = "; ".join(
-        f"{Scheme(t.scheme).label}: {t.reason}" for t in tasks
-        if t.status in (TaskStatus.FAILED, TaskStatus.RETURNED) and t.reason
-    )[:500]
-    line.save(update_fields=["status", "failure_reason"])
-    if line.status == before:
-        return
-    event = {
-        LineStatus.SUCCEEDED: "order.line.succeeded",
-        LineStatus.PARTIALLY_SUCCEEDED: "order.line.succeeded",
-        LineStatus.FAILED: "order.line.failed",
-    }.get(LineStatus(line.status))
-    if event:
-        webhook_emit(client_id=line.order.client_id, event=event, data=line_event_data(line, tasks))
-
-
-def line_event_data(line: RosterLine, tasks: Sequence[RosterTask]) -> dict[str, Any]:
-    return {
-        "order": line.order_id,
-        "line_id": line.pk,
-        "line": line.line_no,
-        "action": line.action,
-        "name": line.name,
-        "id_number_masked": line.person.id_number_masked,
-        "city": line.city.code,
-        "status": line.status,
-        "effective_month": f"{line.effective_month:%Y-%m}",
-        "failure_reason": line.failure_reason,
-        "tasks": [{"scheme": t.scheme, "status": t.status, "reason": t.reason} for t in tasks],
-    }
+ORDER_FILES = ("source_file", "sealed_scan", "correspondence")
 
 
 @transaction.atomic
-def line_transition(
-    *, line: RosterLine, to: str, actor: User | None, reason: str = "", scheme: str = ""
-) -> RosterLine:
-    """Staff move a line's tasks (all, or one scheme's) to `to`."""
-    line = RosterLine.objects.select_for_update().select_related(
-        "order__client", "person", "city").get(pk=line.pk)
-    if to not in TaskStatus.values:
-        raise InvalidTransition(f"未知状态 / Unknown status {to}")
-    tasks = list(line.tasks.all())
-    if scheme:
-        tasks = [t for t in tasks if t.scheme == scheme]
-        if not tasks:
-            raise InvalidTransition(f"该明细没有 {scheme} 任务 / The line has no {scheme} task")
-    for task in tasks:
-        task.line = line
-        task_transition(task=task, to=to, actor=actor, reason=reason)
-    line.refresh_from_db()
-    return line
+def order_file_download(
+    *, order: RosterOrder, field: str, actor: User | None, request: HttpRequest | None = None
+) -> FieldFile:
+    """Record that one of an order's files (the workbook, the sealed scan, the e-mail; they
+    hold ID numbers) was downloaded; the view streams it after this."""
+    if field not in ORDER_FILES or not getattr(order, field):
+        raise Http404
+    stored: FieldFile = getattr(order, field)
+    audit_record(actor=actor, action=AuditEvent.Action.DOWNLOAD, target=order,
+                 client_id=order.client_id, detail={"file": field, "name": stored.name},
+                 request=request)
+    return stored

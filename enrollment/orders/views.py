@@ -36,24 +36,25 @@ from enrollment.orders.forms import (
     TransitionForm,
     city_choices,
 )
-from enrollment.orders.intake import (
-    line_paper_upload,
-    order_email_intake,
-    order_file_download,
-    upload_bytes,
-)
 from enrollment.orders.selectors import (
     line_counts,
     line_get,
     line_history,
-    missing_papers_of,
     order_get,
     order_list_with_counts,
     order_status,
     work_queue_filtered,
 )
-from enrollment.orders.services import line_transition, order_import_xlsx, order_submit
-from enrollment.persons.selectors import required_paper_kinds
+from enrollment.orders.services import (
+    order_email_intake,
+    order_file_download,
+    order_import_xlsx,
+    order_submit,
+    upload_bytes,
+)
+from enrollment.orders.workflow import line_transition
+from enrollment.persons.paper_services import paper_upload
+from enrollment.persons.selectors import papers_missing, required_paper_kinds
 
 PAGE_SIZE = 50
 BADGE = {
@@ -80,7 +81,7 @@ def _line_rows(lines: Any) -> list[dict[str, Any]]:
     """Lines with their badge and the papers still missing (lines waiting for papers)."""
     lines = list(lines)
     waiting = [ln.person for ln in lines if ln.status == LineStatus.PAPERS_MISSING]
-    missing = missing_papers_of(waiting) if waiting else {}
+    missing = papers_missing(waiting) if waiting else {}
     return [{"line": ln, "badge": BADGE.get(ln.status, ""),
              "missing": missing.get(ln.person_id, [])} for ln in lines]
 
@@ -144,8 +145,9 @@ def portal_line_paper_upload(request: HttpRequest, pk: int, line_pk: int) -> Htt
         messages.error(request, _("Choose a file to upload."))
     else:
         try:
-            line_paper_upload(line=line, kind=form.cleaned_data["kind"],
-                              upload=form.cleaned_data["file"], actor=request.user)  # type: ignore[arg-type]
+            paper_upload(person=line.person, client=line.order.client,
+                         kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"],
+                         actor=request.user)  # type: ignore[arg-type]
         except DomainError as error:
             for message in _error_messages(error):
                 messages.error(request, message)
@@ -248,7 +250,7 @@ def staff_work_queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     page_lines = list(page.object_list)
-    missing = missing_papers_of([ln.person for ln in page_lines])
+    missing = papers_missing([ln.person for ln in page_lines])
     rows = []
     for line in page_lines:
         overdue, left = _time_left(line.handle_by, now)
@@ -299,7 +301,7 @@ def _line_page(request: HttpRequest, line: RosterLine, form: TransitionForm | No
     overdue, left = _time_left(line.handle_by, now)
     return render(request, "enrollment/order/line.html", {
         "line": line, "row": _line_rows([line])[0], "overdue": overdue, "left": left,
-        "missing": missing_papers_of([line.person])[line.person_id],
+        "missing": papers_missing([line.person])[line.person_id],
         "history": line_history(line), "form": form or TransitionForm(),
         "can_process": _viewer(request).has_role(*STAFF_PROCESSORS),
     }, status=status)

@@ -17,6 +17,7 @@ from agency.api import Pagination, viewer_of
 from agency.errors import DomainError
 from agency.roles import Role
 from enrollment.models import Enrollment, InsuredPerson, Paper
+from enrollment.persons.paper_services import paper_download, paper_upload
 from enrollment.persons.selectors import (
     current_enrollment,
     paper_checklist,
@@ -25,7 +26,6 @@ from enrollment.persons.selectors import (
     person_list,
     supplying_client,
 )
-from enrollment.persons.services import paper_download, paper_upload
 from enrollment.persons.views import paper_file_response
 
 

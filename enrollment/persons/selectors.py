@@ -1,9 +1,12 @@
 """Reads about insured persons and their papers, scoped to the viewer.
 
 Staff see every person. A client (portal user or API key) sees the persons it has
-enrolled (any enrolment of that client, current or ended), only its own enrolments of
-them and only the papers it supplied; anything else answers 404."""
+enrolled (any enrolment of that client, current or ended) or named in one of its roster
+orders (a new hire waiting for the bureau has no enrolment yet, and needs papers first),
+only its own enrolments of them and only the papers it supplied; anything else answers
+404."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, When
@@ -13,7 +16,7 @@ from agency.crypto import lookup_hash
 from agency.viewer import Viewer, scope_to_viewer
 from clients.models import Client
 from clients.selectors import client_get
-from enrollment.models import Enrollment, InsuredPerson, Paper
+from enrollment.models import Enrollment, InsuredPerson, Paper, RosterLine
 from enrollment.persons.id_numbers import normalize_id_number, validate_id_number
 
 
@@ -64,8 +67,12 @@ def person_list(
     if city_code:
         enrollments = enrollments.filter(city__code=city_code)
     qs = InsuredPerson.objects.all()
-    if viewer.is_client or status or client_id is not None or city_code:
+    if status or client_id is not None or city_code:
         qs = qs.filter(Exists(enrollments))
+    elif viewer.is_client:
+        ordered = scope_to_viewer(RosterLine.objects.filter(person=OuterRef("pk")), viewer,
+                                  "order__client_id")
+        qs = qs.filter(Exists(enrollments) | Exists(ordered))
     qs = _search(qs, search)
     return qs.prefetch_related(
         Prefetch(
@@ -85,19 +92,28 @@ def person_get(*, viewer: Viewer, pk: int) -> InsuredPerson:
 
 def supplying_client(*, viewer: Viewer, person: InsuredPerson, raw: str | None = None) -> Client:
     """The client a paper or letter of this person is for: a client viewer's own client;
-    for staff the client named by `raw` (an id, one the person is enrolled with), else the
-    client of the current enrolment. A person with no enrolment has none: 404."""
+    for staff the client named by `raw` (an id: one that enrolled the person or named it in
+    a roster order), else the client of the current enrolment, else of the latest roster
+    order. A person no client has enrolled or ordered has none: 404."""
     if viewer.is_client and viewer.client_id is not None:
         return client_get(viewer=viewer, pk=viewer.client_id)
     enrollments: list[Enrollment] = getattr(person, "scoped_enrollments", [])
+    ordering = Client.objects.filter(roster_orders__lines__person=person).order_by(
+        "-roster_orders__received_at")
     if raw and raw.isdigit():
         for enrollment in enrollments:
             if enrollment.client_id == int(raw):
                 return enrollment.client
+        named = ordering.filter(pk=int(raw)).first()
+        if named is not None:
+            return named
     current = current_enrollment(person)
-    if current is None:
+    if current is not None:
+        return current.client
+    latest = ordering.first()
+    if latest is None:
         raise Http404
-    return current.client
+    return latest
 
 
 def current_enrollment(person: InsuredPerson) -> Enrollment | None:
@@ -122,10 +138,10 @@ def paper_get(*, viewer: Viewer, person: InsuredPerson, pk: int) -> Paper:
     return paper
 
 
-def required_paper_kinds(person: InsuredPerson) -> list[str]:
-    """Every kind the standard names; the household register only for a mainland
+def required_paper_kinds(person: InsuredPerson) -> list[Paper.Kind]:
+    """Every kind the standard names (STD-4.4); the household register only for a mainland
     resident (others have none)."""
-    kinds = list(Paper.Kind.values)
+    kinds = list(Paper.Kind)
     if person.id_document_type != InsuredPerson.DocumentType.RESIDENT_ID:
         kinds.remove(Paper.Kind.HOUSEHOLD_REGISTER)
     return kinds
@@ -148,12 +164,25 @@ def paper_checklist(*, viewer: Viewer, person: InsuredPerson) -> list[ChecklistI
     for paper in paper_list(viewer=viewer, person=person).order_by("-uploaded_at", "-id"):
         latest.setdefault(paper.kind, paper)
     return [
-        ChecklistItem(kind=kind, label=str(Paper.Kind(kind).label), paper=latest.get(kind))
+        ChecklistItem(kind=kind.value, label=str(kind.label), paper=latest.get(kind))
         for kind in required_paper_kinds(person)
     ]
 
 
-def papers_missing(*, viewer: Viewer, person: InsuredPerson) -> list[str]:
-    """The required kinds with no paper yet (for the roster workflow's "papers complete")."""
-    return [item.kind for item in paper_checklist(viewer=viewer, person=person)
-            if not item.present]
+def papers_missing(persons: Iterable[InsuredPerson]) -> dict[int, list[Paper.Kind]]:
+    """Person id → the required kinds nobody has supplied yet, in one query for all the
+    persons. This is the roster workflow's view (a line waits for its papers and cannot be
+    submitted without them): a paper from any client counts. Pages show a viewer's own
+    papers through `paper_checklist`."""
+    people = {p.pk: p for p in persons}
+    present: dict[int, set[str]] = {pk: set() for pk in people}
+    for start in range(0, len(people), 2000):
+        chunk = list(people)[start:start + 2000]
+        for person_id, kind in Paper.objects.filter(person_id__in=chunk).values_list(
+            "person_id", "kind"
+        ).distinct():
+            present[person_id].add(kind)
+    return {
+        pk: [kind for kind in required_paper_kinds(person) if kind not in present[pk]]
+        for pk, person in people.items()
+    }

@@ -8,26 +8,20 @@ the staff who file with the bureau); finance and archivists see the masked numbe
 portal users and API keys never see more."""
 
 import datetime
-import hashlib
 import io
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 
 from agency.crypto import decrypt_text, encrypt_text, lookup_hash, rotate_text
 from agency.errors import DomainError, ErrorDetail, ValidationFailed
-from agency.models import AuditEvent, User, audit_detail
-from agency.pdf import render_pdf
+from agency.models import AuditEvent, User
 from agency.roles import Role
 from agency.services import audit_record
-from clients.models import Client
-from enrollment.models import Enrollment, InsuredPerson, Paper
+from enrollment.models import InsuredPerson
 from enrollment.persons.id_numbers import (
     IdCheck,
     mask_id_number,
@@ -35,15 +29,8 @@ from enrollment.persons.id_numbers import (
     validate_id_number,
     validate_passport_number,
 )
-from policies.models import City
 
 REVEAL_ROLES = (Role.ADMIN, Role.MANAGER, Role.SERVICE_REP)
-PAPER_MAX_BYTES = 10 * 1024 * 1024
-_MAGIC = (
-    (b"%PDF-", Paper.ContentType.PDF),
-    (b"\x89PNG\r\n\x1a\n", Paper.ContentType.PNG),
-    (b"\xff\xd8\xff", Paper.ContentType.JPEG),
-)
 
 
 # --- identity document ----------------------------------------------------------------
@@ -322,254 +309,6 @@ def person_rotate_keys(*, batch_size: int = 500) -> int:
                 )
                 changed += 1
     return changed
-
-
-# --- enrolments -------------------------------------------------------------------------
-
-
-def _first_of_month(day: datetime.date | None) -> datetime.date | None:
-    return day.replace(day=1) if day else None
-
-
-@transaction.atomic
-def enrollment_open(
-    *,
-    person: InsuredPerson,
-    client: Client,
-    city: City,
-    scheme: str,
-    starts_on: datetime.date,
-    actor: User | None,
-    base_kind: str = Enrollment.BaseKind.DECLARED,
-    base: Decimal | None = None,
-    rate: Decimal | None = None,
-    bureau_account_number: str = "",
-    first_billed_month: datetime.date | None = None,
-) -> Enrollment:
-    """Open an active enrolment (增员 / 公积金开户) of a person with a client in a city and
-    one scheme. A person has at most one active enrolment per city and scheme."""
-    errors: list[ErrorDetail] = []
-    if base_kind == Enrollment.BaseKind.DECLARED and (base is None or base <= 0):
-        errors.append(ErrorDetail("base_invalid", "缴费基数无效 / Contribution base is not valid",
-                                  field="base"))
-    if rate is not None and not (Decimal(0) < rate < Decimal(1)):
-        errors.append(ErrorDetail("rate_invalid", "缴存比例无效 / Rate is not valid",
-                                  field="rate"))
-    if errors:
-        raise ValidationFailed(errors)
-    if Enrollment.objects.filter(person=person, city=city, scheme=scheme,
-                                 status=Enrollment.Status.ACTIVE).exists():
-        raise DomainError(code="already_enrolled",
-                          message="该人员在此城市已参保 / Already enrolled in this city",
-                          status=409)
-    enrollment = Enrollment(
-        person=person, client=client, city=city, scheme=scheme,
-        status=Enrollment.Status.ACTIVE, starts_on=starts_on, base_kind=base_kind,
-        base=base if base_kind == Enrollment.BaseKind.DECLARED else None, rate=rate,
-        bureau_account_number=bureau_account_number,
-        first_billed_month=_first_of_month(first_billed_month or starts_on),
-    )
-    enrollment._history_user = actor  # type: ignore[attr-defined]
-    try:
-        with transaction.atomic():
-            enrollment.save()
-    except IntegrityError as exc:  # a concurrent open won the race
-        raise DomainError(code="already_enrolled",
-                          message="该人员在此城市已参保 / Already enrolled in this city",
-                          status=409) from exc
-    return enrollment
-
-
-def _save(enrollment: Enrollment, actor: User | None) -> Enrollment:
-    enrollment._history_user = actor  # type: ignore[attr-defined]
-    enrollment.save()
-    return enrollment
-
-
-def _require_status(enrollment: Enrollment, *statuses: str) -> None:
-    if enrollment.status not in statuses:
-        raise DomainError(code="invalid_transition",
-                          message="当前状态不允许此操作 / Not allowed in the current status",
-                          status=409)
-
-
-@transaction.atomic
-def enrollment_end(
-    *, enrollment: Enrollment, ends_on: datetime.date, reason: str, actor: User | None
-) -> Enrollment:
-    """减员: the enrolment ends on a date for a reason."""
-    _require_status(enrollment, Enrollment.Status.ACTIVE, Enrollment.Status.SEALED,
-                    Enrollment.Status.PENDING)
-    if enrollment.starts_on and ends_on < enrollment.starts_on:
-        raise ValidationFailed([ErrorDetail("date_invalid",
-                                            "结束日期早于开始日期 / Ends before it starts",
-                                            field="ends_on")])
-    enrollment.status = Enrollment.Status.ENDED
-    enrollment.ends_on = ends_on
-    enrollment.end_reason = reason
-    return _save(enrollment, actor)
-
-
-@transaction.atomic
-def enrollment_adjust_base(
-    *, enrollment: Enrollment, base_kind: str, base: Decimal | None, actor: User | None,
-    rate: Decimal | None = None,
-) -> Enrollment:
-    """调基: a new declared base (or the city's minimum / maximum), optionally a new rate."""
-    _require_status(enrollment, Enrollment.Status.ACTIVE, Enrollment.Status.PENDING)
-    if base_kind == Enrollment.BaseKind.DECLARED and (base is None or base <= 0):
-        raise ValidationFailed([ErrorDetail("base_invalid",
-                                            "缴费基数无效 / Contribution base is not valid",
-                                            field="base")])
-    enrollment.base_kind = base_kind
-    enrollment.base = base if base_kind == Enrollment.BaseKind.DECLARED else None
-    if rate is not None:
-        enrollment.rate = rate
-    return _save(enrollment, actor)
-
-
-def _require_housing_fund(enrollment: Enrollment) -> None:
-    if enrollment.scheme != Enrollment.Scheme.HOUSING_FUND:
-        raise DomainError(code="invalid_transition",
-                          message="仅适用于住房公积金 / Housing fund only", status=409)
-
-
-@transaction.atomic
-def housing_fund_seal(
-    *, enrollment: Enrollment, on: datetime.date, actor: User | None
-) -> Enrollment:
-    """封存: the fund account is kept but nothing is paid in from this date."""
-    _require_housing_fund(enrollment)
-    _require_status(enrollment, Enrollment.Status.ACTIVE)
-    enrollment.status = Enrollment.Status.SEALED
-    enrollment.sealed_on = on
-    return _save(enrollment, actor)
-
-
-@transaction.atomic
-def housing_fund_unseal(*, enrollment: Enrollment, actor: User | None) -> Enrollment:
-    """启封: payments resume on the sealed account."""
-    _require_housing_fund(enrollment)
-    _require_status(enrollment, Enrollment.Status.SEALED)
-    if Enrollment.objects.filter(
-        person_id=enrollment.person_id, city_id=enrollment.city_id, scheme=enrollment.scheme,
-        status=Enrollment.Status.ACTIVE,
-    ).exists():
-        raise DomainError(code="already_enrolled",
-                          message="该人员在此城市已参保 / Already enrolled in this city",
-                          status=409)
-    enrollment.status = Enrollment.Status.ACTIVE
-    enrollment.sealed_on = None
-    return _save(enrollment, actor)
-
-
-@transaction.atomic
-def housing_fund_transfer(
-    *, enrollment: Enrollment, client: Client, city: City, on: datetime.date,
-    actor: User | None, base: Decimal | None = None, rate: Decimal | None = None,
-) -> Enrollment:
-    """转移: the fund account moves to another client or city; the old enrolment ends the
-    day before, the new one starts on `on` with the same account number."""
-    _require_housing_fund(enrollment)
-    _require_status(enrollment, Enrollment.Status.ACTIVE, Enrollment.Status.SEALED)
-    enrollment_end(enrollment=enrollment, ends_on=on - datetime.timedelta(days=1),
-                   reason=Enrollment.EndReason.TRANSFER, actor=actor)
-    return enrollment_open(
-        person=enrollment.person, client=client, city=city, scheme=enrollment.scheme,
-        starts_on=on, actor=actor, base_kind=enrollment.base_kind,
-        base=base if base is not None else enrollment.base,
-        rate=rate if rate is not None else enrollment.rate,
-        bureau_account_number=enrollment.bureau_account_number,
-    )
-
-
-# --- papers ---------------------------------------------------------------------------
-
-
-def _sniff(head: bytes) -> str | None:
-    for magic, content_type in _MAGIC:
-        if head.startswith(magic):
-            return str(content_type)
-    return None
-
-
-@transaction.atomic
-def paper_upload(
-    *,
-    person: InsuredPerson,
-    client: Client,
-    kind: str,
-    upload: UploadedFile,
-    actor: User | None,
-) -> Paper:
-    """Store one paper of a person, supplied by (or for) a client the person is enrolled
-    with, or whom the client's roster order adds (a new hire has no enrolment until the
-    bureau accepts it, and needs papers first). Only PDF, JPEG and PNG, recognised by their
-    content, up to 10 MB."""
-    if kind not in Paper.Kind.values:
-        raise ValidationFailed([ErrorDetail("invalid_choice", "材料类型无效 / Unknown paper kind",
-                                            field="kind")])
-    if not (
-        Enrollment.objects.filter(person=person, client=client).exists()
-        or person.roster_lines.filter(order__client=client).exists()
-    ):
-        raise DomainError(code="not_enrolled",
-                          message="该人员未由此客户参保 / Person is not enrolled by this client")
-    size = upload.size or 0
-    if size > PAPER_MAX_BYTES:
-        raise ValidationFailed([ErrorDetail(
-            "file_too_large", "文件超过 10 MB / The file is larger than 10 MB", field="file")])
-    if size == 0:
-        raise ValidationFailed([ErrorDetail("file_empty", "文件为空 / The file is empty",
-                                            field="file")])
-    upload.seek(0)
-    content_type = _sniff(upload.read(16))
-    if content_type is None:
-        raise ValidationFailed([ErrorDetail(
-            "file_type", "仅接受 PDF、JPEG 或 PNG 文件 / Only PDF, JPEG or PNG files are accepted",
-            field="file")])
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    paper = Paper(
-        person=person, client=client, kind=kind, original_name=(upload.name or "")[:200],
-        content_type=content_type, size=size, sha256=digest.hexdigest(),
-        uploaded_by=actor if actor is not None and actor.pk else None,
-    )
-    paper.file.save("upload", upload, save=False)
-    paper._history_user = actor  # type: ignore[attr-defined]
-    try:
-        paper.save()
-    except Exception:
-        paper.file.delete(save=False)  # no orphan file when the row is not written
-        raise
-    return paper
-
-
-@transaction.atomic
-def paper_download(
-    *, paper: Paper, actor: User | None, request: HttpRequest | None = None,
-    api_key_id: int | None = None,
-) -> Paper:
-    """Record that a paper was downloaded (the view sends it after this)."""
-    audit_record(
-        actor=actor, action=AuditEvent.Action.DOWNLOAD, target=paper,
-        client_id=paper.client_id,
-        detail=audit_detail(person=paper.person_id, kind=paper.kind, sha256=paper.sha256,
-                            api_key=api_key_id),
-        request=request,
-    )
-    return paper
-
-
-def outsourcing_letter_pdf(*, person: InsuredPerson, client: Client) -> bytes:
-    """《关于公司实施人力资源外包事宜的函》 for the person to sign (ID number masked)."""
-    return render_pdf(
-        "enrollment/person/outsourcing_letter_pdf.html",
-        {"person": person, "client": client, "today": timezone.localdate()},
-    )
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ from agency.roles import Role
 from agency.viewer import Viewer
 from clients.selectors import client_list
 from enrollment.models import Enrollment, InsuredPerson, Paper
+from enrollment.persons.enrollment_services import housing_fund_seal, housing_fund_unseal
+from enrollment.persons.paper_services import outsourcing_letter_pdf, paper_download, paper_upload
 from enrollment.persons.selectors import (
     current_enrollment,
     paper_checklist,
@@ -36,11 +38,6 @@ from enrollment.persons.services import (
     PERSON_EDITABLE_FIELDS,
     REVEAL_ROLES,
     Revealed,
-    housing_fund_seal,
-    housing_fund_unseal,
-    outsourcing_letter_pdf,
-    paper_download,
-    paper_upload,
     person_create,
     person_export,
     person_reveal,

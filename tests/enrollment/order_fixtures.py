@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from enrollment.demo import DEMO_PDF, DEMO_PNG, demo_person
 from enrollment.models import Enrollment, Paper
-from enrollment.persons.services import enrollment_open, paper_upload, person_create
+from enrollment.persons.enrollment_services import enrollment_open
+from enrollment.persons.paper_services import paper_upload
+from enrollment.persons.services import person_create
 
 SH = timezone.get_fixed_timezone(8 * 60)
 RECEIVED = datetime.datetime(2026, 11, 27, 10, 0, tzinfo=SH)  # after the 15th cut-off

@@ -12,7 +12,8 @@ from agency.roles import Role
 from clients.models import ContractPrice
 from enrollment.bureau.services import bureau_feedback_import
 from enrollment.models import RosterTask
-from enrollment.orders.services import line_transition, order_submit
+from enrollment.orders.services import order_submit
+from enrollment.orders.workflow import line_transition
 from policies.selectors import policy_rules_for_month
 from tests.enrollment.order_fixtures import (
     RECEIVED,
@@ -48,7 +49,6 @@ def submit(company, lines):
 def submitted(line, scheme=""):
     """Papers complete, then sent to the bureau."""
     give_all_papers(line.person, line.order.client)
-    line_transition(line=line, to="received", actor=None)
     return line_transition(line=line, to="submitted", actor=None, scheme=scheme)
 
 

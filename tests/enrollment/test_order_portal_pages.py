@@ -12,7 +12,7 @@ from agency.roles import Role
 from enrollment.demo import DEMO_PDF, DEMO_PNG
 from enrollment.models import Paper, RosterLine, RosterOrder
 from enrollment.orders.services import order_submit
-from enrollment.persons.services import paper_upload
+from enrollment.persons.paper_services import paper_upload
 from tests.enrollment.order_fixtures import add_line, valid_id
 from tests.enrollment.xlsx_builders import xlsx_bytes
 from tests.factories import UserFactory

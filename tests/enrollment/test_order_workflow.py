@@ -8,13 +8,9 @@ import pytest
 from agency.errors import DomainError
 from clients.models import WebhookDelivery
 from clients.webhook_services import webhook_endpoint_create
-from enrollment.models import Enrollment
-from enrollment.orders.services import (
-    InvalidTransition,
-    line_status_of,
-    line_transition,
-    order_submit,
-)
+from enrollment.models import Enrollment, line_status_of
+from enrollment.orders.services import order_submit
+from enrollment.orders.workflow import InvalidTransition, line_transition
 from tests.enrollment.order_fixtures import (
     RECEIVED,
     SH,
@@ -75,7 +71,6 @@ def test_add_succeeds_and_opens_the_enrolments(company, shanghai):
     order = submit(company, [add_line(1, base="min")])
     line = order.lines.get()
     give_all_papers(line.person, company)
-    line_transition(line=line, to="received", actor=None)
 
     line_transition(line=line, to="submitted", actor=None)
     line = line_transition(line=line, to="succeeded", actor=None)
@@ -92,7 +87,6 @@ def test_one_scheme_succeeds_and_the_other_fails(company, shanghai):
     order = submit(company, [add_line(1)])
     line = order.lines.get()
     give_all_papers(line.person, company)
-    line_transition(line=line, to="received", actor=None)
     line_transition(line=line, to="submitted", actor=None)
 
     line_transition(line=line, to="succeeded", scheme="social_insurance", actor=None)

@@ -12,8 +12,8 @@ from agency.roles import Role
 from agency.viewer import Viewer
 from enrollment.demo import DEMO_PDF, DEMO_PNG
 from enrollment.models import Paper
+from enrollment.persons.paper_services import paper_upload
 from enrollment.persons.selectors import paper_checklist, papers_missing
-from enrollment.persons.services import paper_upload
 from tests.enrollment.factories_person import JPEG, enrolled_person, pdf_upload, png_upload
 from tests.factories import UserFactory
 from tests.pdf_utils import pdf_text
@@ -158,8 +158,8 @@ def test_checklist_names_what_is_missing(client_company):
         ("id_card_front", True), ("id_card_back", True), ("household_register", False),
         ("education_certificate", False), ("photo", True), ("labour_contract", True),
         ("outsourcing_letter", False)]
-    assert papers_missing(viewer=STAFF, person=person) == [
-        "household_register", "education_certificate", "outsourcing_letter"]
+    assert papers_missing([person]) == {person.pk: [
+        "household_register", "education_certificate", "outsourcing_letter"]}
 
 
 def test_outsourcing_letter_pdf_is_in_chinese_with_the_masked_number(client, client_company):

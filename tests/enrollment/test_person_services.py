@@ -15,12 +15,14 @@ from agency.errors import DomainError, ValidationFailed
 from agency.models import AuditEvent
 from agency.roles import Role
 from enrollment.models import Enrollment, InsuredPerson
-from enrollment.persons.services import (
+from enrollment.persons.enrollment_services import (
     enrollment_adjust_base,
     enrollment_open,
     housing_fund_seal,
     housing_fund_transfer,
     housing_fund_unseal,
+)
+from enrollment.persons.services import (
     person_create,
     person_export,
     person_find_by_id_number,
@@ -222,7 +224,7 @@ def test_one_person_enrolled_by_two_clients_over_time():
                         base=Decimal("9000.00"), actor=None)
     assert exc.value.code == "already_enrolled"
 
-    from enrollment.persons.services import enrollment_end
+    from enrollment.persons.enrollment_services import enrollment_end
 
     enrollment_end(enrollment=first, ends_on=datetime.date(2024, 12, 31), reason="resignation",
                    actor=None)

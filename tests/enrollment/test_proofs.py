@@ -11,7 +11,7 @@ from agency.models import AuditEvent
 from agency.roles import Role
 from agency.viewer import SYSTEM_VIEWER, ApiKeyPrincipal
 from enrollment.models import Enrollment, ProofOfEnrolment
-from enrollment.persons.services import enrollment_end, enrollment_open
+from enrollment.persons.enrollment_services import enrollment_end, enrollment_open
 from enrollment.proofs.selectors import mask_name, proof_check
 from enrollment.proofs.services import proof_issue
 from policies.calculator import contributions

@@ -15,7 +15,8 @@ from openpyxl import load_workbook
 
 from agency.errors import DomainError, ErrorDetail
 from agency.xlsx import MAX_BLANK_RUN, MAX_DATA_ROWS, MAX_FILE_BYTES
-from enrollment.orders.roster_excel import city_aliases, parse_roster_xlsx, roster_template_xlsx
+from enrollment.orders.roster_excel import city_aliases, parse_roster_xlsx
+from enrollment.orders.roster_template import roster_template_xlsx
 from enrollment.persons.id_numbers import id_check_char
 from tests.enrollment.xlsx_builders import (
     TEMPLATE_HEADER,
@@ -714,7 +715,8 @@ def test_the_import_refuses_to_run_when_openpyxl_would_parse_without_defusedxml(
     # given a process where openpyxl is told not to use defusedxml
     code = (
         "import django; django.setup()\n"
-        "from enrollment.orders.roster_excel import parse_roster_xlsx, roster_template_xlsx\n"
+        "from enrollment.orders.roster_excel import parse_roster_xlsx\n"
+        "from enrollment.orders.roster_template import roster_template_xlsx\n"
         "parse_roster_xlsx(roster_template_xlsx(), cities={})\n"
     )
     env = {**os.environ, "OPENPYXL_DEFUSEDXML": "False"}

@@ -7,7 +7,7 @@ from agency.models import AuditEvent
 from agency.roles import Role
 from agency.viewer import ApiKeyPrincipal
 from enrollment.models import Paper
-from enrollment.persons.services import paper_upload
+from enrollment.persons.paper_services import paper_upload
 from tests.enrollment.factories_person import enrolled_person, png_upload
 from tests.factories import EnrollmentFactory, UserFactory
 

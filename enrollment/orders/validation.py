@@ -1,0 +1,374 @@
+"""Validation of roster-order lines (增减员) before anything is saved: every field of every
+line, then what each line means for the person's enrolments, with every problem named by
+its line and field (the API's error shape). Every channel (portal form, Excel, API,
+e-mail) hands `order_validate` the same line dicts, in the API's JSON shape."""
+
+import datetime
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils import timezone
+
+from agency import deadlines
+from agency.crypto import lookup_hash
+from agency.errors import DomainError, ErrorDetail, ValidationFailed
+from clients.models import Client, Contract
+from clients.selectors import contract_in_force
+from enrollment.models import (
+    Enrollment,
+    InsuredPerson,
+    LineAction,
+    RosterTask,
+    Scheme,
+)
+from enrollment.persons.id_numbers import IdCheck, under_age, validate_id_number
+from policies.models import City
+
+MAX_LINES = 20_000
+OPEN_TASK_STATUSES = ["received", "papers_missing", "submitted", "returned"]
+MAX_BASE = Decimal("1000000")
+MONTHS_BACK = 12  # 补缴 beyond a year is a case for staff, not a roster line
+MONTHS_AHEAD = 12
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+ACTIONS = set(LineAction.values)
+HUKOU = set(InsuredPerson.HukouType.values)
+REASONS = set(Enrollment.EndReason.values)
+SCHEMES = set(Scheme.values)
+
+MSG = {
+    "required": "必填 / Required",
+    "action_invalid": "类型须为 add、remove 或 adjust_base / Action must be add, remove or "
+    "adjust_base",
+    "hukou_invalid": "户籍性质无效 / Unknown hukou type",
+    "reason_invalid": "减员原因无效 / Unknown removal reason",
+    "base_invalid": "缴费基数须为正数金额（最多两位小数）或 min / max / The base must be a "
+    "positive amount with at most two decimals, or min / max",
+    "date_invalid": "日期无效或超出允许范围（前后12个月） / Invalid date, or more than 12 "
+    "months away",
+    "city_unknown": "未知的参保城市 / Unknown city",
+    "city_not_in_contract": "该城市不在客户的有效合同中 / The city is not in the client's "
+    "active contract",
+    "scheme_invalid": "险种须为 social_insurance 或 housing_fund / Schemes must be "
+    "social_insurance or housing_fund",
+    "scheme_not_in_contract": "合同不含住房公积金 / The contract does not cover the "
+    "housing fund",
+    "duplicate_in_order": "同一派单中该人员在该城市重复出现 / The same person and city appear "
+    "twice in this order",
+    "already_enrolled": "该人员在该城市已参保或已有处理中的增员 / Already enrolled (or being "
+    "added) in this city",
+    "not_enrolled": "该人员在该城市未由本单位参保 / Not enrolled by this client in this city",
+    "under_age": "未满16周岁 / Under 16 years of age on the effective date",
+    "name_mismatch": "姓名与身份证号对应的人员不一致 / The name does not match the person with "
+    "this ID number",
+    "phone_invalid": "手机号格式错误 / Invalid phone number",
+    "date_before_enrolment": "减员日期早于参保开始日期 / The removal date is before the "
+    "enrolment began",
+}
+
+
+@dataclass
+class _Line:
+    """A line that passed the per-line checks, ready to be saved."""
+
+    line_no: int
+    action: str
+    check: IdCheck
+    name: str
+    city: City
+    hukou_type: str
+    base_kind: str
+    base: Decimal | None
+    effective_date: datetime.date
+    reason: str
+    phone: str
+    schemes: list[str]
+    wants_fund: bool = True
+    person: InsuredPerson | None = None
+    enrollments: dict[str, Enrollment] = field(default_factory=dict)  # remove / adjust
+
+    @property
+    def id_number(self) -> str:
+        return self.check.number
+
+
+@dataclass(frozen=True)
+class ContractScope:
+    """The client's contract in force and the cities it prices."""
+
+    contract: Contract
+    city_ids: frozenset[int]
+
+    @property
+    def covers_housing_fund(self) -> bool:
+        return self.contract.housing_fund_rate is not None
+
+
+def contract_scope(*, client: Client, on: datetime.date) -> ContractScope | None:
+    contract = contract_in_force(client=client, on=on)
+    if contract is None:
+        return None
+    return ContractScope(contract, frozenset(p.city_id for p in contract.prices.all()))
+
+
+def _err(errors: list[ErrorDetail], line: int, field: str, code: str, message: str = "") -> None:
+    errors.append(ErrorDetail(code=code, message=message or MSG[code], field=field, line=line))
+
+
+def _text(raw: Mapping[str, Any], key: str) -> str:
+    value = raw.get(key)
+    return "" if value is None else str(value).strip()
+
+
+def _parse_base(value: Any) -> tuple[str, Decimal | None] | None:
+    text = "" if value is None else str(value).strip().replace(",", "")
+    if text.lower() in ("min", "max"):
+        return text.lower(), None
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not amount.is_finite() or amount <= 0 or amount > MAX_BASE or amount != round(amount, 2):
+        return None
+    return Enrollment.BaseKind.DECLARED, amount.quantize(Decimal("0.01"))
+
+
+def _parse_date(value: Any, today: datetime.date) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        day = value.date()
+    elif isinstance(value, datetime.date):
+        day = value
+    else:
+        try:
+            day = datetime.date.fromisoformat(str(value).strip())
+        except ValueError:
+            return None
+    earliest = deadlines.add_months(today, -MONTHS_BACK)
+    latest = deadlines.add_months(today, MONTHS_AHEAD)
+    return day if earliest <= day <= latest else None
+
+
+def _check_fields(
+    n: int,
+    raw: Mapping[str, Any],
+    *,
+    cities: Mapping[str, City],
+    scope: ContractScope,
+    today: datetime.date,
+    errors: list[ErrorDetail],
+) -> _Line | None:
+    """What one line says by itself (no database): every field, each error named."""
+    before = len(errors)
+    action = _text(raw, "action")
+    if not action:
+        _err(errors, n, "action", "required")
+    elif action not in ACTIONS:
+        _err(errors, n, "action", "action_invalid")
+
+    id_raw = _text(raw, "id_number")
+    check: IdCheck | None = None
+    if not id_raw:
+        _err(errors, n, "id_number", "required")
+    else:
+        check = validate_id_number(id_raw, today=today)
+        if not check.ok:
+            _err(errors, n, "id_number", check.code, check.message)
+
+    name = _text(raw, "name")
+    if action == LineAction.ADD and not name:
+        _err(errors, n, "name", "required")
+
+    city = None
+    city_code = _text(raw, "city")
+    if not city_code:
+        _err(errors, n, "city", "required")
+    elif city_code not in cities:
+        _err(errors, n, "city", "city_unknown")
+    else:
+        city = cities[city_code]
+        if city.pk not in scope.city_ids:
+            _err(errors, n, "city", "city_not_in_contract")
+
+    hukou_type = _text(raw, "hukou_type")
+    if action == LineAction.ADD and not hukou_type:
+        _err(errors, n, "hukou_type", "required")
+    elif hukou_type and hukou_type not in HUKOU:
+        _err(errors, n, "hukou_type", "hukou_invalid")
+
+    base_kind, base = "", None
+    if action in (LineAction.ADD, LineAction.ADJUST_BASE):
+        if raw.get("base") in (None, ""):
+            _err(errors, n, "base", "required")
+        else:
+            parsed = _parse_base(raw.get("base"))
+            if parsed is None:
+                _err(errors, n, "base", "base_invalid")
+            else:
+                base_kind, base = parsed
+
+    effective_date = None
+    if raw.get("effective_date") in (None, ""):
+        _err(errors, n, "effective_date", "required")
+    else:
+        effective_date = _parse_date(raw.get("effective_date"), today)
+        if effective_date is None:
+            _err(errors, n, "effective_date", "date_invalid")
+        elif (action == LineAction.ADD and check is not None and check.ok
+              and check.birth_date and under_age(check.birth_date, effective_date)):
+            _err(errors, n, "id_number", "under_age")
+
+    reason = _text(raw, "reason")
+    if action == LineAction.REMOVE:
+        if not reason:
+            _err(errors, n, "reason", "required")
+        elif reason not in REASONS:
+            _err(errors, n, "reason", "reason_invalid")
+
+    phone = _text(raw, "phone")
+    if phone and not PHONE_RE.match(phone.replace(" ", "")):
+        _err(errors, n, "phone", "phone_invalid")
+
+    schemes_raw = raw.get("schemes")
+    schemes: list[str] = []
+    if schemes_raw not in (None, ""):
+        if not isinstance(schemes_raw, list | tuple) or not schemes_raw or any(
+            s not in SCHEMES for s in schemes_raw
+        ):
+            _err(errors, n, "schemes", "scheme_invalid")
+        else:
+            schemes = sorted(set(schemes_raw))
+
+    if len(errors) > before or check is None or city is None or effective_date is None:
+        return None
+    return _Line(
+        line_no=n, action=action, check=check, name=name, city=city, hukou_type=hukou_type,
+        base_kind=base_kind, base=base, effective_date=effective_date, reason=reason,
+        phone=phone.replace(" ", ""), schemes=schemes,
+        wants_fund=raw.get("housing_fund") not in (False, "false", "0", 0),
+    )
+
+
+@dataclass
+class _Known:
+    """What the database knows of the persons an order names, read in a few queries."""
+
+    persons: dict[str, InsuredPerson]  # lookup hash → person
+    active: dict[tuple[int, int], dict[str, Enrollment]]  # (person, city) → scheme → enrolment
+    pending: dict[tuple[int, int], set[str]]  # (person, city) → schemes being added
+
+
+def _known(hashes: Sequence[str]) -> _Known:
+    persons: dict[str, InsuredPerson] = {}
+    for start in range(0, len(hashes), 2000):
+        chunk = hashes[start:start + 2000]
+        for person in InsuredPerson.objects.filter(id_number_hash__in=chunk):
+            persons[person.id_number_hash] = person
+    ids = [p.pk for p in persons.values()]
+    active: dict[tuple[int, int], dict[str, Enrollment]] = {}
+    pending: dict[tuple[int, int], set[str]] = {}
+    for start in range(0, len(ids), 2000):
+        chunk_ids = ids[start:start + 2000]
+        for e in Enrollment.objects.filter(person_id__in=chunk_ids,
+                                           status=Enrollment.Status.ACTIVE):
+            active.setdefault((e.person_id, e.city_id), {})[e.scheme] = e
+        for person_id, city_id, scheme in RosterTask.objects.filter(
+            line__person_id__in=chunk_ids, line__action=LineAction.ADD,
+            status__in=OPEN_TASK_STATUSES,
+        ).values_list("line__person_id", "line__city_id", "scheme"):
+            pending.setdefault((person_id, city_id), set()).add(scheme)
+    return _Known(persons, active, pending)
+
+
+def _check_against_records(
+    line: _Line, *, client: Client, scope: ContractScope, known: _Known,
+    errors: list[ErrorDetail],
+) -> bool:
+    """What the line means for the person's enrolments; fills line.person/schemes."""
+    n = line.line_no
+    person = known.persons.get(lookup_hash(line.id_number))
+    if person is not None and line.name and line.name != person.name:
+        _err(errors, n, "name", "name_mismatch")
+        return False
+    line.person = person
+    key = (person.pk, line.city.pk) if person is not None else (0, 0)
+    active = known.active.get(key, {})
+    if line.action == LineAction.ADD:
+        if not line.schemes:
+            line.schemes = [Scheme.SOCIAL_INSURANCE]
+            if scope.covers_housing_fund and line.wants_fund:
+                line.schemes.append(Scheme.HOUSING_FUND)
+        if Scheme.HOUSING_FUND in line.schemes and not scope.covers_housing_fund:
+            _err(errors, n, "schemes", "scheme_not_in_contract")
+            return False
+        if set(line.schemes) & (set(active) | known.pending.get(key, set())):
+            _err(errors, n, "id_number", "already_enrolled")
+            return False
+        return True
+    mine = {s: e for s, e in active.items() if e.client_id == client.pk}
+    if not line.schemes:
+        line.schemes = sorted(mine)
+    if not line.schemes or any(s not in mine for s in line.schemes):
+        _err(errors, n, "id_number", "not_enrolled")
+        return False
+    starts = [mine[s].starts_on for s in line.schemes]
+    if line.action == LineAction.REMOVE and any(
+        d is not None and line.effective_date < d for d in starts
+    ):
+        _err(errors, n, "effective_date", "date_before_enrolment")
+        return False
+    line.enrollments = {s: mine[s] for s in line.schemes}
+    if not line.name and person is not None:
+        line.name = person.name
+    return True
+
+
+def order_validate(
+    *, client: Client, lines: Sequence[Mapping[str, Any]], today: datetime.date | None = None
+) -> list[_Line]:
+    """Check every line; raise ValidationFailed with every problem of every line.
+
+    Reads the database in a handful of queries whatever the number of lines."""
+    today = today or timezone.localdate()
+    if not lines:
+        raise ValidationFailed(
+            [ErrorDetail(code="required", message="派单没有明细 / The order has no lines",
+                         field="lines")]
+        )
+    if len(lines) > MAX_LINES:
+        raise DomainError(code="too_many_rows",
+                          message=f"一次最多 {MAX_LINES} 行 / At most {MAX_LINES} lines per order")
+    scope = contract_scope(client=client, on=today)
+    if scope is None:
+        raise DomainError(
+            code="no_active_contract",
+            message="客户没有有效的服务合同 / The client has no active service contract",
+        )
+    cities = {c.code: c for c in City.objects.all()}
+    errors: list[ErrorDetail] = []
+    parsed: list[_Line] = []
+    for n, raw in enumerate(lines, start=1):
+        if not isinstance(raw, Mapping):
+            _err(errors, n, "lines", "invalid", "明细格式错误 / A line must be an object")
+            continue
+        line = _check_fields(n, raw, cities=cities, scope=scope, today=today, errors=errors)
+        if line is not None:
+            parsed.append(line)
+    known = _known(sorted({lookup_hash(line.id_number) for line in parsed}))
+    checked: list[_Line] = []
+    seen: dict[tuple[str, int], int] = {}
+    for line in parsed:
+        key = (line.id_number, line.city.pk)
+        if key in seen:
+            _err(errors, line.line_no, "id_number", "duplicate_in_order",
+                 f"{MSG['duplicate_in_order']} (第{seen[key]}行 / line {seen[key]})")
+            continue
+        seen[key] = line.line_no
+        if _check_against_records(line, client=client, scope=scope, known=known,
+                                  errors=errors):
+            checked.append(line)
+    if errors:
+        errors.sort(key=lambda e: e.line or 0)
+        raise ValidationFailed(errors)
+    return checked
