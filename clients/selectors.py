@@ -8,6 +8,7 @@ from django.http import Http404
 from agency.models import User
 from agency.roles import Role
 from agency.viewer import Viewer, scope_to_viewer
+from clients.headcount import headcounts
 from clients.models import (
     MEDIUM_TIER_MAX,
     SMALL_TIER_MAX,
@@ -15,10 +16,6 @@ from clients.models import (
     Client,
     Contract,
     SizeTier,
-)
-
-ACTIVE_PERSONS = Count(
-    "enrollments__person", filter=Q(enrollments__status="active"), distinct=True
 )
 
 
@@ -49,7 +46,7 @@ def client_with_headcount_list(
     qs = (
         client_list(viewer=viewer)
         .select_related("service_rep", "city")
-        .annotate(headcount=ACTIVE_PERSONS)
+        .annotate(headcount=headcounts().of_client())
         .order_by("name", "pk")
     )
     if search:
@@ -70,8 +67,7 @@ def client_with_headcount_list(
 
 
 def client_headcount(*, client: Client) -> int:
-    n: int = Client.objects.filter(pk=client.pk).aggregate(n=ACTIVE_PERSONS)["n"]
-    return n
+    return headcounts().of_clients([client.pk])
 
 
 def rep_load_list(*, viewer: Viewer) -> QuerySet[User]:
@@ -82,11 +78,7 @@ def rep_load_list(*, viewer: Viewer) -> QuerySet[User]:
     return (
         User.objects.filter(role=Role.SERVICE_REP, is_active=True)
         .annotate(
-            load=Count(
-                "represented_clients__enrollments__person",
-                filter=Q(represented_clients__enrollments__status="active"),
-                distinct=True,
-            ),
+            load=headcounts().of_representative(),
             client_count=Count("represented_clients", distinct=True),
         )
         .order_by("-load", "username")

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from agency.models import AuditEvent, User
 from agency.qualifications import unqualified_reasons
 from agency.roles import PORTAL_ROLES, Role
 from agency.services import audit_record, notification_create
+from clients.headcount import headcounts
 from clients.models import ApiKey, Client, Contract, ContractPrice, ContractReminder
 from clients.validators import uscc_normalise, uscc_problem
 from policies.models import City
@@ -107,14 +108,6 @@ def client_verify_licence(*, client: Client, actor: User) -> Client:
     return client
 
 
-def _persons_served(clients: models.QuerySet[Client]) -> int:
-    """Distinct persons with an active enrolment at any of `clients`."""
-    n: int = clients.aggregate(
-        n=Count("enrollments__person", filter=Q(enrollments__status="active"), distinct=True)
-    )["n"]
-    return n
-
-
 @transaction.atomic
 def client_assign_rep(*, client: Client, rep: User, actor: User) -> Client:
     """Make `rep` the client's service representative: a qualified service_rep whose load
@@ -133,7 +126,9 @@ def client_assign_rep(*, client: Client, rep: User, actor: User) -> Client:
             details=[ErrorDetail("rep_unqualified", r, field="service_rep") for r in reasons],
         )
     User.objects.select_for_update().filter(pk=rep.pk).first()  # serialise assignments per rep
-    load = _persons_served(Client.objects.filter(Q(service_rep=rep) | Q(pk=client.pk)))
+    served = Client.objects.filter(Q(service_rep=rep) | Q(pk=client.pk)).values_list("pk",
+                                                                                     flat=True)
+    load = headcounts().of_clients(served)
     if load > MAX_PERSONS_PER_REP:
         message = (
             f"分配后该客服专员将服务 {load} 名参保人员，超过上限 {MAX_PERSONS_PER_REP} 人 / "

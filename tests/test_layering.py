@@ -17,9 +17,9 @@ ROOMS = ("cases", "bureau", "proofs", "orders", "persons")
 # rooms to the left of another may import it; rooms side by side may not import each other
 ROOM_RANK = {"cases": 2, "bureau": 2, "proofs": 2, "orders": 1, "persons": 0}
 # enrollment modules that know every room (like the root URLconf knows every app): the
-# URLs, the demo data, the back-office and the management commands
+# URLs, the demo data, the back-office, the app config and the management commands
 ENROLLMENT_ASSEMBLERS = ("enrollment.urls", "enrollment.demo", "enrollment.admin",
-                         "enrollment.management")
+                         "enrollment.apps", "enrollment.management")
 
 
 def _modules() -> list[tuple[str, Path]]:
@@ -95,3 +95,32 @@ def test_the_layering_rule_is_checked_on_real_imports():
         "policies", "agency", "django", "calendar", "datetime", "collections", "dataclasses",
         "decimal", "typing",
     }
+
+
+def test_no_app_reaches_the_tables_of_an_app_to_its_left_through_orm_strings():
+    """A lookup such as `Count("enrollments__person")` in clients would read enrollment's
+    table without an import; the app that owns the table answers through a selector (or,
+    for a lower app, a port such as `clients.headcount`)."""
+    from django.apps import apps
+
+    wrong = []
+    for model in apps.get_models():
+        app = model._meta.app_label
+        if app not in LAYERS:
+            continue
+        # reverse accessors on this model that lead to a model of an app to its left
+        accessors = {
+            rel.get_accessor_name() or rel.name
+            for rel in model._meta.related_objects
+            if rel.related_model._meta.app_label in LAYERS
+            and LAYERS.index(rel.related_model._meta.app_label) < LAYERS.index(app)
+        }
+        for name, path in _modules():
+            if name.split(".")[0] != app:
+                continue
+            source = path.read_text(encoding="utf-8")
+            wrong += [f"{name}: {accessor}" for accessor in sorted(accessors)
+                      if f'"{accessor}__' in source or f'"{accessor}"' in source
+                      or f".{accessor}." in source]
+
+    assert sorted(set(wrong)) == []

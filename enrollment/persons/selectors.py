@@ -9,7 +9,20 @@ only its own enrolments of them and only the papers it supplied; anything else a
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    Expression,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from agency.crypto import lookup_hash
@@ -18,6 +31,33 @@ from clients.models import Client
 from clients.selectors import client_get
 from enrollment.models import Enrollment, InsuredPerson, Paper, RosterLine
 from enrollment.persons.id_numbers import normalize_id_number, validate_id_number
+
+
+class _ActiveHeadcounts:
+    """The headcounts the clients app asks for (`clients.headcount`): distinct persons with
+    an active enrolment, per client, per representative, or across a set of clients."""
+
+    @staticmethod
+    def _count(qs: QuerySet[Enrollment], group: str) -> Expression:
+        counted = (qs.filter(status=Enrollment.Status.ACTIVE).order_by().values(group)
+                   .annotate(n=Count("person", distinct=True)).values("n"))
+        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+    def of_client(self) -> Expression:
+        return self._count(Enrollment.objects.filter(client=OuterRef("pk")), "client")
+
+    def of_representative(self) -> Expression:
+        return self._count(Enrollment.objects.filter(client__service_rep=OuterRef("pk")),
+                           "client__service_rep")
+
+    def of_clients(self, client_ids: Iterable[int]) -> int:
+        n: int = Enrollment.objects.filter(
+            client_id__in=list(client_ids), status=Enrollment.Status.ACTIVE
+        ).aggregate(n=Count("person", distinct=True))["n"]
+        return n
+
+
+ACTIVE_HEADCOUNTS = _ActiveHeadcounts()
 
 
 def _enrollments_of(viewer: Viewer) -> QuerySet[Enrollment]:
