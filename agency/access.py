@@ -5,19 +5,23 @@ that a staff page exists), and sends an anonymous visitor to that face's login."
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
+from agency.http import ViewerRequest
 from agency.roles import PORTAL_ROLES, STAFF_ROLES
 from agency.viewer import Viewer
 
+# A guarded view takes a `ViewerRequest` (and its URL arguments); `...` lets it say so.
 View = Callable[..., HttpResponse]
 
 
-def _guard(allowed: frozenset[str], login_url_name: str, roles: tuple[str, ...]) -> Callable:
+def _guard(
+    allowed: frozenset[str], login_url_name: str, roles: tuple[str, ...]
+) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -27,8 +31,10 @@ def _guard(allowed: frozenset[str], login_url_name: str, roles: tuple[str, ...])
             viewer = Viewer.of(user)
             if viewer.role not in allowed or (roles and viewer.role not in roles):
                 raise Http404
-            request.viewer = viewer  # type: ignore[attr-defined]
-            return view(request, *args, **kwargs)
+            # from here on the request is what the view is typed with: a logged-in user
+            guarded = cast(ViewerRequest, request)
+            guarded.viewer = viewer
+            return view(guarded, *args, **kwargs)
 
         return wrapper
 

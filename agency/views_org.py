@@ -2,7 +2,7 @@
 qualifications (STD-3.2.1–3.2.3). Every staff role reads; admin and manager write."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from agency.access import staff_required
 from agency.errors import DomainError
 from agency.files import stored_file_response
 from agency.forms import LicenceForm, StaffProfileForm, add_domain_errors
+from agency.http import ViewerRequest
 from agency.models import Licence, StaffProfile, User
 from agency.roles import STAFF_ROLES, Role
 from agency.selectors import (
@@ -25,8 +26,8 @@ MANAGERS = (Role.ADMIN, Role.MANAGER)
 
 
 @staff_required()
-def staff_licence_list(request: HttpRequest) -> HttpResponse:
-    viewer = request.viewer  # type: ignore[attr-defined]
+def staff_licence_list(request: ViewerRequest) -> HttpResponse:
+    viewer = request.viewer
     today = timezone.localdate()
     return render(request, "agency/staff_licence_list.html", {
         "licences": licence_list(viewer=viewer), "today": today,
@@ -35,7 +36,7 @@ def staff_licence_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _licence_form(request: HttpRequest, licence: Licence | None) -> HttpResponse:
+def _licence_form(request: ViewerRequest, licence: Licence | None) -> HttpResponse:
     initial = {}
     if licence is not None:
         initial = {f: getattr(licence, f) for f in
@@ -43,7 +44,7 @@ def _licence_form(request: HttpRequest, licence: Licence | None) -> HttpResponse
     form = LicenceForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            licence_save(licence=licence, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            licence_save(licence=licence, actor=request.user, **form.cleaned_data)
         except DomainError as exc:
             add_domain_errors(form, exc)
         else:
@@ -55,29 +56,29 @@ def _licence_form(request: HttpRequest, licence: Licence | None) -> HttpResponse
 
 
 @staff_required(*MANAGERS)
-def staff_licence_create(request: HttpRequest) -> HttpResponse:
+def staff_licence_create(request: ViewerRequest) -> HttpResponse:
     return _licence_form(request, None)
 
 
 @staff_required(*MANAGERS)
-def staff_licence_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    licence = licence_list(viewer=request.viewer).filter(pk=pk).first()  # type: ignore[attr-defined]
+def staff_licence_edit(request: ViewerRequest, pk: int) -> HttpResponse:
+    licence = licence_list(viewer=request.viewer).filter(pk=pk).first()
     if licence is None:
         raise Http404
     return _licence_form(request, licence)
 
 
 @staff_required()
-def staff_licence_scan(request: HttpRequest, pk: int) -> HttpResponse:
-    licence = licence_list(viewer=request.viewer).filter(pk=pk).first()  # type: ignore[attr-defined]
+def staff_licence_scan(request: ViewerRequest, pk: int) -> HttpResponse:
+    licence = licence_list(viewer=request.viewer).filter(pk=pk).first()
     if licence is None:
         raise Http404
     return stored_file_response(licence.scan)
 
 
 @staff_required()
-def staff_profile_list(request: HttpRequest) -> HttpResponse:
-    viewer = request.viewer  # type: ignore[attr-defined]
+def staff_profile_list(request: ViewerRequest) -> HttpResponse:
+    viewer = request.viewer
     return render(request, "agency/staff_profile_list.html", {
         "rows": staff_qualification_list(viewer=viewer, today=timezone.localdate()),
         "can_manage": viewer.has_role(*MANAGERS),
@@ -85,7 +86,7 @@ def staff_profile_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required(*MANAGERS)
-def staff_profile_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+def staff_profile_edit(request: ViewerRequest, user_id: int) -> HttpResponse:
     user = User.objects.filter(pk=user_id, role__in=sorted(STAFF_ROLES)).first()
     if user is None:
         raise Http404
@@ -97,7 +98,7 @@ def staff_profile_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     form = StaffProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            staff_profile_save(user=user, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            staff_profile_save(user=user, actor=request.user, **form.cleaned_data)
         except DomainError as exc:
             add_domain_errors(form, exc)
         else:

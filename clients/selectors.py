@@ -1,6 +1,7 @@
 """Reads of the clients app, scoped to the viewer."""
 
 import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -18,6 +19,15 @@ from clients.models import (
     SizeTier,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class Headcount(TypedDict):
+    """`headcount`: distinct persons with an active enrolment (annotated by a selector)."""
+
+    headcount: int
+
 
 def client_list(*, viewer: Viewer) -> QuerySet[Client]:
     """Staff see every client; a portal user or API key only its own."""
@@ -32,6 +42,13 @@ def client_get(*, viewer: Viewer, pk: int) -> Client:
     return client
 
 
+def client_of_viewer(*, viewer: Viewer) -> Client:
+    """A client viewer's (portal user's or API key's) own client; 404 for anyone else."""
+    if viewer.client_id is None:
+        raise Http404
+    return client_get(viewer=viewer, pk=viewer.client_id)
+
+
 def client_with_headcount_list(
     *,
     viewer: Viewer,
@@ -40,7 +57,7 @@ def client_with_headcount_list(
     industry: str = "",
     tier: str = "",
     service_rep_id: int | None = None,
-) -> QuerySet[Client]:
+) -> "QuerySet[WithAnnotations[Client, Headcount]]":
     """Clients with `headcount` (distinct persons with an active enrolment) annotated;
     the size tier follows from it (`clients.models.size_tier`)."""
     qs = (

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,6 +16,7 @@ from agency.access import portal_required, staff_required
 from agency.errors import DomainError
 from agency.files import stored_file_response
 from agency.forms import add_domain_errors
+from agency.http import ViewerRequest
 from agency.models import User
 from agency.roles import Role
 from clients.documents import contract_pdf
@@ -34,6 +35,7 @@ from clients.selectors import (
     api_key_list,
     client_get,
     client_headcount,
+    client_of_viewer,
     client_with_headcount_list,
     contract_current,
     contract_get,
@@ -63,11 +65,11 @@ def _pdf_response(contract: Contract) -> HttpResponse:
     return response
 
 
-def _flash_error(request: HttpRequest, exc: DomainError) -> None:
+def _flash_error(request: ViewerRequest, exc: DomainError) -> None:
     messages.error(request, str(exc.message))
 
 
-def _run_action(request: HttpRequest, action: Callable[[], object], success: str,
+def _run_action(request: ViewerRequest, action: Callable[[], object], success: str,
                 back_to: str, pk: int) -> HttpResponse:
     """Run a POST action's service; its DomainError is shown as a message."""
     try:
@@ -82,26 +84,24 @@ def _run_action(request: HttpRequest, action: Callable[[], object], success: str
 
 
 @staff_required()
-def staff_client_list(request: HttpRequest) -> HttpResponse:
+def staff_client_list(request: ViewerRequest) -> HttpResponse:
     q = request.GET
     rep = q.get("rep", "")
-    clients = list(client_with_headcount_list(
-        viewer=request.viewer,  # type: ignore[attr-defined]
+    clients = client_with_headcount_list(
+        viewer=request.viewer,
         search=q.get("q", "").strip(), ownership_type=q.get("ownership_type", ""),
         industry=q.get("industry", ""), tier=q.get("tier", ""),
         service_rep_id=int(rep) if rep.isdigit() else None,
-    )[:500])
-    for c in clients:
-        c.tier = size_tier(c.headcount)  # type: ignore[attr-defined]
+    )[:500]
     return render(request, "clients/staff_client_list.html", {
-        "clients": clients, "q": q,
+        "rows": [(c, size_tier(c.headcount)) for c in clients], "q": q,
         "ownership_types": Client.OwnershipType.choices, "industries": Client.Industry.choices,
         "tiers": SizeTier.choices,
         "reps": User.objects.filter(role=Role.SERVICE_REP).order_by("username"),
     })
 
 
-def _client_form_save(request: HttpRequest, client: Client | None) -> HttpResponse:
+def _client_form_save(request: ViewerRequest, client: Client | None) -> HttpResponse:
     initial: dict[str, Any] = {}
     if client is not None:
         initial = {f: getattr(client, f) for f in (
@@ -118,7 +118,7 @@ def _client_form_save(request: HttpRequest, client: Client | None) -> HttpRespon
                 office_address=d["office_address"], city_code=d["city"] or None,
                 contact_name=d["contact_name"], contact_phone=d["contact_phone"],
                 contact_email=d["contact_email"], licence_scan=d["licence_scan"],
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
             )
         except DomainError as exc:
             add_domain_errors(form, exc)
@@ -131,18 +131,18 @@ def _client_form_save(request: HttpRequest, client: Client | None) -> HttpRespon
 
 
 @staff_required(*MANAGERS)
-def staff_client_create(request: HttpRequest) -> HttpResponse:
+def staff_client_create(request: ViewerRequest) -> HttpResponse:
     return _client_form_save(request, None)
 
 
 @staff_required(*MANAGERS)
-def staff_client_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _client_form_save(request, client_get(viewer=request.viewer, pk=pk))  # type: ignore[attr-defined]
+def staff_client_edit(request: ViewerRequest, pk: int) -> HttpResponse:
+    return _client_form_save(request, client_get(viewer=request.viewer, pk=pk))
 
 
 @staff_required()
-def staff_client_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = request.viewer  # type: ignore[attr-defined]
+def staff_client_detail(request: ViewerRequest, pk: int) -> HttpResponse:
+    viewer = request.viewer
     client = client_get(viewer=viewer, pk=pk)
     headcount = client_headcount(client=client)
     return render(request, "clients/staff_client_detail.html", {
@@ -158,22 +158,22 @@ def staff_client_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_required(*MANAGERS)
-def staff_client_verify_licence(request: HttpRequest, pk: int) -> HttpResponse:
-    client = client_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
+def staff_client_verify_licence(request: ViewerRequest, pk: int) -> HttpResponse:
+    client = client_get(viewer=request.viewer, pk=pk)
     return _run_action(request, lambda: client_verify_licence(
-        client=client, actor=request.user),  # type: ignore[arg-type]
+        client=client, actor=request.user),
         _("Business licence verified."), "staff-clients-detail", pk)
 
 
 @require_POST
 @staff_required(*MANAGERS)
-def staff_client_assign_rep(request: HttpRequest, pk: int) -> HttpResponse:
-    client = client_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
+def staff_client_assign_rep(request: ViewerRequest, pk: int) -> HttpResponse:
+    client = client_get(viewer=request.viewer, pk=pk)
     form = AssignRepForm(request.POST)
     if form.is_valid():
         try:
             client_assign_rep(client=client, rep=form.cleaned_data["service_rep"],
-                              actor=request.user)  # type: ignore[arg-type]
+                              actor=request.user)
             messages.success(request, _("Service representative assigned."))
         except DomainError as exc:
             _flash_error(request, exc)
@@ -183,15 +183,15 @@ def staff_client_assign_rep(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(*MANAGERS)
-def staff_portal_user_create(request: HttpRequest, pk: int) -> HttpResponse:
-    client = client_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
+def staff_portal_user_create(request: ViewerRequest, pk: int) -> HttpResponse:
+    client = client_get(viewer=request.viewer, pk=pk)
     form = PortalUserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             portal_user_create(client=client, username=d["username"],
                                display_name=d["display_name"], role=d["role"],
-                               password=d["password"], actor=request.user)  # type: ignore[arg-type]
+                               password=d["password"], actor=request.user)
         except DomainError as exc:
             add_domain_errors(form, exc)
         else:
@@ -203,14 +203,14 @@ def staff_portal_user_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_required(*MANAGERS)
-def staff_api_key_create(request: HttpRequest, pk: int) -> HttpResponse:
-    client = client_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
+def staff_api_key_create(request: ViewerRequest, pk: int) -> HttpResponse:
+    client = client_get(viewer=request.viewer, pk=pk)
     form = ApiKeyForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the key a name."))
         return redirect("staff-clients-detail", pk=pk)
     api_key, key = api_key_issue(client=client, name=form.cleaned_data["name"],
-                                 actor=request.user)  # type: ignore[arg-type]
+                                 actor=request.user)
     response = render(request, "clients/staff_api_key_issued.html",
                       {"client": client, "api_key": api_key, "key": key})
     response["Cache-Control"] = "no-store"
@@ -219,21 +219,21 @@ def staff_api_key_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_required(*MANAGERS)
-def staff_api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    api_key = api_key_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
-    api_key_revoke(api_key=api_key, actor=request.user)  # type: ignore[arg-type]
+def staff_api_key_revoke(request: ViewerRequest, pk: int) -> HttpResponse:
+    api_key = api_key_get(viewer=request.viewer, pk=pk)
+    api_key_revoke(api_key=api_key, actor=request.user)
     messages.success(request, _("API key revoked."))
     return redirect("staff-clients-detail", pk=api_key.client_id)
 
 
 @staff_required()
-def staff_client_licence_scan(request: HttpRequest, pk: int) -> HttpResponse:
-    return stored_file_response(client_get(viewer=request.viewer, pk=pk).licence_scan)  # type: ignore[attr-defined]
+def staff_client_licence_scan(request: ViewerRequest, pk: int) -> HttpResponse:
+    return stored_file_response(client_get(viewer=request.viewer, pk=pk).licence_scan)
 
 
 @staff_required()
-def staff_rep_load(request: HttpRequest) -> HttpResponse:
-    reps = rep_load_list(viewer=request.viewer)  # type: ignore[attr-defined]
+def staff_rep_load(request: ViewerRequest) -> HttpResponse:
+    reps = rep_load_list(viewer=request.viewer)
     return render(request, "clients/staff_rep_load.html",
                   {"reps": reps, "limit": MAX_PERSONS_PER_REP})
 
@@ -242,8 +242,8 @@ def staff_rep_load(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required()
-def staff_contract_list(request: HttpRequest) -> HttpResponse:
-    contracts = contract_list(viewer=request.viewer,  # type: ignore[attr-defined]
+def staff_contract_list(request: ViewerRequest) -> HttpResponse:
+    contracts = contract_list(viewer=request.viewer,
                               status=request.GET.get("status", ""),
                               search=request.GET.get("q", "").strip())[:500]
     return render(request, "clients/staff_contract_list.html", {
@@ -251,7 +251,7 @@ def staff_contract_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required(*MANAGERS)
-def staff_contract_create(request: HttpRequest) -> HttpResponse:
+def staff_contract_create(request: ViewerRequest) -> HttpResponse:
     initial = {"client": request.GET.get("client")} if request.GET.get("client") else {}
     form = ContractForm(request.POST or None, request.FILES or None, initial=initial)
     formset = PriceFormSet(request.POST or None, prefix="prices")
@@ -267,14 +267,15 @@ def staff_contract_create(request: HttpRequest) -> HttpResponse:
                 sections={k: d[k] for k in ("rights_and_obligations", "service_content",
                                             "fees_and_payment", "breach_liability")},
                 services={k: d[k] for k in INCLUDED_SERVICE_FIELDS},
-                signed_scan=d["signed_scan"], actor=request.user,  # type: ignore[arg-type]
+                signed_scan=d["signed_scan"], actor=request.user,
             )
         except DomainError as exc:
             filled = [f for f in formset.forms if f.cleaned_data]
-            line_errors = [e for e in exc.details if e.line and e.line <= len(filled)]
-            for e in line_errors:
+            on_lines = [(e, e.line) for e in exc.details if e.line and e.line <= len(filled)]
+            for e, line in on_lines:
                 field = "override_reason" if e.field == "price_override_reason" else e.field
-                filled[e.line - 1].add_error(field, str(e.message))  # type: ignore[operator]
+                filled[line - 1].add_error(field, str(e.message))
+            line_errors = [e for e, _line in on_lines]
             exc.details = [e for e in exc.details if e not in line_errors]
             if exc.details or not line_errors:
                 add_domain_errors(form, exc)
@@ -286,8 +287,8 @@ def staff_contract_create(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required()
-def staff_contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = request.viewer  # type: ignore[attr-defined]
+def staff_contract_detail(request: ViewerRequest, pk: int) -> HttpResponse:
+    viewer = request.viewer
     contract = contract_get(viewer=viewer, pk=pk)
     return render(request, "clients/staff_contract_detail.html", {
         "contract": contract, "can_manage": viewer.has_role(*MANAGERS),
@@ -297,40 +298,40 @@ def staff_contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_required(*MANAGERS)
-def staff_contract_activate(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = contract_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
+def staff_contract_activate(request: ViewerRequest, pk: int) -> HttpResponse:
+    contract = contract_get(viewer=request.viewer, pk=pk)
     return _run_action(request, lambda: contract_activate(
-        contract=contract, actor=request.user),  # type: ignore[arg-type]
+        contract=contract, actor=request.user),
         _("Contract activated."), "staff-contracts-detail", pk)
 
 
 @require_POST
 @staff_required(*MANAGERS)
-def staff_contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = contract_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
+def staff_contract_terminate(request: ViewerRequest, pk: int) -> HttpResponse:
+    contract = contract_get(viewer=request.viewer, pk=pk)
     return _run_action(request, lambda: contract_terminate(
         contract=contract, reason=request.POST.get("reason", ""),
-        actor=request.user),  # type: ignore[arg-type]
+        actor=request.user),
         _("Contract terminated."), "staff-contracts-detail", pk)
 
 
 @staff_required()
-def staff_contract_scan(request: HttpRequest, pk: int) -> HttpResponse:
-    return stored_file_response(contract_get(viewer=request.viewer, pk=pk).signed_scan)  # type: ignore[attr-defined]
+def staff_contract_scan(request: ViewerRequest, pk: int) -> HttpResponse:
+    return stored_file_response(contract_get(viewer=request.viewer, pk=pk).signed_scan)
 
 
 @staff_required()
-def staff_contract_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    return _pdf_response(contract_get(viewer=request.viewer, pk=pk))  # type: ignore[attr-defined]
+def staff_contract_pdf(request: ViewerRequest, pk: int) -> HttpResponse:
+    return _pdf_response(contract_get(viewer=request.viewer, pk=pk))
 
 
 # --- portal -----------------------------------------------------------------------------
 
 
 @portal_required()
-def portal_client_profile(request: HttpRequest) -> HttpResponse:
-    viewer = request.viewer  # type: ignore[attr-defined]
-    client = client_get(viewer=viewer, pk=viewer.client_id)
+def portal_client_profile(request: ViewerRequest) -> HttpResponse:
+    viewer = request.viewer
+    client = client_of_viewer(viewer=viewer)
     headcount = client_headcount(client=client)
     return render(request, "clients/portal_profile.html", {
         "client": client, "headcount": headcount, "tier": size_tier(headcount),
@@ -339,24 +340,24 @@ def portal_client_profile(request: HttpRequest) -> HttpResponse:
 
 
 @portal_required()
-def portal_contract_list(request: HttpRequest) -> HttpResponse:
-    contracts = contract_list(viewer=request.viewer)  # type: ignore[attr-defined]
+def portal_contract_list(request: ViewerRequest) -> HttpResponse:
+    contracts = contract_list(viewer=request.viewer)
     return render(request, "clients/portal_contract_list.html", {"contracts": contracts})
 
 
 @portal_required()
-def portal_contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = contract_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
+def portal_contract_detail(request: ViewerRequest, pk: int) -> HttpResponse:
+    contract = contract_get(viewer=request.viewer, pk=pk)
     return render(request, "clients/portal_contract_detail.html", {"contract": contract})
 
 
 @portal_required()
-def portal_contract_scan(request: HttpRequest, pk: int) -> HttpResponse:
-    return stored_file_response(contract_get(viewer=request.viewer, pk=pk).signed_scan)  # type: ignore[attr-defined]
+def portal_contract_scan(request: ViewerRequest, pk: int) -> HttpResponse:
+    return stored_file_response(contract_get(viewer=request.viewer, pk=pk).signed_scan)
 
 
 @portal_required()
-def portal_contract_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    return _pdf_response(contract_get(viewer=request.viewer, pk=pk))  # type: ignore[attr-defined]
+def portal_contract_pdf(request: ViewerRequest, pk: int) -> HttpResponse:
+    return _pdf_response(contract_get(viewer=request.viewer, pk=pk))
 
 

@@ -1,19 +1,20 @@
 """Dashboards of both faces. Compliance is the top layer: it may read every app."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from agency.access import portal_required, staff_required
-from clients.selectors import client_get
+from agency.http import ViewerRequest
+from clients.selectors import client_of_viewer
 
 
 @staff_required()
-def staff_dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "compliance/staff_dashboard.html", {"viewer": request.viewer})  # type: ignore[attr-defined]
+def staff_dashboard(request: ViewerRequest) -> HttpResponse:
+    return render(request, "compliance/staff_dashboard.html", {"viewer": request.viewer})
 
 
 @portal_required()
-def portal_dashboard(request: HttpRequest) -> HttpResponse:
-    viewer = request.viewer  # type: ignore[attr-defined]
-    client = client_get(viewer=viewer, pk=viewer.client_id)
+def portal_dashboard(request: ViewerRequest) -> HttpResponse:
+    viewer = request.viewer
+    client = client_of_viewer(viewer=viewer)
     return render(request, "compliance/portal_dashboard.html", {"viewer": viewer, "client": client})

@@ -2,17 +2,17 @@
 faces). Thin: parse with a form, call a selector or service, render."""
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agency.access import portal_required, staff_required
 from agency.errors import DomainError
-from agency.models import User
+from agency.http import ViewerRequest
 from agency.months import parse_month
 from agency.roles import Role
 from policies.calculator import contributions
@@ -37,8 +37,8 @@ from policies.services import (
 EDITORS = (Role.ADMIN, Role.MANAGER)
 
 
-def _can_edit(request: HttpRequest) -> bool:
-    return bool(request.viewer.has_role(*EDITORS))  # type: ignore[attr-defined]
+def _can_edit(request: ViewerRequest) -> bool:
+    return request.viewer.has_role(*EDITORS)
 
 
 def _show_error(form: Any, error: DomainError) -> None:
@@ -50,7 +50,7 @@ def _show_error(form: Any, error: DomainError) -> None:
         form.add_error(name, detail.message)
 
 
-def _quote(request: HttpRequest, base_template: str) -> HttpResponse:
+def _quote(request: ViewerRequest, base_template: str) -> HttpResponse:
     form = QuoteForm(request.GET or None)
     result = None
     if form.is_bound and form.is_valid():
@@ -76,24 +76,24 @@ def _quote(request: HttpRequest, base_template: str) -> HttpResponse:
 
 
 @staff_required()
-def staff_quote(request: HttpRequest) -> HttpResponse:
+def staff_quote(request: ViewerRequest) -> HttpResponse:
     return _quote(request, "staff/base.html")
 
 
 @portal_required()
-def portal_quote(request: HttpRequest) -> HttpResponse:
+def portal_quote(request: ViewerRequest) -> HttpResponse:
     return _quote(request, "portal/base.html")
 
 
 @staff_required()
-def staff_city_list(request: HttpRequest) -> HttpResponse:
+def staff_city_list(request: ViewerRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = city_list_with_current(on=today)
     return render(request, "policies/city_list.html", {"rows": rows, "today": today})
 
 
 @staff_required()
-def staff_city_detail(request: HttpRequest, code: str) -> HttpResponse:
+def staff_city_detail(request: ViewerRequest, code: str) -> HttpResponse:
     city = city_get(code=code)
     return render(request, "policies/city_detail.html", {
         "city": city, "versions": policy_version_list(city=city),
@@ -101,7 +101,7 @@ def staff_city_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @staff_required()
-def staff_policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_policy_detail(request: ViewerRequest, pk: int) -> HttpResponse:
     version = policy_version_get(pk=pk)
     return render(request, "policies/version_detail.html", {
         "version": version, "items": version.items.all(), "can_edit": _can_edit(request),
@@ -111,12 +111,8 @@ def staff_policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _actor(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 def _form_page(
-    request: HttpRequest,
+    request: ViewerRequest,
     form: Any,
     save: Callable[[dict[str, Any]], Any],
     done: str,
@@ -138,14 +134,14 @@ def _form_page(
 
 
 @staff_required(*EDITORS)
-def staff_policy_copy(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_policy_copy(request: ViewerRequest, pk: int) -> HttpResponse:
     source = policy_version_get(pk=pk)
     form = PolicyVersionForm(request.POST or None, initial={
         "notice": source.notice, "provisional": source.provisional,
     })
     return _form_page(
         request, form,
-        lambda data: policy_version_copy(source=source, actor=_actor(request), **data),
+        lambda data: policy_version_copy(source=source, actor=request.user, **data),
         _("New policy version created; now edit its figures."),
         "policies/form_page.html",
         {"version": source, "title": _("New version from this one")},
@@ -153,7 +149,7 @@ def staff_policy_copy(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(*EDITORS)
-def staff_policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_policy_edit(request: ViewerRequest, pk: int) -> HttpResponse:
     version = policy_version_get(pk=pk)
     form = PolicyVersionForm(request.POST or None, initial={
         "effective_from": version.effective_from, "effective_to": version.effective_to,
@@ -161,7 +157,7 @@ def staff_policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
     })
     return _form_page(
         request, form,
-        lambda data: policy_version_update(version=version, actor=_actor(request), **data),
+        lambda data: policy_version_update(version=version, actor=request.user, **data),
         _("Policy version saved."),
         "policies/form_page.html",
         {"version": version, "title": _("Edit policy version")},
@@ -169,14 +165,14 @@ def staff_policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(*EDITORS)
-def staff_policy_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_policy_item_edit(request: ViewerRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(PolicyItem.objects.select_related("version__city"), pk=pk)
     form = PolicyItemForm(
         request.POST or None, initial={name: getattr(item, name) for name in ITEM_FIELDS}
     )
     return _form_page(
         request, form,
-        lambda data: policy_item_update(item=item, fields=data, actor=_actor(request)),
+        lambda data: policy_item_update(item=item, fields=data, actor=request.user),
         _("Policy item saved."),
         "policies/form_page.html",
         {"version": item.version, "title": _("Edit policy item"), "subject": item.display_kind},
@@ -184,13 +180,13 @@ def staff_policy_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(*EDITORS)
-def staff_policy_item_add(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_policy_item_add(request: ViewerRequest, pk: int) -> HttpResponse:
     """Add an item (e.g. a city-specific extra) to a version that is not locked."""
     version = policy_version_get(pk=pk)
     form = PolicyItemForm(request.POST or None)
     return _form_page(
         request, form,
-        lambda data: policy_item_add(version=version, fields=data, actor=_actor(request)),
+        lambda data: policy_item_add(version=version, fields=data, actor=request.user),
         _("Policy item saved."),
         "policies/form_page.html",
         {"version": version, "title": _("Add policy item")},

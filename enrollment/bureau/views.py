@@ -3,7 +3,7 @@ scheme and action as the bureau's batch file; import the bureau's feedback file 
 what it did, row by row."""
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from agency.access import staff_required
 from agency.errors import DomainError
-from agency.models import User
+from agency.http import ViewerRequest
 from enrollment.bureau.services import bureau_export, bureau_feedback_import
 from enrollment.models import LineAction, Scheme
 from enrollment.persons.services import REVEAL_ROLES
@@ -38,7 +38,7 @@ class FeedbackForm(forms.Form):
 
 
 def _page(
-    request: HttpRequest, *, export_form: ExportForm | None = None,
+    request: ViewerRequest, *, export_form: ExportForm | None = None,
     feedback_form: FeedbackForm | None = None, report: object = None,
     error: DomainError | None = None, status: int = 200,
 ) -> HttpResponse:
@@ -51,17 +51,16 @@ def _page(
 
 @staff_required(*REVEAL_ROLES)
 @require_GET
-def staff_bureau(request: HttpRequest) -> HttpResponse:
+def staff_bureau(request: ViewerRequest) -> HttpResponse:
     return _page(request)
 
 
 @staff_required(*REVEAL_ROLES)
 @require_POST
-def staff_bureau_export(request: HttpRequest) -> HttpResponse:
+def staff_bureau_export(request: ViewerRequest) -> HttpResponse:
     form = ExportForm(request.POST)
     if not form.is_valid():
         return _page(request, export_form=form, status=400)
-    assert isinstance(request.user, User)  # noqa: S101 - staff_required
     export = bureau_export(
         city=form.cleaned_data["city"], scheme=form.cleaned_data["scheme"],
         action=form.cleaned_data["action"], actor=request.user, request=request,
@@ -77,7 +76,7 @@ def staff_bureau_export(request: HttpRequest) -> HttpResponse:
 
 @staff_required(*REVEAL_ROLES)
 @require_POST
-def staff_bureau_feedback(request: HttpRequest) -> HttpResponse:
+def staff_bureau_feedback(request: ViewerRequest) -> HttpResponse:
     form = FeedbackForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, feedback_form=form, status=400)
@@ -86,7 +85,6 @@ def staff_bureau_feedback(request: HttpRequest) -> HttpResponse:
         error = DomainError(code="file_too_large",
                             message="文件超过 10 MB / The file is larger than 10 MB")
         return _page(request, feedback_form=form, error=error, status=400)
-    assert isinstance(request.user, User)  # noqa: S101 - staff_required
     try:
         report = bureau_feedback_import(
             data=upload.read(), city=form.cleaned_data["city"],

@@ -30,6 +30,13 @@ def _choices(pairs: Any, empty: Any = "—") -> list[tuple[str, Any]]:
     return [("", empty), *pairs]
 
 
+def _set_choices(form: forms.Form, name: str, choices: list[tuple[str, Any]]) -> None:
+    """Fill a declared choice field's choices when the form is built."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared as a choice field
+    field.choices = choices
+
+
 class OrderRowForm(forms.Form):
     """One line of the order form, as the API's line; blank rows are skipped."""
 
@@ -99,8 +106,8 @@ class EmailIntakeForm(forms.Form):
 
     def __init__(self, *args: Any, viewer: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["client"].choices = _choices(  # type: ignore[attr-defined]
-            client_list(viewer=viewer).order_by("name").values_list("pk", "name"))
+        _set_choices(self, "client", _choices(
+            client_list(viewer=viewer).order_by("name").values_list("pk", "name")))
 
 
 class PaperForm(forms.Form):
@@ -132,8 +139,8 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args: Any, viewer: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["client"].choices = _choices(  # type: ignore[attr-defined]
+        _set_choices(self, "client", _choices(
             client_list(viewer=viewer).order_by("name").values_list("pk", "name"),
-            _("Any client"))
-        self.fields["city"].choices = _choices(  # type: ignore[attr-defined]
-            City.objects.order_by("code").values_list("code", "name"), _("Any city"))
+            _("Any client")))
+        _set_choices(self, "city", _choices(
+            City.objects.order_by("code").values_list("code", "name"), _("Any city")))

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,9 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agency.access import portal_required, staff_required
 from agency.errors import DomainError, ValidationFailed
 from agency.forms import add_domain_errors
+from agency.http import ViewerRequest
 from agency.roles import Role
-from agency.viewer import Viewer
-from clients.selectors import client_get
+from clients.selectors import client_get, client_of_viewer
 from enrollment.models import LineStatus, RosterLine, RosterOrder
 from enrollment.orders.api import STAFF_PROCESSORS, template_response
 from enrollment.orders.forms import (
@@ -61,10 +61,6 @@ BADGE = {
     LineStatus.SUCCEEDED: "ok", LineStatus.PARTIALLY_SUCCEEDED: "warn",
     LineStatus.PAPERS_MISSING: "warn", LineStatus.RETURNED: "warn", LineStatus.FAILED: "bad",
 }
-
-
-def _viewer(request: HttpRequest) -> Viewer:
-    return request.viewer  # type: ignore[attr-defined]
 
 
 def _order_status_label(status: str) -> str:
@@ -105,9 +101,9 @@ def _error_messages(error: DomainError) -> list[str]:
 # --- portal ---------------------------------------------------------------------------
 
 
-def _order_list(request: HttpRequest, face: str, *submitters: str) -> HttpResponse:
+def _order_list(request: ViewerRequest, face: str, *submitters: str) -> HttpResponse:
     """Orders, newest first, with their status and line counts by status."""
-    viewer = _viewer(request)
+    viewer = request.viewer
     page = Paginator(order_list_with_counts(viewer=viewer), PAGE_SIZE).get_page(
         request.GET.get("page"))
     return render(request, "enrollment/order/list.html", {
@@ -118,14 +114,14 @@ def _order_list(request: HttpRequest, face: str, *submitters: str) -> HttpRespon
 
 @portal_required()
 @require_GET
-def portal_order_list(request: HttpRequest) -> HttpResponse:
+def portal_order_list(request: ViewerRequest) -> HttpResponse:
     return _order_list(request, "portal", Role.CLIENT_ADMIN)
 
 
 @portal_required()
 @require_GET
-def portal_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+def portal_order_detail(request: ViewerRequest, pk: int) -> HttpResponse:
+    viewer = request.viewer
     order = order_get(viewer=viewer, pk=pk)
     return render(request, "enrollment/order/detail.html", {
         "face": "portal", "order": order, "status": _order_status_label(order_status(order)),
@@ -136,8 +132,8 @@ def portal_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_required(Role.CLIENT_ADMIN)
 @require_POST
-def portal_line_paper_upload(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
-    line = line_get(viewer=_viewer(request), pk=line_pk)
+def portal_line_paper_upload(request: ViewerRequest, pk: int, line_pk: int) -> HttpResponse:
+    line = line_get(viewer=request.viewer, pk=line_pk)
     if line.order_id != pk:
         raise Http404
     form = PaperForm(request.POST, request.FILES)
@@ -147,7 +143,7 @@ def portal_line_paper_upload(request: HttpRequest, pk: int, line_pk: int) -> Htt
         try:
             paper_upload(person=line.person, client=line.order.client,
                          kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"],
-                         actor=request.user)  # type: ignore[arg-type]
+                         actor=request.user)
         except DomainError as error:
             for message in _error_messages(error):
                 messages.error(request, message)
@@ -158,8 +154,8 @@ def portal_line_paper_upload(request: HttpRequest, pk: int, line_pk: int) -> Htt
 
 @portal_required(Role.CLIENT_ADMIN)
 @require_http_methods(["GET", "POST"])
-def portal_order_create(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
+def portal_order_create(request: ViewerRequest) -> HttpResponse:
+    viewer = request.viewer
     cities = city_choices()
     page_errors: list[str] = []
     if request.method != "POST":
@@ -185,9 +181,9 @@ def portal_order_create(request: HttpRequest) -> HttpResponse:
             lines.append(line)
             rows.append(index)
     try:
-        client = client_get(viewer=viewer, pk=viewer.client_id)  # type: ignore[arg-type]
+        client = client_of_viewer(viewer=viewer)
         order = order_submit(client=client, lines=lines, channel=RosterOrder.Channel.PORTAL,
-                             actor=request.user)  # type: ignore[arg-type]
+                             actor=request.user)
     except DomainError as error:
         for detail in error.details or []:
             if detail.line is not None and 1 <= detail.line <= len(rows):
@@ -206,18 +202,18 @@ def portal_order_create(request: HttpRequest) -> HttpResponse:
 
 @portal_required(Role.CLIENT_ADMIN)
 @require_http_methods(["GET", "POST"])
-def portal_order_upload(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
+def portal_order_upload(request: ViewerRequest) -> HttpResponse:
+    viewer = request.viewer
     form = ExcelUploadForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST":
         try:
             upload = request.FILES.get("file")
             data = upload_bytes(upload)
-            client = client_get(viewer=viewer, pk=viewer.client_id)  # type: ignore[arg-type]
+            client = client_of_viewer(viewer=viewer)
             order = order_import_xlsx(
                 client=client, data=data, filename=(upload.name if upload else "") or "",
-                channel=RosterOrder.Channel.EXCEL, actor=request.user,  # type: ignore[arg-type]
+                channel=RosterOrder.Channel.EXCEL, actor=request.user,
             )
         except DomainError as error:
             errors = _error_messages(error)
@@ -230,7 +226,7 @@ def portal_order_upload(request: HttpRequest) -> HttpResponse:
 
 @portal_required()
 @require_GET
-def portal_order_template(request: HttpRequest) -> HttpResponse:
+def portal_order_template(request: ViewerRequest) -> HttpResponse:
     return template_response()
 
 
@@ -239,8 +235,8 @@ def portal_order_template(request: HttpRequest) -> HttpResponse:
 
 @staff_required()
 @require_GET
-def staff_work_queue(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
+def staff_work_queue(request: ViewerRequest) -> HttpResponse:
+    viewer = request.viewer
     form = QueueFilterForm(request.GET or None, viewer=viewer)
     data = form.cleaned_data if form.is_valid() else {}
     lines = work_queue_filtered(
@@ -266,14 +262,14 @@ def staff_work_queue(request: HttpRequest) -> HttpResponse:
 
 @staff_required()
 @require_GET
-def staff_order_list(request: HttpRequest) -> HttpResponse:
+def staff_order_list(request: ViewerRequest) -> HttpResponse:
     return _order_list(request, "staff", *STAFF_PROCESSORS)
 
 
 @staff_required()
 @require_GET
-def staff_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    order = order_get(viewer=_viewer(request), pk=pk)
+def staff_order_detail(request: ViewerRequest, pk: int) -> HttpResponse:
+    order = order_get(viewer=request.viewer, pk=pk)
     return render(request, "enrollment/order/detail.html", {
         "face": "staff", "order": order, "status": _order_status_label(order_status(order)),
         "rows": _line_rows(order.lines.all()), "can_upload": False,
@@ -282,10 +278,10 @@ def staff_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required()
 @require_GET
-def staff_order_file(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+def staff_order_file(request: ViewerRequest, pk: int, field: str) -> HttpResponse:
     """The order's workbook, sealed scan or e-mail, as an attachment, after the audit row."""
-    order = order_get(viewer=_viewer(request), pk=pk)
-    stored = order_file_download(order=order, field=field, actor=request.user,  # type: ignore[arg-type]
+    order = order_get(viewer=request.viewer, pk=pk)
+    stored = order_file_download(order=order, field=field, actor=request.user,
                                  request=request)
     with stored.open("rb") as handle:
         response = HttpResponse(handle.read(), content_type="application/octet-stream")
@@ -295,7 +291,7 @@ def staff_order_file(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     return response
 
 
-def _line_page(request: HttpRequest, line: RosterLine, form: TransitionForm | None = None,
+def _line_page(request: ViewerRequest, line: RosterLine, form: TransitionForm | None = None,
                status: int = 200) -> HttpResponse:
     now = timezone.now()
     overdue, left = _time_left(line.handle_by, now)
@@ -303,27 +299,27 @@ def _line_page(request: HttpRequest, line: RosterLine, form: TransitionForm | No
         "line": line, "row": _line_rows([line])[0], "overdue": overdue, "left": left,
         "missing": papers_missing([line.person])[line.person_id],
         "history": line_history(line), "form": form or TransitionForm(),
-        "can_process": _viewer(request).has_role(*STAFF_PROCESSORS),
+        "can_process": request.viewer.has_role(*STAFF_PROCESSORS),
     }, status=status)
 
 
 @staff_required()
 @require_GET
-def staff_line_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _line_page(request, line_get(viewer=_viewer(request), pk=pk))
+def staff_line_detail(request: ViewerRequest, pk: int) -> HttpResponse:
+    return _line_page(request, line_get(viewer=request.viewer, pk=pk))
 
 
 @staff_required(*STAFF_PROCESSORS)
 @require_POST
-def staff_line_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    line = line_get(viewer=_viewer(request), pk=pk)
+def staff_line_transition(request: ViewerRequest, pk: int) -> HttpResponse:
+    line = line_get(viewer=request.viewer, pk=pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         return _line_page(request, line, form, status=400)
     try:
         line_transition(line=line, to=form.cleaned_data["to"],
                         scheme=form.cleaned_data["scheme"], reason=form.cleaned_data["reason"],
-                        actor=request.user)  # type: ignore[arg-type]
+                        actor=request.user)
     except DomainError as error:
         for message in _error_messages(error):
             messages.error(request, message)
@@ -334,8 +330,8 @@ def staff_line_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required(*STAFF_PROCESSORS)
 @require_http_methods(["GET", "POST"])
-def staff_order_email(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
+def staff_order_email(request: ViewerRequest) -> HttpResponse:
+    viewer = request.viewer
     form = EmailIntakeForm(request.POST or None, request.FILES or None, viewer=viewer)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -345,7 +341,7 @@ def staff_order_email(request: HttpRequest) -> HttpResponse:
             order = order_email_intake(
                 client=client_get(viewer=viewer, pk=data["client"]),
                 workbook=data["workbook"], sealed_scan=data["sealed_scan"],
-                correspondence=data["correspondence"], actor=request.user,  # type: ignore[arg-type]
+                correspondence=data["correspondence"], actor=request.user,
                 received_at=received_at, note=data["note"],
             )
         except ValidationFailed as error:

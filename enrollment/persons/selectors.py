@@ -130,6 +130,13 @@ def person_get(*, viewer: Viewer, pk: int) -> InsuredPerson:
     return person
 
 
+def scoped_enrollments(person: InsuredPerson) -> list[Enrollment]:
+    """The enrolments of a person from `person_list` / `person_get` that the viewer may
+    see, active first (prefetched there; empty for a person read any other way)."""
+    enrollments: list[Enrollment] = getattr(person, "scoped_enrollments", [])
+    return enrollments
+
+
 def supplying_client(*, viewer: Viewer, person: InsuredPerson, raw: str | None = None) -> Client:
     """The client a paper or letter of this person is for: a client viewer's own client;
     for staff the client named by `raw` (an id: one that enrolled the person or named it in

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from agency.access import portal_required, staff_required
 from agency.errors import DomainError
+from agency.http import ViewerRequest
 from agency.roles import Role
 from agency.viewer import Viewer
 from clients.selectors import client_list
@@ -32,6 +33,7 @@ from enrollment.persons.selectors import (
     paper_list,
     person_get,
     person_list,
+    scoped_enrollments,
     supplying_client,
 )
 from enrollment.persons.services import (
@@ -121,7 +123,7 @@ class PersonForm(forms.Form):
             self.add_error(detail.field if detail.field in self.fields else None, detail.message)
 
 
-def _filtered(request: HttpRequest, viewer: Viewer) -> tuple[PersonFilterForm, Any]:
+def _filtered(request: ViewerRequest, viewer: Viewer) -> tuple[PersonFilterForm, Any]:
     form = PersonFilterForm(request.GET or None, viewer=viewer)
     data = form.cleaned_data if form.is_valid() else {}
     persons = person_list(
@@ -131,8 +133,8 @@ def _filtered(request: HttpRequest, viewer: Viewer) -> tuple[PersonFilterForm, A
     return form, persons
 
 
-def _list(request: HttpRequest, face: str) -> HttpResponse:
-    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+def _list(request: ViewerRequest, face: str) -> HttpResponse:
+    viewer = request.viewer
     form, persons = _filtered(request, viewer)
     page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(p, current_enrollment(p)) for p in page.object_list]
@@ -146,11 +148,11 @@ def _list(request: HttpRequest, face: str) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest, pk: int, face: str, *, upload_form: PaperUploadForm | None = None,
+    request: ViewerRequest, pk: int, face: str, *, upload_form: PaperUploadForm | None = None,
     upload_error: DomainError | None = None, status: int = 200,
     revealed: Revealed | None = None,
 ) -> HttpResponse:
-    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+    viewer = request.viewer
     person = person_get(viewer=viewer, pk=pk)
     can_upload = viewer.is_staff or viewer.has_role(Role.CLIENT_ADMIN)
     history: list[Any] = []
@@ -158,7 +160,7 @@ def _detail(
         history = list(person.history.select_related("history_user")[:20])
     return render(request, "enrollment/person/detail.html", {
         "face": face, "person": person, "current": current_enrollment(person),
-        "enrollments": person.scoped_enrollments,  # type: ignore[attr-defined]
+        "enrollments": scoped_enrollments(person),
         "checklist": paper_checklist(viewer=viewer, person=person),
         "papers": paper_list(viewer=viewer, person=person),
         "history": history,
@@ -170,8 +172,8 @@ def _detail(
     }, status=status)
 
 
-def _upload(request: HttpRequest, pk: int, face: str) -> HttpResponse:
-    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+def _upload(request: ViewerRequest, pk: int, face: str) -> HttpResponse:
+    viewer = request.viewer
     person = person_get(viewer=viewer, pk=pk)
     form = PaperUploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -179,18 +181,18 @@ def _upload(request: HttpRequest, pk: int, face: str) -> HttpResponse:
     client = supplying_client(viewer=viewer, person=person, raw=request.POST.get("client"))
     try:
         paper_upload(person=person, client=client, kind=form.cleaned_data["kind"],
-                     upload=form.cleaned_data["file"], actor=request.user)  # type: ignore[arg-type]
+                     upload=form.cleaned_data["file"], actor=request.user)
     except DomainError as error:
         return _detail(request, pk, face, upload_form=form, upload_error=error, status=400)
     return redirect(f"{face}-persons-detail", pk=person.pk)
 
 
-def _download(request: HttpRequest, pk: int, paper_pk: int) -> HttpResponse:
+def _download(request: ViewerRequest, pk: int, paper_pk: int) -> HttpResponse:
     """The file (at most 10 MB) as an attachment, after the audit row is written."""
-    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+    viewer = request.viewer
     person = person_get(viewer=viewer, pk=pk)
     paper = paper_get(viewer=viewer, person=person, pk=paper_pk)
-    paper_download(paper=paper, actor=request.user, request=request)  # type: ignore[arg-type]
+    paper_download(paper=paper, actor=request.user, request=request)
     return paper_file_response(paper)
 
 
@@ -204,8 +206,8 @@ def paper_file_response(paper: Paper) -> HttpResponse:
     return response
 
 
-def _letter(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+def _letter(request: ViewerRequest, pk: int) -> HttpResponse:
+    viewer = request.viewer
     person = person_get(viewer=viewer, pk=pk)
     client = supplying_client(viewer=viewer, person=person, raw=request.GET.get("client"))
     pdf = outsourcing_letter_pdf(person=person, client=client)
@@ -220,21 +222,21 @@ def _letter(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required()
 @require_GET
-def staff_person_list(request: HttpRequest) -> HttpResponse:
+def staff_person_list(request: ViewerRequest) -> HttpResponse:
     return _list(request, "staff")
 
 
 @staff_required()
 @require_GET
-def staff_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_person_detail(request: ViewerRequest, pk: int) -> HttpResponse:
     return _detail(request, pk, "staff")
 
 
 @staff_required(*REVEAL_ROLES)
 @require_POST
-def staff_person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    person = person_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
-    revealed = person_reveal(person=person, actor=request.user, request=request)  # type: ignore[arg-type]
+def staff_person_reveal(request: ViewerRequest, pk: int) -> HttpResponse:
+    person = person_get(viewer=request.viewer, pk=pk)
+    revealed = person_reveal(person=person, actor=request.user, request=request)
     if request.headers.get("HX-Request"):
         response = render(request, "enrollment/person/_revealed.html",
                           {"person": person, "revealed": revealed})
@@ -246,29 +248,29 @@ def staff_person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required()
 @require_POST
-def staff_paper_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_paper_upload(request: ViewerRequest, pk: int) -> HttpResponse:
     return _upload(request, pk, "staff")
 
 
 @staff_required()
 @require_GET
-def staff_paper_download(request: HttpRequest, pk: int, paper_pk: int) -> HttpResponse:
+def staff_paper_download(request: ViewerRequest, pk: int, paper_pk: int) -> HttpResponse:
     return _download(request, pk, paper_pk)
 
 
 @staff_required()
 @require_GET
-def staff_person_letter(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_person_letter(request: ViewerRequest, pk: int) -> HttpResponse:
     return _letter(request, pk)
 
 
 @staff_required(*REVEAL_ROLES)
 @require_GET
-def staff_person_export(request: HttpRequest) -> HttpResponse:
-    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+def staff_person_export(request: ViewerRequest) -> HttpResponse:
+    viewer = request.viewer
     form, persons = _filtered(request, viewer)
     filters = {k: v for k, v in (form.cleaned_data if form.is_bound else {}).items() if v}
-    data = person_export(persons=persons, actor=request.user, filters=filters,  # type: ignore[arg-type]
+    data = person_export(persons=persons, actor=request.user, filters=filters,
                          request=request)
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -280,7 +282,7 @@ def staff_person_export(request: HttpRequest) -> HttpResponse:
 
 
 def _person_form(
-    request: HttpRequest, form: PersonForm, person: InsuredPerson | None,
+    request: ViewerRequest, form: PersonForm, person: InsuredPerson | None,
     save: Callable[[dict[str, Any]], InsuredPerson],
 ) -> HttpResponse:
     """Create and edit share this: a valid form goes to the service; its errors come back
@@ -297,19 +299,19 @@ def _person_form(
 
 
 @staff_required(*REVEAL_ROLES)
-def staff_person_create(request: HttpRequest) -> HttpResponse:
-    actor: Any = request.user
+def staff_person_create(request: ViewerRequest) -> HttpResponse:
+    actor = request.user
     return _person_form(request, PersonForm(request.POST or None), None,
                         lambda data: person_create(actor=actor, **data))
 
 
 @staff_required(*REVEAL_ROLES)
-def staff_person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    person = person_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
+def staff_person_edit(request: ViewerRequest, pk: int) -> HttpResponse:
+    person = person_get(viewer=request.viewer, pk=pk)
     initial = {name: getattr(person, name) for name in PERSON_EDITABLE_FIELDS}
     initial["id_document_type"] = person.id_document_type
     form = PersonForm(request.POST or None, initial=initial, editing=True)
-    actor: Any = request.user
+    actor = request.user
 
     def save(data: dict[str, Any]) -> InsuredPerson:
         address = data.pop("hukou_address") or None  # empty keeps the current address
@@ -320,15 +322,14 @@ def staff_person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required(*REVEAL_ROLES)
 @require_POST
-def staff_housing_fund_action(request: HttpRequest, pk: int, enrollment_pk: int,
+def staff_housing_fund_action(request: ViewerRequest, pk: int, enrollment_pk: int,
                               action: str) -> HttpResponse:
     """Seal (封存) or unseal (启封) one housing-fund enrolment of the person."""
-    person = person_get(viewer=request.viewer, pk=pk)  # type: ignore[attr-defined]
-    enrollment = next((e for e in person.scoped_enrollments  # type: ignore[attr-defined]
-                       if e.pk == enrollment_pk), None)
+    person = person_get(viewer=request.viewer, pk=pk)
+    enrollment = next((e for e in scoped_enrollments(person) if e.pk == enrollment_pk), None)
     if enrollment is None:
         raise Http404
-    actor: Any = request.user
+    actor = request.user
     try:
         if action == "seal":
             housing_fund_seal(enrollment=enrollment, on=timezone.localdate(), actor=actor)
@@ -344,29 +345,29 @@ def staff_housing_fund_action(request: HttpRequest, pk: int, enrollment_pk: int,
 
 @portal_required()
 @require_GET
-def portal_person_list(request: HttpRequest) -> HttpResponse:
+def portal_person_list(request: ViewerRequest) -> HttpResponse:
     return _list(request, "portal")
 
 
 @portal_required()
 @require_GET
-def portal_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def portal_person_detail(request: ViewerRequest, pk: int) -> HttpResponse:
     return _detail(request, pk, "portal")
 
 
 @portal_required(Role.CLIENT_ADMIN)
 @require_POST
-def portal_paper_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def portal_paper_upload(request: ViewerRequest, pk: int) -> HttpResponse:
     return _upload(request, pk, "portal")
 
 
 @portal_required()
 @require_GET
-def portal_paper_download(request: HttpRequest, pk: int, paper_pk: int) -> HttpResponse:
+def portal_paper_download(request: ViewerRequest, pk: int, paper_pk: int) -> HttpResponse:
     return _download(request, pk, paper_pk)
 
 
 @portal_required()
 @require_GET
-def portal_person_letter(request: HttpRequest, pk: int) -> HttpResponse:
+def portal_person_letter(request: ViewerRequest, pk: int) -> HttpResponse:
     return _letter(request, pk)

@@ -11,9 +11,8 @@ from django.views.decorators.http import require_GET
 
 from agency.access import portal_required, staff_required
 from agency.errors import DomainError
-from agency.models import User
-from agency.viewer import Viewer
-from enrollment.persons.selectors import person_get
+from agency.http import ViewerRequest
+from enrollment.persons.selectors import person_get, scoped_enrollments
 from enrollment.proofs.selectors import proof_check
 from enrollment.proofs.services import IssuedProof, parse_month, proof_issue
 
@@ -31,8 +30,8 @@ def proof_response(issued: IssuedProof) -> HttpResponse:
     return response
 
 
-def _download(request: HttpRequest, pk: int, face: str) -> HttpResponse:
-    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+def _download(request: ViewerRequest, pk: int, face: str) -> HttpResponse:
+    viewer = request.viewer
     person = person_get(viewer=viewer, pk=pk)
     form = ProofForm(request.GET)
     error: DomainError | None = None
@@ -40,7 +39,7 @@ def _download(request: HttpRequest, pk: int, face: str) -> HttpResponse:
         try:
             issued = proof_issue(
                 viewer=viewer, person=person, month=parse_month(form.cleaned_data["month"]),
-                actor=request.user if isinstance(request.user, User) else None,
+                actor=request.user,
                 site_url=request.build_absolute_uri("/"),
                 client_id=form.cleaned_data.get("client") if viewer.is_staff else None,
                 request=request,
@@ -51,19 +50,19 @@ def _download(request: HttpRequest, pk: int, face: str) -> HttpResponse:
             return proof_response(issued)
     return render(request, "enrollment/proof/form.html",
                   {"face": face, "person": person, "form": form, "error": error,
-                   "enrollments": person.scoped_enrollments},  # type: ignore[attr-defined]
+                   "enrollments": scoped_enrollments(person)},
                   status=400)
 
 
 @staff_required()
 @require_GET
-def staff_person_proof(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_person_proof(request: ViewerRequest, pk: int) -> HttpResponse:
     return _download(request, pk, "staff")
 
 
 @portal_required()
 @require_GET
-def portal_person_proof(request: HttpRequest, pk: int) -> HttpResponse:
+def portal_person_proof(request: ViewerRequest, pk: int) -> HttpResponse:
     return _download(request, pk, "portal")
 
 
