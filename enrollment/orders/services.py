@@ -17,6 +17,7 @@ from agency import deadlines
 from agency.bulk import bulk_insert_with_history
 from agency.calendar import working_calendar
 from agency.errors import ErrorDetail, ValidationFailed
+from agency.history import record_actor
 from agency.models import AuditEvent, User
 from agency.services import audit_record
 from agency.xlsx import MAX_FILE_BYTES, refuse
@@ -76,7 +77,7 @@ def order_submit(
                                ("correspondence", correspondence)):
         if upload is not None:
             getattr(order, field_name).save(upload.name or field_name, upload, save=False)
-    order._history_user = actor  # type: ignore[attr-defined]
+    record_actor(order, actor)
     order.save()
 
     new = [line for line in checked if line.person is None]

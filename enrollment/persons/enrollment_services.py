@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 
 from agency.errors import DomainError, ErrorDetail, ValidationFailed
+from agency.history import record_actor
 from agency.models import User
 from clients.models import Client
 from enrollment.models import Enrollment, InsuredPerson
@@ -55,7 +56,7 @@ def enrollment_open(
         bureau_account_number=bureau_account_number,
         first_billed_month=_first_of_month(first_billed_month or starts_on),
     )
-    enrollment._history_user = actor  # type: ignore[attr-defined]
+    record_actor(enrollment, actor)
     try:
         with transaction.atomic():
             enrollment.save()
@@ -67,7 +68,7 @@ def enrollment_open(
 
 
 def _save(enrollment: Enrollment, actor: User | None) -> Enrollment:
-    enrollment._history_user = actor  # type: ignore[attr-defined]
+    record_actor(enrollment, actor)
     enrollment.save()
     return enrollment
 

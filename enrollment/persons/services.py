@@ -18,6 +18,7 @@ from django.http import HttpRequest
 
 from agency.crypto import decrypt_text, encrypt_text, lookup_hash, rotate_text
 from agency.errors import DomainError, ErrorDetail, ValidationFailed
+from agency.history import record_actor
 from agency.models import AuditEvent, User
 from agency.roles import Role
 from agency.services import audit_record
@@ -140,7 +141,7 @@ def person_create(
         labour_contract_ends_on=labour_contract_ends_on, sex=sex, birth_date=birth_date,
     )
     _set_id_number(person, check)
-    person._history_user = actor  # type: ignore[attr-defined]
+    record_actor(person, actor)
     person.save()
     return person
 
@@ -195,7 +196,7 @@ def person_update(
         _set_id_number(person, check)
     if hukou_address is not None:
         person.hukou_address_encrypted = encrypt_text(hukou_address.strip())
-    person._history_user = actor  # type: ignore[attr-defined]
+    record_actor(person, actor)
     person.save()
     return person
 

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agency.errors import DomainError, ErrorDetail, ValidationFailed
+from agency.history import record_actor
 from agency.models import AuditEvent, User
 from agency.pdf import render_pdf
 from agency.services import audit_record
@@ -215,7 +216,7 @@ def proof_issue(
         issued_by=actor if actor is not None and actor.pk else None,
         issued_by_label=label, sha256=hashlib.sha256(pdf).hexdigest(),
     )
-    proof._history_user = actor  # type: ignore[attr-defined]
+    record_actor(proof, actor)
     # the PDF is rendered before the transaction: no lock is held while WeasyPrint works
     with transaction.atomic():
         try:
