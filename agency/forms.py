@@ -3,14 +3,14 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from agency.errors import DomainError, ErrorDetail
-from agency.models import Licence, StaffProfile
+from agency.models import Licence, StaffProfile, User
 from agency.roles import PORTAL_ROLES, STAFF_ROLES
 
 
 class _FaceLoginForm(AuthenticationForm):
     allowed_roles: frozenset[str] = frozenset()
 
-    def confirm_login_allowed(self, user) -> None:  # type: ignore[no-untyped-def]
+    def confirm_login_allowed(self, user: User) -> None:
         super().confirm_login_allowed(user)
         if user.role not in self.allowed_roles:
             # same message as a wrong password: do not tell which face the account is for

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from clients.models import ApiKey, Client, Contract, ContractPrice, ContractReminder
@@ -35,7 +36,7 @@ class ApiKeyAdmin(SimpleHistoryAdmin):
     readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at", "created_by")
     raw_id_fields = ("client",)
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # keys are issued on the staff pages or the API (shown once)
 
 

@@ -1,5 +1,7 @@
 """Forms of the staff pages: they parse input; the services decide."""
 
+from typing import Any
+
 from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
@@ -65,8 +67,8 @@ class ContractForm(forms.Form):
                                        widget=forms.Textarea(attrs={"rows": 3}), required=False)
     signed_scan = forms.FileField(label=_("signed scan"), required=False)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         for name, label in INCLUDED_SERVICES.items():
             self.fields[name] = forms.BooleanField(label=label, required=False, initial=True)
 

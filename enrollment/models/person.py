@@ -69,8 +69,9 @@ class Paper(models.Model):
 
     @property
     def extension(self) -> str:
-        return {
+        extensions: dict[str, str] = {
             self.ContentType.PDF: ".pdf",
             self.ContentType.JPEG: ".jpg",
             self.ContentType.PNG: ".png",
-        }.get(self.content_type, "")  # type: ignore[call-overload]
+        }
+        return extensions.get(self.content_type, "")
