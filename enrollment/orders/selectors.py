@@ -12,7 +12,7 @@ OPEN_LINE_STATUSES = [LineStatus.RECEIVED, LineStatus.PAPERS_MISSING, LineStatus
                       LineStatus.RETURNED]
 
 
-def _lines_prefetch() -> Prefetch:
+def _lines_prefetch() -> "Prefetch[str, QuerySet[RosterLine], str]":
     return Prefetch(
         "lines",
         queryset=RosterLine.objects.select_related("city", "person")

@@ -46,7 +46,7 @@ def order_submit(
     actor: User | None,
     actor_label: str = "",
     received_at: datetime.datetime | None = None,
-    source_file: File | None = None,
+    source_file: "File[bytes] | None" = None,
     sealed_scan: UploadedFile | None = None,
     correspondence: UploadedFile | None = None,
     note: str = "",
@@ -176,7 +176,8 @@ def upload_bytes(upload: UploadedFile | None, *, field: str = "file") -> bytes:
             "the parts",
         )
     upload.seek(0)
-    return upload.read()
+    data: bytes = upload.read()
+    return data
 
 
 def _check_scan(upload: UploadedFile | None) -> None:
