@@ -91,43 +91,82 @@ def _check_period(
         )
 
 
-def _check_item(fields: Mapping[str, Any]) -> None:
-    errors = []
-
-    def bad(name: str, code: str, message: str) -> None:
-        errors.append(ErrorDetail(code=code, field=name, message=message))
-
-    kind = str(fields["kind"])
-    if not kind or not kind[0].isascii() or not kind[0].isalpha() or not all(
+def _kind_is_valid(kind: str) -> bool:
+    """A code of lower-case ASCII letters, digits and _ that starts with a letter."""
+    return bool(kind) and kind[0].isascii() and kind[0].isalpha() and all(
         c.isascii() and (c.islower() or c.isdigit() or c == "_") for c in kind
-    ):
-        bad("kind", "invalid", "险种代码只能含小写字母、数字和下划线 / "
-                               "Kind: lower-case letters, digits and _ only")
+    )
+
+
+def _kind_errors(fields: Mapping[str, Any]) -> list[ErrorDetail]:
+    if _kind_is_valid(str(fields["kind"])):
+        return []
+    return [ErrorDetail(code="invalid", field="kind",
+                        message="险种代码只能含小写字母、数字和下划线 / "
+                                "Kind: lower-case letters, digits and _ only")]
+
+
+def _base_errors(fields: Mapping[str, Any]) -> list[ErrorDetail]:
+    errors = []
     if fields["base_floor"] < 0:
-        bad("base_floor", "negative", "基数下限不能为负 / The floor cannot be negative")
+        errors.append(ErrorDetail(code="negative", field="base_floor",
+                                  message="基数下限不能为负 / The floor cannot be negative"))
     if fields["base_ceiling"] < fields["base_floor"]:
-        bad("base_ceiling", "below_floor", "基数上限低于下限 / The ceiling lies below the floor")
-    for name in ("employer_rate", "employee_rate"):
-        if not Decimal(0) <= fields[name] <= Decimal(1):
-            bad(name, "out_of_range", "费率须在0到1之间 / A rate lies between 0 and 1")
-    for name in ("employer_fixed", "employee_fixed"):
-        if fields[name] < 0:
-            bad(name, "negative", "固定金额不能为负 / A fixed amount cannot be negative")
+        errors.append(ErrorDetail(
+            code="below_floor", field="base_ceiling",
+            message="基数上限低于下限 / The ceiling lies below the floor"))
+    return errors
+
+
+def _amount_errors(fields: Mapping[str, Any]) -> list[ErrorDetail]:
+    """Rates between 0 and 1, fixed amounts not negative, a known rounding rule."""
+    errors = [
+        ErrorDetail(code="out_of_range", field=name,
+                    message="费率须在0到1之间 / A rate lies between 0 and 1")
+        for name in ("employer_rate", "employee_rate")
+        if not Decimal(0) <= fields[name] <= Decimal(1)
+    ]
+    errors += [
+        ErrorDetail(code="negative", field=name,
+                    message="固定金额不能为负 / A fixed amount cannot be negative")
+        for name in ("employer_fixed", "employee_fixed")
+        if fields[name] < 0
+    ]
     if fields["rounding"] not in PolicyItem.Rounding.values:
-        bad("rounding", "invalid", "舍入规则无效 / Unknown rounding rule")
+        errors.append(ErrorDetail(code="invalid", field="rounding",
+                                  message="舍入规则无效 / Unknown rounding rule"))
+    return errors
+
+
+def _rate_range_errors(fields: Mapping[str, Any]) -> list[ErrorDetail]:
+    """A rate one side chooses (`rate_choice`) needs a range 0 ≤ min ≤ max ≤ 1 that holds
+    the default employer rate; a range nobody chooses in is refused."""
     choice, low, high = fields["rate_choice"], fields["rate_min"], fields["rate_max"]
-    if choice:
-        if low is None or high is None:
-            bad("rate_min", "required", "可选费率须有上下限 / A choosable rate needs a range")
-        elif not Decimal(0) <= low <= high <= Decimal(1):
-            bad("rate_max", "out_of_range",
-                "费率范围须满足 0 ≤ 下限 ≤ 上限 ≤ 1 / The range needs 0 ≤ min ≤ max ≤ 1")
-        elif not low <= fields["employer_rate"] <= high:
-            bad("employer_rate", "out_of_range",
-                "默认费率须在可选范围内 / The default rate lies within the allowed range")
-    elif low is not None or high is not None:
-        bad("rate_choice", "required",
-            "设置费率范围时须说明由哪一方选择 / Say which side the allowed range applies to")
+    if not choice:
+        if low is not None or high is not None:
+            return [ErrorDetail(
+                code="required", field="rate_choice",
+                message="设置费率范围时须说明由哪一方选择 / "
+                        "Say which side the allowed range applies to")]
+        return []
+    if low is None or high is None:
+        return [ErrorDetail(code="required", field="rate_min",
+                            message="可选费率须有上下限 / A choosable rate needs a range")]
+    if not Decimal(0) <= low <= high <= Decimal(1):
+        return [ErrorDetail(
+            code="out_of_range", field="rate_max",
+            message="费率范围须满足 0 ≤ 下限 ≤ 上限 ≤ 1 / The range needs 0 ≤ min ≤ max ≤ 1")]
+    if not low <= fields["employer_rate"] <= high:
+        return [ErrorDetail(
+            code="out_of_range", field="employer_rate",
+            message="默认费率须在可选范围内 / The default rate lies within the allowed range")]
+    return []
+
+
+def _check_item(fields: Mapping[str, Any]) -> None:
+    """Every problem of an item's figures, in the order of its fields."""
+    errors = [*_kind_errors(fields), *_base_errors(fields), *_amount_errors(fields),
+              *_rate_range_errors(fields)]
     if errors:
         raise ValidationFailed(errors)
 

@@ -150,6 +150,135 @@ def _parse_date(value: Any, today: datetime.date) -> datetime.date | None:
     return day if earliest <= day <= latest else None
 
 
+@dataclass(frozen=True)
+class _Row:
+    """One line as it was sent, its number, and the list its problems are added to."""
+
+    n: int
+    raw: Mapping[str, Any]
+    errors: list[ErrorDetail]
+
+    def text(self, key: str) -> str:
+        return _text(self.raw, key)
+
+    def is_blank(self, key: str) -> bool:
+        return self.raw.get(key) in (None, "")
+
+    def error(self, field: str, code: str, message: str = "") -> None:
+        _err(self.errors, self.n, field, code, message)
+
+
+def _action(row: _Row) -> str:
+    action = row.text("action")
+    if not action:
+        row.error("action", "required")
+    elif action not in ACTIONS:
+        row.error("action", "action_invalid")
+    return action
+
+
+def _id_check(row: _Row, today: datetime.date) -> IdCheck | None:
+    """The checked ID number (also when it is wrong); None when the line has none."""
+    id_raw = row.text("id_number")
+    if not id_raw:
+        row.error("id_number", "required")
+        return None
+    check = validate_id_number(id_raw, today=today)
+    if not check.ok:
+        row.error("id_number", check.code, check.message)
+    return check
+
+
+def _name(row: _Row, action: str) -> str:
+    name = row.text("name")
+    if action == LineAction.ADD and not name:
+        row.error("name", "required")
+    return name
+
+
+def _city(row: _Row, cities: Mapping[str, City], scope: ContractScope) -> City | None:
+    city_code = row.text("city")
+    if not city_code:
+        row.error("city", "required")
+        return None
+    city = cities.get(city_code)
+    if city is None:
+        row.error("city", "city_unknown")
+    elif city.pk not in scope.city_ids:
+        row.error("city", "city_not_in_contract")
+    return city
+
+
+def _hukou_type(row: _Row, action: str) -> str:
+    hukou_type = row.text("hukou_type")
+    if action == LineAction.ADD and not hukou_type:
+        row.error("hukou_type", "required")
+    elif hukou_type and hukou_type not in HUKOU:
+        row.error("hukou_type", "hukou_invalid")
+    return hukou_type
+
+
+def _base(row: _Row, action: str) -> tuple[str, Decimal | None]:
+    """The base (kind, declared amount) an add or a base change asks for; none otherwise."""
+    if action not in (LineAction.ADD, LineAction.ADJUST_BASE):
+        return "", None
+    if row.is_blank("base"):
+        row.error("base", "required")
+        return "", None
+    parsed = _parse_base(row.raw.get("base"))
+    if parsed is None:
+        row.error("base", "base_invalid")
+        return "", None
+    return parsed
+
+
+def _effective_date(
+    row: _Row, action: str, check: IdCheck | None, today: datetime.date
+) -> datetime.date | None:
+    """The date the line takes effect; a person added must be 16 on that day."""
+    if row.is_blank("effective_date"):
+        row.error("effective_date", "required")
+        return None
+    effective_date = _parse_date(row.raw.get("effective_date"), today)
+    if effective_date is None:
+        row.error("effective_date", "date_invalid")
+    elif (action == LineAction.ADD and check is not None and check.ok
+          and check.birth_date and under_age(check.birth_date, effective_date)):
+        row.error("id_number", "under_age")
+    return effective_date
+
+
+def _reason(row: _Row, action: str) -> str:
+    reason = row.text("reason")
+    if action == LineAction.REMOVE:
+        if not reason:
+            row.error("reason", "required")
+        elif reason not in REASONS:
+            row.error("reason", "reason_invalid")
+    return reason
+
+
+def _phone(row: _Row) -> str:
+    """The phone number without spaces."""
+    phone = row.text("phone").replace(" ", "")
+    if phone and not PHONE_RE.match(phone):
+        row.error("phone", "phone_invalid")
+    return phone
+
+
+def _schemes(row: _Row) -> list[str]:
+    """The schemes the line names (none: decided later from the contract and records)."""
+    schemes_raw = row.raw.get("schemes")
+    if schemes_raw in (None, ""):
+        return []
+    if not isinstance(schemes_raw, list | tuple) or not schemes_raw or any(
+        s not in SCHEMES for s in schemes_raw
+    ):
+        row.error("schemes", "scheme_invalid")
+        return []
+    return sorted(set(schemes_raw))
+
+
 def _check_fields(
     n: int,
     raw: Mapping[str, Any],
@@ -159,93 +288,26 @@ def _check_fields(
     today: datetime.date,
     errors: list[ErrorDetail],
 ) -> _Line | None:
-    """What one line says by itself (no database): every field, each error named."""
+    """What one line says by itself (no database): every field, each error named, in the
+    order of the fields."""
+    row = _Row(n, raw, errors)
     before = len(errors)
-    action = _text(raw, "action")
-    if not action:
-        _err(errors, n, "action", "required")
-    elif action not in ACTIONS:
-        _err(errors, n, "action", "action_invalid")
-
-    id_raw = _text(raw, "id_number")
-    check: IdCheck | None = None
-    if not id_raw:
-        _err(errors, n, "id_number", "required")
-    else:
-        check = validate_id_number(id_raw, today=today)
-        if not check.ok:
-            _err(errors, n, "id_number", check.code, check.message)
-
-    name = _text(raw, "name")
-    if action == LineAction.ADD and not name:
-        _err(errors, n, "name", "required")
-
-    city = None
-    city_code = _text(raw, "city")
-    if not city_code:
-        _err(errors, n, "city", "required")
-    elif city_code not in cities:
-        _err(errors, n, "city", "city_unknown")
-    else:
-        city = cities[city_code]
-        if city.pk not in scope.city_ids:
-            _err(errors, n, "city", "city_not_in_contract")
-
-    hukou_type = _text(raw, "hukou_type")
-    if action == LineAction.ADD and not hukou_type:
-        _err(errors, n, "hukou_type", "required")
-    elif hukou_type and hukou_type not in HUKOU:
-        _err(errors, n, "hukou_type", "hukou_invalid")
-
-    base_kind, base = "", None
-    if action in (LineAction.ADD, LineAction.ADJUST_BASE):
-        if raw.get("base") in (None, ""):
-            _err(errors, n, "base", "required")
-        else:
-            parsed = _parse_base(raw.get("base"))
-            if parsed is None:
-                _err(errors, n, "base", "base_invalid")
-            else:
-                base_kind, base = parsed
-
-    effective_date = None
-    if raw.get("effective_date") in (None, ""):
-        _err(errors, n, "effective_date", "required")
-    else:
-        effective_date = _parse_date(raw.get("effective_date"), today)
-        if effective_date is None:
-            _err(errors, n, "effective_date", "date_invalid")
-        elif (action == LineAction.ADD and check is not None and check.ok
-              and check.birth_date and under_age(check.birth_date, effective_date)):
-            _err(errors, n, "id_number", "under_age")
-
-    reason = _text(raw, "reason")
-    if action == LineAction.REMOVE:
-        if not reason:
-            _err(errors, n, "reason", "required")
-        elif reason not in REASONS:
-            _err(errors, n, "reason", "reason_invalid")
-
-    phone = _text(raw, "phone")
-    if phone and not PHONE_RE.match(phone.replace(" ", "")):
-        _err(errors, n, "phone", "phone_invalid")
-
-    schemes_raw = raw.get("schemes")
-    schemes: list[str] = []
-    if schemes_raw not in (None, ""):
-        if not isinstance(schemes_raw, list | tuple) or not schemes_raw or any(
-            s not in SCHEMES for s in schemes_raw
-        ):
-            _err(errors, n, "schemes", "scheme_invalid")
-        else:
-            schemes = sorted(set(schemes_raw))
-
+    action = _action(row)
+    check = _id_check(row, today)
+    name = _name(row, action)
+    city = _city(row, cities, scope)
+    hukou_type = _hukou_type(row, action)
+    base_kind, base = _base(row, action)
+    effective_date = _effective_date(row, action, check, today)
+    reason = _reason(row, action)
+    phone = _phone(row)
+    schemes = _schemes(row)
     if len(errors) > before or check is None or city is None or effective_date is None:
         return None
     return _Line(
         line_no=n, action=action, check=check, name=name, city=city, hukou_type=hukou_type,
         base_kind=base_kind, base=base, effective_date=effective_date, reason=reason,
-        phone=phone.replace(" ", ""), schemes=schemes,
+        phone=phone, schemes=schemes,
         wants_fund=raw.get("housing_fund") not in (False, "false", "0", 0),
     )
 
