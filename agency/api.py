@@ -1,16 +1,20 @@
 """What every API view shares: the contract's error shape, authentication, pagination."""
 
+import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from agency.errors import DomainError
+from agency.months import MONTH_MESSAGE, MONTH_RE, month_or_none, month_text
 from agency.viewer import Viewer
 
 _CODES = {
@@ -96,10 +100,53 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+class MoneyField(serializers.DecimalField):
+    """An amount: a decimal string with two places (`"1234.50"`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_digits=12, decimal_places=2, **kwargs)
+
+
+class RateField(serializers.DecimalField):
+    """A rate as a fraction (`0.07`), between 0 and 1."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", Decimal(0))
+        kwargs.setdefault("max_value", Decimal(1))
+        super().__init__(max_digits=7, decimal_places=6, **kwargs)
+
+
+@extend_schema_field({"type": "string", "pattern": MONTH_RE, "example": "2026-12"})
+class MonthField(serializers.Field[datetime.date, str, str, Any]):
+    """A month, `YYYY-MM` (the first day of the month inside)."""
+
+    default_error_messages = {"invalid": MONTH_MESSAGE}
+
+    def to_internal_value(self, data: Any) -> datetime.date:
+        month = month_or_none(data)
+        if month is None:
+            self.fail("invalid")
+        assert month is not None  # noqa: S101 - fail() raised otherwise
+        return month
+
+    def to_representation(self, value: datetime.date) -> str:
+        return month_text(value)
+
+
 class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+def paginated(
+    request: Any, view: Any, items: Any, output: type[serializers.Serializer[Any]]
+) -> Response:
+    """One page of `items` (a queryset or list) rendered by `output`, in the contract's
+    `{"count", "next", "previous", "results"}`."""
+    paginator = Pagination()
+    page = paginator.paginate_queryset(items, request, view=view)
+    return paginator.get_paginated_response(output(page, many=True).data)
 
 
 def viewer_of(request: Any) -> Viewer:

@@ -5,23 +5,24 @@ and change them (create, verify licence, contracts, activation, API keys). A cli
 caller (portal user or API key) reads only its own client and contracts; staff-only
 endpoints answer it 404, like another client's object."""
 
-from typing import Any, cast
+from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agency.api import Pagination, viewer_of
+from agency.api import paginated, viewer_of
 from agency.errors import ErrorDetail, ValidationFailed
+from agency.http import acting_user
 from agency.models import User
 from agency.roles import Role
 from agency.viewer import Viewer
 from clients.documents import contract_pdf
-from clients.models import Client, Contract, size_tier
+from clients.models import ApiKey, Client, Contract, size_tier
 from clients.selectors import (
     client_get,
     client_list,
@@ -44,14 +45,10 @@ CLIENT_MANAGERS = (Role.ADMIN, Role.MANAGER)
 
 def staff_actor(request: Request) -> User:
     """The staff user behind a request that `require_staff` let through."""
-    return cast(User, request.user)
-
-
-def paginated(request: Request, view: APIView, qs: QuerySet[Any],
-              output: type[serializers.Serializer]) -> Response:
-    paginator = Pagination()
-    page = paginator.paginate_queryset(qs, request, view=view)
-    return paginator.get_paginated_response(output(page, many=True).data)
+    actor = acting_user(request)
+    if actor is None:  # require_staff answered 404 to anyone else
+        raise Http404
+    return actor
 
 
 def require_staff(viewer: Viewer, *roles: str) -> None:
@@ -107,14 +104,24 @@ class ClientOutput(serializers.Serializer):
                                         default=None)
 
     def get_size_tier(self, obj: Client) -> str:
-        return str(size_tier(obj.headcount).value)  # type: ignore[attr-defined]
+        return str(size_tier(getattr(obj, "headcount", 0)).value)
 
 
-def _client_out(viewer: Viewer, pk: int) -> dict[str, Any]:
+def _client_with_headcount(viewer: Viewer, pk: int) -> Client:
     client = client_with_headcount_list(viewer=viewer).filter(pk=pk).first()
     if client is None:
         raise Http404
-    return ClientOutput(client).data
+    return client
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who calls: a user (username) or an API key (none), the role, and for a client
+    caller its company (with headcount); its current contract goes in the context."""
+
+    username: str | None
+    role: str
+    client: Client | None
 
 
 class MeView(APIView):
@@ -122,23 +129,29 @@ class MeView(APIView):
     with its profile and current contract."""
 
     class OutputSerializer(serializers.Serializer):
+        class ClientSerializer(ClientOutput):
+            contract = serializers.SerializerMethodField()
+
+            @extend_schema_field(ContractOutput(allow_null=True))
+            def get_contract(self, client: Client) -> Any:
+                contract = self.context["contract"]
+                return ContractOutput(contract).data if contract is not None else None
+
         username = serializers.CharField(allow_null=True)
         role = serializers.CharField()
-        client = serializers.DictField(allow_null=True)
+        client = ClientSerializer(allow_null=True)
 
     @extend_schema(responses={200: OutputSerializer})
     def get(self, request: Request) -> Response:
         viewer = viewer_of(request)
-        client: dict[str, Any] | None = None
-        if viewer.is_client:
-            assert viewer.client_id is not None  # noqa: S101 - is_client guarantees it
-            client = dict(_client_out(viewer, viewer.client_id))
-            contract = contract_current(viewer=viewer,
-                                        client=client_get(viewer=viewer, pk=viewer.client_id))
-            client["contract"] = ContractOutput(contract).data if contract else None
-        username = request.user.get_username() if viewer.user_id else None
-        out = {"username": username, "role": viewer.role, "client": client}
-        return Response(self.OutputSerializer(out).data)
+        client = contract = None
+        if viewer.is_client and viewer.client_id is not None:
+            client = _client_with_headcount(viewer, viewer.client_id)
+            contract = contract_current(viewer=viewer, client=client)
+        user = acting_user(request)
+        caller = Caller(username=user.get_username() if user else None, role=viewer.role,
+                        client=client)
+        return Response(self.OutputSerializer(caller, context={"contract": contract}).data)
 
 
 class ClientListCreateView(APIView):
@@ -157,14 +170,16 @@ class ClientListCreateView(APIView):
         contact_phone = serializers.CharField(max_length=30, allow_blank=True, default="")
         contact_email = serializers.EmailField(allow_blank=True, default="")
 
-    class CreatedSerializer(serializers.Serializer):
-        id = serializers.IntegerField()
+    class FilterSerializer(serializers.Serializer):
+        search = serializers.CharField(required=False, allow_blank=True, max_length=100,
+                                       help_text="Part of the name or of the USCC.")
 
-    @extend_schema(responses={200: ClientOutput(many=True)})
+    @extend_schema(parameters=[FilterSerializer], responses={200: ClientOutput(many=True)})
     def get(self, request: Request) -> Response:
-        viewer = viewer_of(request)
-        qs = client_with_headcount_list(viewer=viewer,
-                                        search=request.query_params.get("search", ""))
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        qs = client_with_headcount_list(viewer=viewer_of(request),
+                                        search=filters.validated_data.get("search", ""))
         return paginated(request, self, qs, ClientOutput)
 
     @extend_schema(request=InputSerializer, responses={201: ClientOutput})
@@ -181,13 +196,14 @@ class ClientListCreateView(APIView):
             contact_phone=v["contact_phone"], contact_email=v["contact_email"],
             actor=staff_actor(request),
         )
-        return Response(_client_out(viewer, client.pk), status=status.HTTP_201_CREATED)
+        return Response(ClientOutput(_client_with_headcount(viewer, client.pk)).data,
+                        status=status.HTTP_201_CREATED)
 
 
 class ClientDetailView(APIView):
     @extend_schema(responses={200: ClientOutput})
     def get(self, request: Request, pk: int) -> Response:
-        return Response(_client_out(viewer_of(request), pk))
+        return Response(ClientOutput(_client_with_headcount(viewer_of(request), pk)).data)
 
 
 class ClientVerifyLicenceView(APIView):
@@ -199,7 +215,13 @@ class ClientVerifyLicenceView(APIView):
         require_staff(viewer, *CLIENT_MANAGERS)
         client = client_get(viewer=viewer, pk=pk)
         client_verify_licence(client=client, actor=staff_actor(request))
-        return Response(_client_out(viewer, client.pk))
+        return Response(ClientOutput(_client_with_headcount(viewer, client.pk)).data)
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    api_key: ApiKey
+    key: str
 
 
 class ClientApiKeyCreateView(APIView):
@@ -209,10 +231,10 @@ class ClientApiKeyCreateView(APIView):
         name = serializers.CharField(max_length=100)
 
     class OutputSerializer(serializers.Serializer):
-        id = serializers.IntegerField()
-        key = serializers.CharField()
-        name = serializers.CharField()
-        prefix = serializers.CharField()
+        id = serializers.IntegerField(source="api_key.pk")
+        key = serializers.CharField(help_text="Shown only in this response.")
+        name = serializers.CharField(source="api_key.name")
+        prefix = serializers.CharField(source="api_key.prefix")
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request: Request, pk: int) -> Response:
@@ -223,8 +245,8 @@ class ClientApiKeyCreateView(APIView):
         data.is_valid(raise_exception=True)
         api_key, key = api_key_issue(client=client, name=data.validated_data["name"],
                                      actor=staff_actor(request))
-        out = {"id": api_key.pk, "key": key, "name": api_key.name, "prefix": api_key.prefix}
-        return Response(self.OutputSerializer(out).data, status=status.HTTP_201_CREATED)
+        return Response(self.OutputSerializer(IssuedKey(api_key=api_key, key=key)).data,
+                        status=status.HTTP_201_CREATED)
 
 
 class ContractListCreateView(APIView):
@@ -248,10 +270,15 @@ class ContractListCreateView(APIView):
         price_override_reason = serializers.CharField(max_length=300, allow_blank=True,
                                                       default="")
 
-    @extend_schema(responses={200: ContractOutput(many=True)})
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=Contract.Status.choices, required=False)
+
+    @extend_schema(parameters=[FilterSerializer], responses={200: ContractOutput(many=True)})
     def get(self, request: Request) -> Response:
-        viewer = viewer_of(request)
-        qs = contract_list(viewer=viewer, status=request.query_params.get("status", ""))
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        qs = contract_list(viewer=viewer_of(request),
+                           status=filters.validated_data.get("status", ""))
         return paginated(request, self, qs, ContractOutput)
 
     @extend_schema(request=InputSerializer, responses={201: ContractOutput})

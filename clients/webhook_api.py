@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agency.api import Pagination, viewer_of
+from agency.api import paginated, viewer_of
 from agency.errors import DomainError
 from agency.roles import Role
 from clients.models import WebhookEvent
@@ -51,10 +51,8 @@ class WebhookListView(APIView):
 
     @extend_schema(responses={200: EndpointOutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
-        qs = webhook_endpoint_list(viewer=viewer_of(request))
-        paginator = Pagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(EndpointOutputSerializer(page, many=True).data)
+        return paginated(request, self, webhook_endpoint_list(viewer=viewer_of(request)),
+                         EndpointOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: CreatedSerializer})
     def post(self, request: Request) -> Response:
@@ -86,13 +84,13 @@ class WebhookDetailView(APIView):
 
 
 class WebhookDeliveryListView(APIView):
-    class AttemptSerializer(serializers.Serializer):
-        at = serializers.DateTimeField()
-        status_code = serializers.IntegerField(allow_null=True)
-        error = serializers.CharField()
-        duration_ms = serializers.IntegerField()
-
     class OutputSerializer(serializers.Serializer):
+        class AttemptSerializer(serializers.Serializer):
+            at = serializers.DateTimeField()
+            status_code = serializers.IntegerField(allow_null=True)
+            error = serializers.CharField()
+            duration_ms = serializers.IntegerField()
+
         id = serializers.IntegerField()
         event = serializers.CharField()
         event_id = serializers.UUIDField()
@@ -102,16 +100,10 @@ class WebhookDeliveryListView(APIView):
         delivered_at = serializers.DateTimeField(allow_null=True)
         created_at = serializers.DateTimeField()
         payload = serializers.JSONField()
-        attempt_log = serializers.ListField(child=serializers.DictField(), source="attempt_rows")
+        attempt_log = AttemptSerializer(many=True, source="attempt_log.all")
 
     @extend_schema(responses={200: OutputSerializer(many=True)})
     def get(self, request: Request, pk: int) -> Response:
         endpoint = webhook_endpoint_get(viewer=viewer_of(request), pk=pk)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(webhook_delivery_list(endpoint=endpoint), request,
-                                           view=self)
-        for delivery in page or []:
-            delivery.attempt_rows = self.AttemptSerializer(  # type: ignore[attr-defined]
-                delivery.attempt_log.all(), many=True
-            ).data
-        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+        return paginated(request, self, webhook_delivery_list(endpoint=endpoint),
+                         self.OutputSerializer)

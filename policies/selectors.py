@@ -2,13 +2,15 @@
 data: every authenticated caller (staff, portal user, API key) may read them."""
 
 import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from agency.errors import DomainError
-from policies.calculator import PolicyRules
+from policies.calculator import Contribution, PolicyRules, contributions
 from policies.models import City, PolicyItem, PolicyVersion
 from policies.policy_file import RULE_FIELDS, item_rule
 
@@ -88,6 +90,43 @@ def policy_rules_for_month(*, city: City, month: datetime.date) -> PolicyRules:
                     f"No contribution policy of {city.code} is in force in {month:%Y-%m}",
         )
     return policy_rules_of(version)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """The contribution quote: one person's month in a city at a base (the API's
+    `/cities/{code}/quote/` and the quote pages)."""
+
+    city_code: str
+    month: datetime.date
+    contribution: Contribution
+
+    @property
+    def policy_name(self) -> str:
+        return self.contribution.policy.name
+
+    @property
+    def provisional(self) -> bool:
+        return self.contribution.policy.provisional
+
+
+def quote(
+    *,
+    city: City,
+    month: datetime.date,
+    base: Decimal,
+    housing_fund_base: Decimal | None = None,
+    housing_fund_rate: Decimal | None = None,
+    work_injury_rate: Decimal | None = None,
+) -> Quote:
+    """The monthly contributions at `base` under the policy in force in `month` (400
+    `no_policy` if none is; a chosen rate outside the city's range is a 400 naming it)."""
+    contribution = contributions(
+        policy_rules_for_month(city=city, month=month), base=base,
+        housing_fund_base=housing_fund_base, housing_fund_rate=housing_fund_rate,
+        work_injury_rate=work_injury_rate,
+    )
+    return Quote(city_code=city.code, month=month.replace(day=1), contribution=contribution)
 
 
 def policy_rules_by_city(*, month: datetime.date) -> dict[str, PolicyRules]:

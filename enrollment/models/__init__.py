@@ -7,8 +7,10 @@ proof: proofs of enrolment (参保证明) and their verification codes."""
 
 from enrollment.models.core import Enrollment, InsuredPerson, Scheme
 from enrollment.models.order import (
+    OPEN_LINE_STATUSES,
     LineAction,
     LineStatus,
+    OrderStatus,
     RosterLine,
     RosterOrder,
     RosterTask,
@@ -19,6 +21,7 @@ from enrollment.models.person import Paper
 from enrollment.models.proof import ProofOfEnrolment
 
 __all__ = [
-    "Enrollment", "InsuredPerson", "LineAction", "LineStatus", "Paper", "ProofOfEnrolment",
+    "OPEN_LINE_STATUSES", "Enrollment", "InsuredPerson", "LineAction",
+    "LineStatus", "OrderStatus", "Paper", "ProofOfEnrolment",
     "RosterLine", "RosterOrder", "RosterTask", "Scheme", "TaskStatus", "line_status_of",
 ]

@@ -119,6 +119,18 @@ class InsuredPerson(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def current_enrollment(self) -> "Enrollment | None":
+        """The enrolment a one-line summary of the person shows (list rows; the API's `city`,
+        `status`, `base`): social insurance before housing fund, active first, the latest
+        start first, among the enrolments the viewer may see (`scoped_enrollments`, which
+        `enrollment.persons.selectors.person_list` prefetches); None without any."""
+        enrollments: list[Enrollment] = getattr(self, "scoped_enrollments", [])
+        for enrollment in enrollments:
+            if enrollment.scheme == Enrollment.Scheme.SOCIAL_INSURANCE:
+                return enrollment
+        return enrollments[0] if enrollments else None
+
 
 class Scheme(models.TextChoices):
     SOCIAL_INSURANCE = "social_insurance", _("Social insurance")
@@ -223,3 +235,4 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.city} · {self.get_scheme_display()}"
+

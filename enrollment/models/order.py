@@ -13,6 +13,14 @@ from enrollment.models.core import Enrollment, InsuredPerson, Scheme
 from policies.models import City
 
 
+class OrderStatus(models.TextChoices):
+    """Where an order stands, from its lines (not stored)."""
+
+    RECEIVED = "received", _("Received")  # nothing sent to the bureau yet
+    PROCESSING = "processing", _("Processing")  # under way
+    COMPLETED = "completed", _("Completed")  # every line finished
+
+
 class RosterOrder(models.Model):
     """增减员派单: one batch of add/remove lines from a client."""
 
@@ -57,6 +65,18 @@ class RosterOrder(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.client} {self.received_at:%Y-%m-%d}"
 
+    @property
+    def progress(self) -> OrderStatus:
+        """received: nothing sent to the bureau yet; processing: under way; completed:
+        every line finished (succeeded, failed, cancelled). Reads the lines' statuses
+        (prefetched by the order selectors)."""
+        statuses = {line.status for line in self.lines.all()}
+        if statuses <= {LineStatus.RECEIVED, LineStatus.PAPERS_MISSING}:
+            return OrderStatus.RECEIVED
+        if statuses & set(OPEN_LINE_STATUSES):
+            return OrderStatus.PROCESSING
+        return OrderStatus.COMPLETED
+
 
 class LineAction(models.TextChoices):
     ADD = "add", _("Add (增员)")
@@ -85,6 +105,9 @@ class LineStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# lines still in the workflow (the work queue's)
+OPEN_LINE_STATUSES = (LineStatus.RECEIVED, LineStatus.PAPERS_MISSING, LineStatus.SUBMITTED,
+                      LineStatus.RETURNED)
 ATTENTION_ORDER = [TaskStatus.RETURNED, TaskStatus.PAPERS_MISSING, TaskStatus.RECEIVED,
                    TaskStatus.SUBMITTED]
 

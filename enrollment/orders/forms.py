@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from agency.viewer import Viewer
 from clients.selectors import client_list
 from enrollment.models import (
+    OPEN_LINE_STATUSES,
     Enrollment,
     InsuredPerson,
     LineAction,
@@ -17,7 +18,6 @@ from enrollment.models import (
     Scheme,
     TaskStatus,
 )
-from enrollment.orders.selectors import OPEN_LINE_STATUSES
 from policies.models import City
 
 ROW_FIELDS = ("action", "name", "id_number", "hukou_type", "city", "base", "effective_date",

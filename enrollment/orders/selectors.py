@@ -5,11 +5,44 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from agency.errors import DomainError, ErrorDetail, ValidationFailed
+from agency.roles import Role
 from agency.viewer import Viewer, scope_to_viewer
-from enrollment.models import LineStatus, RosterLine, RosterOrder, RosterTask
+from clients.models import Client
+from clients.selectors import client_get
+from enrollment.models import (
+    OPEN_LINE_STATUSES,
+    LineStatus,
+    OrderStatus,
+    RosterLine,
+    RosterOrder,
+    RosterTask,
+)
 
-OPEN_LINE_STATUSES = [LineStatus.RECEIVED, LineStatus.PAPERS_MISSING, LineStatus.SUBMITTED,
-                      LineStatus.RETURNED]
+# staff who process roster orders (take them in for a client, move lines with the bureau)
+ORDER_PROCESSORS = (Role.ADMIN, Role.MANAGER, Role.SERVICE_REP)
+
+
+def order_client(*, viewer: Viewer, client_id: int | None = None) -> Client:
+    """The client an order is for, whichever route it comes by (portal form or upload, API,
+    staff's e-mail intake): a client caller's own client (a read-only portal user may not
+    submit: 403); staff who process orders name it (`client_id`; missing: 400 naming
+    `client`); anyone else: 403."""
+    if viewer.is_client and viewer.client_id is not None:
+        if viewer.role == Role.CLIENT_VIEWER:
+            raise DomainError(
+                code="permission_denied", status=403,
+                message="只读用户不能提交派单 / A read-only user cannot submit orders",
+            )
+        return client_get(viewer=viewer, pk=viewer.client_id)
+    if viewer.is_staff and viewer.has_role(*ORDER_PROCESSORS):
+        if client_id is None:
+            raise ValidationFailed([ErrorDetail(
+                code="required", field="client",
+                message="员工代客户提交时须指定 client / Staff must name the client")])
+        return client_get(viewer=viewer, pk=client_id)
+    raise DomainError(code="permission_denied", status=403,
+                      message="无权提交派单 / Not allowed to submit orders")
 
 
 def _lines_prefetch() -> "Prefetch[str, QuerySet[RosterLine], str]":
@@ -33,15 +66,9 @@ def order_get(*, viewer: Viewer, pk: int) -> RosterOrder:
     return order
 
 
-def order_status(order: RosterOrder) -> str:
-    """received: nothing sent to the bureau yet; processing: under way; completed: every
-    line finished (succeeded, failed, cancelled)."""
-    statuses = {line.status for line in order.lines.all()}
-    if statuses <= {LineStatus.RECEIVED, LineStatus.PAPERS_MISSING}:
-        return "received"
-    if statuses & set(OPEN_LINE_STATUSES):
-        return "processing"
-    return "completed"
+def order_status(order: RosterOrder) -> OrderStatus:
+    """Where the order stands (see `RosterOrder.progress`)."""
+    return order.progress
 
 
 def line_list(*, viewer: Viewer) -> QuerySet[RosterLine]:

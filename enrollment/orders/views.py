@@ -26,7 +26,7 @@ from agency.http import ViewerRequest
 from agency.roles import Role
 from clients.selectors import client_get, client_of_viewer
 from enrollment.models import LineStatus, RosterLine, RosterOrder
-from enrollment.orders.api import STAFF_PROCESSORS, template_response
+from enrollment.orders.api import template_response
 from enrollment.orders.forms import (
     EmailIntakeForm,
     ExcelUploadForm,
@@ -36,6 +36,7 @@ from enrollment.orders.forms import (
     TransitionForm,
     city_choices,
 )
+from enrollment.orders.selectors import ORDER_PROCESSORS as STAFF_PROCESSORS
 from enrollment.orders.selectors import (
     line_counts,
     line_get,

@@ -6,20 +6,20 @@ from typing import Any
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agency.api import Pagination, viewer_of
+from agency.api import MoneyField, MonthField, paginated, viewer_of
 from agency.errors import DomainError
+from agency.http import acting_user
 from agency.roles import Role
 from enrollment.models import Enrollment, InsuredPerson, Paper
 from enrollment.persons.paper_services import paper_download, paper_upload
 from enrollment.persons.selectors import (
-    current_enrollment,
     paper_checklist,
     paper_get,
     person_get,
@@ -39,14 +39,16 @@ class EnrollmentOutputSerializer(serializers.Serializer):
     ends_on = serializers.DateField(allow_null=True)
     end_reason = serializers.CharField()
     base_kind = serializers.CharField()
-    base = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    base = MoneyField(allow_null=True)
     rate = serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True)
     bureau_account_number = serializers.CharField()
-    first_billed_month = serializers.DateField(format="%Y-%m", allow_null=True)
+    first_billed_month = MonthField(allow_null=True)
 
 
 class PersonSummarySerializer(serializers.Serializer):
-    """What a list row of a person carries (the detail adds to it). Never the full number."""
+    """What a list row of a person carries (the detail adds to it). Never the full number.
+    `city`, `scheme`, `status`, `base_kind`, `base` and `enrolled_from` are those of the
+    person's current enrolment that the caller may see (null when there is none)."""
 
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -56,32 +58,13 @@ class PersonSummarySerializer(serializers.Serializer):
     birth_date = serializers.DateField(allow_null=True)
     hukou_type = serializers.CharField()
     employment_type = serializers.CharField()
-    city = serializers.CharField(allow_null=True)
-    scheme = serializers.CharField(allow_null=True)
-    status = serializers.CharField(allow_null=True)
-    base_kind = serializers.CharField(allow_null=True)
-    base = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
-    enrolled_from = serializers.DateField(allow_null=True)
-
-
-def _summary(person: InsuredPerson) -> dict[str, Any]:
-    current = current_enrollment(person)
-    return {
-        "id": person.pk,
-        "name": person.name,
-        "id_document_type": person.id_document_type,
-        "id_number_masked": person.id_number_masked,
-        "sex": person.sex,
-        "birth_date": person.birth_date,
-        "hukou_type": person.hukou_type,
-        "employment_type": person.employment_type,
-        "city": current.city.code if current else None,
-        "scheme": current.scheme if current else None,
-        "status": current.status if current else None,
-        "base_kind": current.base_kind if current else None,
-        "base": current.base if current else None,
-        "enrolled_from": current.starts_on if current else None,
-    }
+    city = serializers.CharField(source="current_enrollment.city.code", allow_null=True)
+    scheme = serializers.CharField(source="current_enrollment.scheme", allow_null=True)
+    status = serializers.CharField(source="current_enrollment.status", allow_null=True)
+    base_kind = serializers.CharField(source="current_enrollment.base_kind", allow_null=True)
+    base = MoneyField(source="current_enrollment.base", allow_null=True)
+    enrolled_from = serializers.DateField(source="current_enrollment.starts_on",
+                                          allow_null=True)
 
 
 class PersonListView(APIView):
@@ -104,54 +87,42 @@ class PersonListView(APIView):
             viewer=viewer_of(request), search=data.get("search", ""),
             status=data.get("status", ""), city_code=data.get("city", ""),
         )
-        paginator = Pagination()
-        page = paginator.paginate_queryset(persons, request, view=self)
-        rows = [_summary(p) for p in page or []]
-        return paginator.get_paginated_response(self.OutputSerializer(rows, many=True).data)
+        return paginated(request, self, persons, self.OutputSerializer)
 
 
 class PersonDetailView(APIView):
     """One person: masked ID, personal details, the caller's enrolments of the person and
-    the papers checklist."""
+    the papers checklist (the caller's own papers)."""
 
     class OutputSerializer(PersonSummarySerializer):
         class PaperSerializer(serializers.Serializer):
             kind = serializers.CharField()
             present = serializers.BooleanField()
-            id = serializers.IntegerField(source="paper.id", allow_null=True, default=None)
-            uploaded_at = serializers.DateTimeField(source="paper.uploaded_at", allow_null=True,
-                                                    default=None)
-            sha256 = serializers.CharField(source="paper.sha256", allow_null=True, default=None)
+            id = serializers.IntegerField(source="paper.id", allow_null=True)
+            uploaded_at = serializers.DateTimeField(source="paper.uploaded_at", allow_null=True)
+            sha256 = serializers.CharField(source="paper.sha256", allow_null=True)
 
         phone = serializers.CharField()
         education_level = serializers.CharField()
         labour_contract_starts_on = serializers.DateField(allow_null=True)
         labour_contract_ends_on = serializers.DateField(allow_null=True)
-        enrollments = EnrollmentOutputSerializer(many=True)
-        papers = PaperSerializer(many=True)
-        papers_missing = serializers.ListField(child=serializers.CharField())
+        enrollments = EnrollmentOutputSerializer(many=True, source="scoped_enrollments")
+        papers = serializers.SerializerMethodField()
+        papers_missing = serializers.SerializerMethodField()
+
+        @extend_schema_field(PaperSerializer(many=True))
+        def get_papers(self, person: InsuredPerson) -> Any:
+            return self.PaperSerializer(self.context["checklist"], many=True).data
+
+        def get_papers_missing(self, person: InsuredPerson) -> list[str]:
+            return [item.kind for item in self.context["checklist"] if not item.present]
 
     @extend_schema(responses={200: OutputSerializer})
     def get(self, request: Request, pk: int) -> Response:
         viewer = viewer_of(request)
         person = person_get(viewer=viewer, pk=pk)
         checklist = paper_checklist(viewer=viewer, person=person)
-        out = {
-            **_summary(person),
-            "phone": person.phone,
-            "education_level": person.education_level,
-            "labour_contract_starts_on": person.labour_contract_starts_on,
-            "labour_contract_ends_on": person.labour_contract_ends_on,
-            "enrollments": person.scoped_enrollments,  # type: ignore[attr-defined]
-            "papers": checklist,
-            "papers_missing": [item.kind for item in checklist if not item.present],
-        }
-        return Response(self.OutputSerializer(out).data)
-
-
-def _user_or_none(request: Request) -> Any:
-    """The acting User for audit rows and `uploaded_by` (None for an API key)."""
-    return request.user if viewer_of(request).user_id else None
+        return Response(self.OutputSerializer(person, context={"checklist": checklist}).data)
 
 
 class PaperUploadView(APIView):
@@ -187,7 +158,7 @@ class PaperUploadView(APIView):
         client = supplying_client(viewer=viewer, person=person,
                                   raw=str(raw_client) if raw_client is not None else None)
         paper = paper_upload(person=person, client=client, kind=data.validated_data["kind"],
-                             upload=data.validated_data["file"], actor=_user_or_none(request))
+                             upload=data.validated_data["file"], actor=acting_user(request))
         return Response(self.OutputSerializer(paper).data, status=201)
 
 
@@ -199,6 +170,6 @@ class PaperDownloadView(APIView):
         viewer = viewer_of(request)
         person = person_get(viewer=viewer, pk=pk)
         paper = paper_get(viewer=viewer, person=person, pk=paper_pk)
-        paper_download(paper=paper, actor=_user_or_none(request), request=request._request,
+        paper_download(paper=paper, actor=acting_user(request), request=request._request,
                        api_key_id=viewer.api_key_id)
         return paper_file_response(paper)

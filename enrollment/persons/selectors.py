@@ -164,13 +164,8 @@ def supplying_client(*, viewer: Viewer, person: InsuredPerson, raw: str | None =
 
 
 def current_enrollment(person: InsuredPerson) -> Enrollment | None:
-    """The enrolment a one-line summary shows: social insurance before housing fund,
-    active before the rest, the latest start first (from `scoped_enrollments`)."""
-    enrollments: list[Enrollment] = getattr(person, "scoped_enrollments", [])
-    for enrollment in enrollments:
-        if enrollment.scheme == Enrollment.Scheme.SOCIAL_INSURANCE:
-            return enrollment
-    return enrollments[0] if enrollments else None
+    """The enrolment a one-line summary shows (see `InsuredPerson.current_enrollment`)."""
+    return person.current_enrollment
 
 
 def paper_list(*, viewer: Viewer, person: InsuredPerson) -> QuerySet[Paper]:

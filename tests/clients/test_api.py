@@ -237,13 +237,21 @@ def test_contract_ends_before_today_cannot_be_activated(manager_api):
 
 @pytest.mark.parametrize("path", [
     "/api/v1/clients/99999999999999999999999/", "/api/v1/contracts/99999999999999999999999/",
-    "/api/v1/clients/?page=abc", "/api/v1/contracts/?status=nonsense",
+    "/api/v1/clients/?page=abc",
 ])
 def test_odd_ids_and_parameters_never_answer_500(manager_api, path):
     response = manager_api.get(path)
 
     assert response.status_code in (200, 404)
     assert response.status_code == 200 or response.json()["error"]["code"] == "not_found"
+
+
+def test_an_unknown_contract_status_filter_is_a_400_naming_it(manager_api):
+    response = manager_api.get("/api/v1/contracts/?status=nonsense")
+
+    assert response.status_code == 400
+    assert [(d["field"], d["code"]) for d in response.json()["error"]["details"]] == [
+        ("status", "invalid_choice")]
 
 
 def test_odd_filter_values_on_the_client_list_page_never_answer_500(client):
