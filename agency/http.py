@@ -19,11 +19,8 @@ def acting_user(request: Any) -> User | None:
 class ViewerRequest(HttpRequest):
     """The request a page guarded by `staff_required` / `portal_required` receives: a
     logged-in `User` and the `Viewer` every selector scopes to (set by the guard).
-    Annotate such views with it instead of `HttpRequest`."""
+    Annotate such views with it instead of `HttpRequest` (a type only: requests stay
+    Django's; `request.user` is the acting user)."""
 
     viewer: Viewer
     user: User  # the guard let only a logged-in user through
-
-    @property
-    def actor(self) -> User:
-        return self.user
