@@ -20,6 +20,27 @@ class City(models.Model):
             "month, later ones the next month."
         ),
     )
+    # 补缴: how far back the bureau still takes a month late, per scheme. The published
+    # policy data does not say; the working default (three months, not across the year)
+    # is cautious, and staff confirm each city's figures against the bureau.
+    backpay_months_social_insurance = models.PositiveSmallIntegerField(
+        _("back-payment months (social insurance)"), default=3,
+        help_text=_("How many months before the current one an add may still be paid late "
+                    "(补缴); 0: none."),
+    )
+    backpay_months_housing_fund = models.PositiveSmallIntegerField(
+        _("back-payment months (housing fund)"), default=3,
+        help_text=_("How many months before the current one an add may still be paid late "
+                    "(补缴); 0: none."),
+    )
+    backpay_across_year = models.BooleanField(
+        _("back-payment across the year end"), default=False,
+        help_text=_("Whether months of last year may still be paid late in January."),
+    )
+    backpay_confirmed = models.BooleanField(
+        _("back-payment rules confirmed with the bureau"), default=False,
+        help_text=_("Unconfirmed figures are a working default and are marked for staff."),
+    )
 
     history = HistoricalRecords()
 
@@ -35,10 +56,21 @@ class City(models.Model):
                 name="city_cutoff_day_in_month",
                 condition=models.Q(order_cutoff_day__gte=1, order_cutoff_day__lte=31),
             ),
+            models.CheckConstraint(
+                name="city_backpay_within_a_year",
+                condition=models.Q(backpay_months_social_insurance__lte=12,
+                                   backpay_months_housing_fund__lte=12),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def backpay_months(self, scheme: str) -> int:
+        """How many months back the bureau takes a late payment of `scheme` here."""
+        if scheme == "housing_fund":
+            return self.backpay_months_housing_fund
+        return self.backpay_months_social_insurance
 
 
 # the confidence label that needs no mark; anything else is shown to staff as unverified

@@ -5,7 +5,7 @@ person: an insured person's papers.
 order: roster orders (增减员), their lines and per-scheme tasks.
 proof: proofs of enrolment (参保证明) and their verification codes."""
 
-from enrollment.models.core import Enrollment, InsuredPerson, Scheme
+from enrollment.models.core import Enrollment, EnrollmentBase, InsuredPerson, Scheme
 from enrollment.models.order import (
     OPEN_LINE_STATUSES,
     LineAction,
@@ -21,7 +21,7 @@ from enrollment.models.person import Paper
 from enrollment.models.proof import ProofOfEnrolment
 
 __all__ = [
-    "OPEN_LINE_STATUSES", "Enrollment", "InsuredPerson", "LineAction",
+    "OPEN_LINE_STATUSES", "Enrollment", "EnrollmentBase", "InsuredPerson", "LineAction",
     "LineStatus", "OrderStatus", "Paper", "ProofOfEnrolment",
     "RosterLine", "RosterOrder", "RosterTask", "Scheme", "TaskStatus", "line_status_of",
 ]

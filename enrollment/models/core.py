@@ -236,3 +236,49 @@ class Enrollment(models.Model):
     def __str__(self) -> str:
         return f"{self.person} · {self.city} · {self.get_scheme_display()}"
 
+
+class EnrollmentBase(models.Model):
+    """The base (缴费基数) of an enrolment from a month on (调基 is effective-dated).
+
+    The first row starts with the enrolment; each base adjustment adds a row from its
+    effective month. Every computation for a month (bills, proofs) uses the row in force
+    that month; earlier months keep the base they were billed at. `Enrollment.base_kind`
+    / `base` / `rate` repeat the newest row for lists and filters."""
+
+    enrollment = models.ForeignKey(
+        Enrollment, verbose_name=_("enrolment"), on_delete=models.CASCADE,
+        related_name="bases",
+    )
+    starts_month = models.DateField(_("from month"), help_text=_("First day of the month."))
+    base_kind = models.CharField(
+        _("base kind"), max_length=10, choices=Enrollment.BaseKind.choices,
+        default=Enrollment.BaseKind.DECLARED,
+    )
+    base = models.DecimalField(
+        _("contribution base"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    rate = models.DecimalField(
+        _("rate"), max_digits=5, decimal_places=4, null=True, blank=True,
+        help_text=_("Contribution rate where the scheme has one per person (housing fund)."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("enrolment base")
+        verbose_name_plural = _("enrolment bases")
+        ordering = ["enrollment", "starts_month"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "starts_month"],
+                                    name="enrollment_base_one_per_month"),
+            models.CheckConstraint(name="enrollment_base_first_of_month",
+                                   condition=models.Q(starts_month__day=1)),
+            models.CheckConstraint(
+                name="enrollment_base_declared_positive",
+                condition=models.Q(base__isnull=True) | models.Q(base__gt=0),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id} {self.starts_month:%Y-%m} {self.base_kind} {self.base}"
