@@ -1,9 +1,13 @@
+import datetime
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from agency.errors import DomainError, ErrorDetail
 from agency.models import Licence, StaffProfile, User
+from agency.months import month_or_none
 from agency.roles import PORTAL_ROLES, STAFF_ROLES
 
 
@@ -38,6 +42,28 @@ def add_domain_errors(form: forms.Form, exc: DomainError) -> None:
     for detail in details:
         field = detail.field if detail.field in form.fields else None
         form.add_error(field, str(detail.message))
+
+
+class MonthField(forms.Field):
+    """A month typed as `YYYY-MM`; cleaned to the month's first day (`agency.months`)."""
+
+    default_error_messages = {"invalid": _("Use the form YYYY-MM.")}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "2026-12",
+                                                          "maxlength": 7}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        if value in self.empty_values:
+            return None
+        month = month_or_none(value)
+        if month is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return month
+
+    def prepare_value(self, value: Any) -> Any:
+        return f"{value:%Y-%m}" if isinstance(value, datetime.date) else value
 
 
 class DateInput(forms.DateInput):

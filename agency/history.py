@@ -13,5 +13,7 @@ if TYPE_CHECKING:
 
 
 def record_actor(obj: Model, actor: "User | None") -> None:
-    """The next `save()` of `obj` records `actor` as the history user."""
-    obj._history_user = actor if actor is not None and actor.pk else None  # type: ignore[attr-defined]
+    """The next `save()` of `obj` records `actor` as the history user. Without an actor the
+    history keeps its default: the request's user (`agency.middleware`), or none."""
+    if actor is not None and actor.pk:
+        obj._history_user = actor  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agency.errors import Conflict, DomainError, ErrorDetail, ValidationFailed
+from agency.history import record_actor
 from agency.models import AuditEvent, User
 from agency.qualifications import unqualified_reasons
 from agency.roles import PORTAL_ROLES, Role
@@ -92,6 +93,7 @@ def client_save(
     client.contact_email = contact_email
     if licence_scan is not None:
         client.licence_scan = licence_scan
+    record_actor(client, actor)
     client.save()
     return client
 
@@ -104,7 +106,10 @@ def client_verify_licence(*, client: Client, actor: User) -> Client:
         raise ValidationFailed([ErrorDetail(problem[0], problem[1], field="uscc")])
     client.licence_verified_at = timezone.now()
     client.licence_verified_by = actor
+    record_actor(client, actor)
     client.save(update_fields=["licence_verified_at", "licence_verified_by"])
+    audit_record(actor=actor, action=AuditEvent.Action.OTHER, target=client, client_id=client.pk,
+                 detail={"event": "licence_verified", "uscc": client.uscc})
     return client
 
 
@@ -138,7 +143,11 @@ def client_assign_rep(*, client: Client, rep: User, actor: User) -> Client:
         raise DomainError(code="rep_overloaded", message=message,
                           details=[ErrorDetail("rep_overloaded", message, field="service_rep")])
     client.service_rep = rep
+    record_actor(client, actor)
     client.save(update_fields=["service_rep"])
+    audit_record(actor=actor, action=AuditEvent.Action.OTHER, target=client, client_id=client.pk,
+                 detail={"event": "service_rep_assigned", "rep": rep.get_username(),
+                         "load": load})
     return client
 
 
@@ -298,6 +307,7 @@ def contract_create(
         setattr(contract, name, flag)
     if signed_scan is not None:
         contract.signed_scan = signed_scan
+    record_actor(contract, actor)
     contract.save()
     ContractPrice.objects.bulk_create(
         ContractPrice(contract=contract, city=city, price_per_head=p.price_per_head,
@@ -325,7 +335,11 @@ def contract_activate(*, contract: Contract, actor: User | None) -> Contract:
                           details=[ErrorDetail("contract_ended", "ends_on", field="ends_on")])
     contract.status = Contract.Status.ACTIVE
     contract.activated_at = timezone.now()
+    record_actor(contract, actor)
     contract.save(update_fields=["status", "activated_at"])
+    audit_record(actor=actor, action=AuditEvent.Action.OTHER, target=contract,
+                 client_id=contract.client_id,
+                 detail={"event": "contract_activated", "number": contract.number})
     return contract
 
 
@@ -341,7 +355,12 @@ def contract_terminate(*, contract: Contract, reason: str, actor: User) -> Contr
     contract.status = Contract.Status.TERMINATED
     contract.ended_at = timezone.now()
     contract.termination_reason = reason.strip()
+    record_actor(contract, actor)
     contract.save(update_fields=["status", "ended_at", "termination_reason"])
+    audit_record(actor=actor, action=AuditEvent.Action.OTHER, target=contract,
+                 client_id=contract.client_id,
+                 detail={"event": "contract_terminated", "number": contract.number,
+                         "reason": contract.termination_reason})
     return contract
 
 

@@ -4,10 +4,9 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from agency.months import MONTH_RE
+from agency.forms import MonthField
 from policies.models import City, PolicyItem
 from policies.services import ITEM_FIELDS
 
@@ -23,11 +22,8 @@ class QuoteForm(forms.Form):
     city = forms.ModelChoiceField(
         label=_("City"), queryset=City.objects.order_by("code"), to_field_name="code"
     )
-    month = forms.CharField(
-        label=_("Month"), max_length=7,
-        validators=[RegexValidator(MONTH_RE, _("Use the form YYYY-MM."))],
-        widget=forms.TextInput(attrs={"placeholder": "2025-08"}),
-    )
+    month = MonthField(label=_("Month"),
+                       widget=forms.TextInput(attrs={"placeholder": "2025-08"}))
     base = forms.DecimalField(
         label=_("Declared base"), max_digits=12, decimal_places=2, min_value=Decimal(0)
     )

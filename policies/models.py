@@ -4,6 +4,7 @@ turns a version into the plain frozen dataclasses of `policies.calculator`."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from simple_history.models import HistoricalRecords
 
 
@@ -229,7 +230,7 @@ class PolicyItem(models.Model):
 
     @property
     def display_kind(self) -> str:
-        return kind_label(self.kind, self.label)
+        return str(kind_label(self.kind, self.label))
 
     @property
     def is_official(self) -> bool:
@@ -237,8 +238,9 @@ class PolicyItem(models.Model):
         return self.confidence == OFFICIAL_TEXT
 
 
-def kind_label(kind: str, label: str = "") -> str:
-    """The item's name for people: the standard kind's label, or the extra item's own."""
+def kind_label(kind: str, label: str = "") -> StrOrPromise:
+    """The item's name for people: the standard kind's label (translated when shown), or
+    the extra item's own."""
     if kind in PolicyItem.Kind.values:
-        return str(PolicyItem.Kind(kind).label)
+        return PolicyItem.Kind(kind).label
     return label or kind

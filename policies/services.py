@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agency.errors import DomainError, ErrorDetail, ValidationFailed
+from agency.history import record_actor
 from agency.models import User
 from policies.models import City, PolicyItem, PolicyVersion
 from policies.policy_file import CityData
@@ -32,11 +33,6 @@ ITEM_DEFAULTS: dict[str, Any] = {
     "rounding": PolicyItem.Rounding.CENT_HALF_UP, "rate_choice": "", "rate_min": None,
     "rate_max": None, "confidence": "official_text", "note": "",
 }
-
-
-def _as_history_user(obj: Any, actor: User | None) -> None:
-    if actor is not None and actor.pk:
-        obj._history_user = actor
 
 
 def _refuse_locked(version: PolicyVersion) -> None:
@@ -184,7 +180,7 @@ def _item_save(version: PolicyVersion, fields: Mapping[str, Any], actor: User | 
         )])
     for name, value in values.items():
         setattr(item, name, value)
-    _as_history_user(item, actor)
+    record_actor(item, actor)
     item.save()
     return item
 
@@ -216,7 +212,7 @@ def policy_version_create(
         city=city, effective_from=effective_from, effective_to=effective_to,
         notice=notice, provisional=provisional,
     )
-    _as_history_user(version, actor)
+    record_actor(version, actor)
     version.save()
     for fields in items:
         _item_save(version, fields, actor)
@@ -259,7 +255,7 @@ def policy_version_update(
                   effective_to=effective_to, exclude_pk=version.pk)
     version.effective_from, version.effective_to = effective_from, effective_to
     version.notice, version.provisional = notice, provisional
-    _as_history_user(version, actor)
+    record_actor(version, actor)
     version.save()
     return version
 
@@ -292,7 +288,7 @@ def policy_version_lock(*, version: PolicyVersion, actor: User | None) -> Policy
     version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
     if version.locked_at is None:
         version.locked_at = timezone.now()
-        _as_history_user(version, actor)
+        record_actor(version, actor)
         version.save(update_fields=["locked_at"])
     return version
 
@@ -337,12 +333,12 @@ def policies_load(*, cities: Iterable[CityData], actor: User | None = None) -> L
         city = City.objects.filter(code=data.code).first()
         if city is None:
             city = City(code=data.code, name=data.name, order_cutoff_day=data.order_cutoff_day)
-            _as_history_user(city, actor)
+            record_actor(city, actor)
             city.save()
             report.add("city", data.code, "created")
         elif (city.name, city.order_cutoff_day) != (data.name, data.order_cutoff_day):
             city.name, city.order_cutoff_day = data.name, data.order_cutoff_day
-            _as_history_user(city, actor)
+            record_actor(city, actor)
             city.save()
             report.add("city", data.code, "updated")
         else:

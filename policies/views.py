@@ -12,19 +12,18 @@ from django.utils.translation import gettext as _
 
 from agency.access import portal_required, staff_required
 from agency.errors import DomainError
+from agency.forms import add_domain_errors
 from agency.http import ViewerRequest
-from agency.months import parse_month
 from agency.roles import Role
-from policies.calculator import contributions
 from policies.forms import PolicyItemForm, PolicyVersionForm, QuoteForm
 from policies.models import PolicyItem, kind_label
 from policies.selectors import (
     city_get,
     city_list_with_current,
-    policy_rules_for_month,
     policy_version_get,
     policy_version_history,
     policy_version_list,
+    quote,
 )
 from policies.services import (
     ITEM_FIELDS,
@@ -41,30 +40,14 @@ def _can_edit(request: ViewerRequest) -> bool:
     return request.viewer.has_role(*EDITORS)
 
 
-def _show_error(form: Any, error: DomainError) -> None:
-    """Put a service's error next to the fields it names (or on top of the form)."""
-    if not error.details:
-        form.add_error(None, str(error.message))
-    for detail in error.details:
-        name = detail.field if detail.field in form.fields else None
-        form.add_error(name, detail.message)
-
-
 def _quote(request: ViewerRequest, base_template: str) -> HttpResponse:
     form = QuoteForm(request.GET or None)
     result = None
     if form.is_bound and form.is_valid():
-        data = form.cleaned_data
         try:
-            result = contributions(
-                policy_rules_for_month(city=data["city"], month=parse_month(data["month"])),
-                base=data["base"],
-                housing_fund_base=data["housing_fund_base"],
-                housing_fund_rate=data["housing_fund_rate"],
-                work_injury_rate=data["work_injury_rate"],
-            )
+            result = quote(**form.cleaned_data).contribution
         except DomainError as error:
-            _show_error(form, error)
+            add_domain_errors(form, error)
     rows = []
     if result is not None:
         labels = {i.kind: i.label for i in result.policy.items}
@@ -125,7 +108,7 @@ def _form_page(
         try:
             saved = save(form.cleaned_data)
         except DomainError as error:
-            _show_error(form, error)
+            add_domain_errors(form, error)
         else:
             messages.success(request, done)
             version_pk = saved.version_id if isinstance(saved, PolicyItem) else saved.pk

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from agency.access import portal_required, staff_required
 from agency.errors import DomainError
+from agency.forms import add_domain_errors
 from agency.http import ViewerRequest
 from agency.roles import Role
 from agency.viewer import Viewer
@@ -115,12 +116,6 @@ class PersonForm(forms.Form):
             self.fields["id_number"].help_text = _("Leave empty to keep the current number.")
             self.fields["hukou_address"].help_text = _("Leave empty to keep the current address.")
 
-    def show_errors(self, error: DomainError) -> None:
-        """Each detail of a service's error next to the field it names."""
-        if not error.details:
-            self.add_error(None, str(error.message))
-        for detail in error.details:
-            self.add_error(detail.field if detail.field in self.fields else None, detail.message)
 
 
 def _filtered(request: ViewerRequest, viewer: Viewer) -> tuple[PersonFilterForm, Any]:
@@ -291,7 +286,7 @@ def _person_form(
         try:
             saved = save(dict(form.cleaned_data))
         except DomainError as error:
-            form.show_errors(error)
+            add_domain_errors(form, error)
         else:
             return redirect("staff-persons-detail", pk=saved.pk)
     return render(request, "enrollment/person/form.html", {"form": form, "person": person},

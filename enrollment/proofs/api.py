@@ -6,10 +6,10 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from agency.api import viewer_of
+from agency.api import MonthField, viewer_of
 from agency.models import User
 from enrollment.persons.selectors import person_get
-from enrollment.proofs.services import MONTH_RE, parse_month, proof_issue
+from enrollment.proofs.services import proof_issue
 from enrollment.proofs.views import proof_response
 
 
@@ -18,8 +18,7 @@ class PersonProofView(APIView):
     Staff name the client when several enrolled the person that month."""
 
     class InputSerializer(serializers.Serializer):
-        month = serializers.RegexField(MONTH_RE, error_messages={
-            "invalid": "须为 YYYY-MM / Use YYYY-MM", "required": "必填 / Required"})
+        month = MonthField()
         client = serializers.IntegerField(required=False, min_value=1)
 
     @extend_schema(parameters=[InputSerializer],
@@ -31,7 +30,7 @@ class PersonProofView(APIView):
         data.is_valid(raise_exception=True)
         params = data.validated_data
         issued = proof_issue(
-            viewer=viewer, person=person, month=parse_month(params["month"]),
+            viewer=viewer, person=person, month=params["month"],
             actor=request.user if isinstance(request.user, User) else None,
             site_url=request.build_absolute_uri("/"),
             client_id=params.get("client") if viewer.is_staff else None,

@@ -11,7 +11,6 @@ and, if so, the masked name, client, city, month and issue date."""
 import base64
 import datetime
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django_stubs_ext import StrOrPromise
 
 from agency.errors import DomainError, ErrorDetail, ValidationFailed
 from agency.history import record_actor
@@ -32,27 +32,12 @@ from clients.models import Client
 from enrollment.models import Enrollment, InsuredPerson, ProofOfEnrolment, Scheme
 from enrollment.proofs.selectors import enrollments_in_month
 from policies.calculator import ZERO, ItemAmount, contributions
+from policies.models import kind_label
 from policies.selectors import policy_rules_for_month
 
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 # a base that no ceiling reaches: "max" clamps every item to its ceiling, "min" (zero) to
 # its floor
 _ABOVE_EVERY_CEILING = Decimal("999999999.99")
-KIND_LABELS = {
-    "pension": "养老保险", "medical": "医疗保险", "unemployment": "失业保险",
-    "work_injury": "工伤保险", "maternity": "生育保险", "housing_fund": "住房公积金",
-}
-SCHEME_LABELS = {Scheme.SOCIAL_INSURANCE: "社会保险", Scheme.HOUSING_FUND: "住房公积金"}
-
-
-def parse_month(text: str) -> datetime.date:
-    """"2026-12" → 2026-12-01; anything else is a 400 naming `month`."""
-    found = MONTH_RE.fullmatch((text or "").strip())
-    if found is None:
-        raise ValidationFailed([ErrorDetail(
-            code="invalid", field="month",
-            message="月份须为 YYYY-MM / The month must be YYYY-MM")])
-    return datetime.date(int(found[1]), int(found[2]), 1)
 
 
 NOT_ENROLLED = "该人员在该月份没有参保记录 / The person was not enrolled in that month"
@@ -84,7 +69,7 @@ def proof_client(
 @dataclass(frozen=True)
 class ProofItem:
     kind: str
-    label: str
+    label: StrOrPromise  # rendered in Chinese by render_pdf
     base: Decimal
     employer: Decimal
     employee: Decimal
@@ -101,7 +86,7 @@ class ProofSection:
     enrollment: Enrollment
     city_name: str
     city_code: str
-    scheme_label: str
+    scheme_label: StrOrPromise
     policy_name: str
     items: tuple[ProofItem, ...]
 
@@ -127,7 +112,7 @@ def _declared_base(enrollment: Enrollment) -> Decimal:
 
 
 def _item(amount: ItemAmount) -> ProofItem:
-    return ProofItem(kind=amount.kind, label=KIND_LABELS.get(amount.kind, amount.kind),
+    return ProofItem(kind=amount.kind, label=kind_label(amount.kind),
                      base=amount.base, employer=amount.employer, employee=amount.employee)
 
 
@@ -149,7 +134,7 @@ def proof_sections(
         sections.append(ProofSection(
             enrollment=enrollment, city_name=enrollment.city.name,
             city_code=enrollment.city.code,
-            scheme_label=SCHEME_LABELS.get(Scheme(enrollment.scheme), enrollment.scheme),
+            scheme_label=Scheme(enrollment.scheme).label,
             policy_name=policy.notice or policy.name,
             items=tuple(_item(a) for a in result.items),
         ))

@@ -11,15 +11,15 @@ from django.views.decorators.http import require_GET
 
 from agency.access import portal_required, staff_required
 from agency.errors import DomainError
+from agency.forms import MonthField
 from agency.http import ViewerRequest
 from enrollment.persons.selectors import person_get, scoped_enrollments
 from enrollment.proofs.selectors import proof_check
-from enrollment.proofs.services import IssuedProof, parse_month, proof_issue
+from enrollment.proofs.services import IssuedProof, proof_issue
 
 
 class ProofForm(forms.Form):
-    month = forms.RegexField(label=_("Month"), regex=r"^\d{4}-(0[1-9]|1[0-2])$",
-                             error_messages={"invalid": _("Use the form YYYY-MM.")})
+    month = MonthField(label=_("Month"))
     client = forms.IntegerField(label=_("Client"), required=False, min_value=1)
 
 
@@ -38,7 +38,7 @@ def _download(request: ViewerRequest, pk: int, face: str) -> HttpResponse:
     if form.is_valid():
         try:
             issued = proof_issue(
-                viewer=viewer, person=person, month=parse_month(form.cleaned_data["month"]),
+                viewer=viewer, person=person, month=form.cleaned_data["month"],
                 actor=request.user,
                 site_url=request.build_absolute_uri("/"),
                 client_id=form.cleaned_data.get("client") if viewer.is_staff else None,

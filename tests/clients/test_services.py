@@ -18,10 +18,12 @@ from clients.services import (
     api_key_revoke,
     client_assign_rep,
     client_save,
+    client_verify_licence,
     contract_activate,
     contract_create,
     contract_expire_due,
     contract_reminders_send,
+    contract_terminate,
 )
 from tests.clients.factories import (
     ContractFactory,
@@ -243,3 +245,23 @@ def test_api_key_is_stored_hashed_authenticates_and_is_revocable():
     assert api_key_authenticate(key=key) is None
     assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == [
         "api_key_issued", "api_key_revoked"]
+
+
+def test_the_actor_of_a_client_service_is_in_the_history_and_the_audit_log():
+    manager = UserFactory(role=Role.MANAGER)
+    rep = qualified_rep()
+    client = ClientFactory()
+    contract = ContractFactory(client=client)
+
+    client_verify_licence(client=client, actor=manager)
+    client_assign_rep(client=client, rep=rep, actor=manager)
+    contract_activate(contract=contract, actor=manager)
+    contract_terminate(contract=contract, reason="客户终止合作", actor=manager)
+
+    assert [h.history_user for h in client.history.order_by("history_id")][-2:] == [
+        manager, manager]
+    assert contract.history.order_by("history_id").last().history_user == manager
+    assert list(AuditEvent.objects.filter(client_id_ref=client.pk).order_by("pk").values_list(
+        "actor", "detail__event")) == [
+        (manager.pk, "licence_verified"), (manager.pk, "service_rep_assigned"),
+        (manager.pk, "contract_activated"), (manager.pk, "contract_terminated")]
