@@ -15,6 +15,13 @@ class Role(models.TextChoices):
     CLIENT_VIEWER = "client_viewer", _("Client viewer")
 
 
+class CallerKind(models.TextChoices):
+    """Who calls when no user's role applies: a client's API key, or nobody logged in."""
+
+    API_KEY = "api_key", _("API key")
+    ANONYMOUS = "anonymous", _("Anonymous")
+
+
 STAFF_ROLES = frozenset(
     {Role.ADMIN, Role.MANAGER, Role.SERVICE_REP, Role.FINANCE, Role.ARCHIVIST}
 )

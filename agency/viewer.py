@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from django.db.models import Model, QuerySet
 
-from agency.roles import PORTAL_ROLES, STAFF_ROLES
+from agency.roles import PORTAL_ROLES, STAFF_ROLES, CallerKind
 
 M = TypeVar("M", bound="Model")
 
@@ -21,7 +21,7 @@ class ApiKeyPrincipal:
     client_id: int
     api_key_id: int
     name: str = ""
-    role: str = "api_key"
+    role: str = CallerKind.API_KEY
     is_authenticated: bool = True
     is_active: bool = True
     is_anonymous: bool = False
@@ -60,12 +60,13 @@ class Viewer:
     def of(cls, user: Any) -> "Viewer":
         """Build the viewer from `request.user` (a User or an ApiKeyPrincipal)."""
         if isinstance(user, ApiKeyPrincipal):
-            return cls(role="api_key", client_id=user.client_id, api_key_id=user.api_key_id)
+            return cls(role=CallerKind.API_KEY, client_id=user.client_id,
+                       api_key_id=user.api_key_id)
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-            return cls(role="anonymous", client_id=None)
+            return cls(role=CallerKind.ANONYMOUS, client_id=None)
         if user.role in PORTAL_ROLES:
             if user.client_id is None:  # guarded by a DB constraint; refuse to widen scope
-                return cls(role="anonymous", client_id=None)
+                return cls(role=CallerKind.ANONYMOUS, client_id=None)
             return cls(role=user.role, client_id=user.client_id, user_id=user.pk)
         return cls(role=user.role, client_id=None, user_id=user.pk)
 

@@ -292,6 +292,8 @@ def staff_contract_detail(request: ViewerRequest, pk: int) -> HttpResponse:
     contract = contract_get(viewer=viewer, pk=pk)
     return render(request, "clients/staff_contract_detail.html", {
         "contract": contract, "can_manage": viewer.has_role(*MANAGERS),
+        "is_draft": contract.status == Contract.Status.DRAFT,
+        "is_open": contract.status in (Contract.Status.DRAFT, Contract.Status.ACTIVE),
         "terminate_form": TerminateForm(),
     })
 

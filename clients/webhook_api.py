@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from agency.api import paginated, viewer_of
 from agency.errors import DomainError
-from agency.roles import Role
+from agency.roles import CallerKind, Role
 from clients.models import WebhookEvent
 from clients.selectors import client_get
 from clients.webhook_selectors import (
@@ -30,7 +30,7 @@ class EndpointOutputSerializer(serializers.Serializer):
 
 def _require_client_admin(request: Request) -> None:
     viewer = viewer_of(request)
-    if not (viewer.is_client and viewer.role in (Role.CLIENT_ADMIN, "api_key")):
+    if not (viewer.is_client and viewer.has_role(Role.CLIENT_ADMIN, CallerKind.API_KEY)):
         raise DomainError(
             code="permission_denied",
             message="仅客户管理员或 API 密钥可管理 Webhook / Only a client administrator or "

@@ -155,6 +155,10 @@ class AppliedRow:
     outcome: str
     task_id: int
 
+    @property
+    def succeeded(self) -> bool:
+        return self.outcome == TaskStatus.SUCCEEDED
+
 
 @dataclass
 class FeedbackReport:

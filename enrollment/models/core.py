@@ -236,6 +236,15 @@ class Enrollment(models.Model):
     def __str__(self) -> str:
         return f"{self.person} · {self.city} · {self.get_scheme_display()}"
 
+    @property
+    def can_seal(self) -> bool:
+        """A housing-fund account that is paid into can be sealed (封存)."""
+        return self.scheme == Scheme.HOUSING_FUND and self.status == self.Status.ACTIVE
+
+    @property
+    def can_unseal(self) -> bool:
+        return self.scheme == Scheme.HOUSING_FUND and self.status == self.Status.SEALED
+
 
 class EnrollmentBase(models.Model):
     """The base (缴费基数) of an enrolment from a month on (调基 is effective-dated).

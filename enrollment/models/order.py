@@ -182,6 +182,10 @@ class RosterLine(models.Model):
     def __str__(self) -> str:
         return f"{self.order_id}/{self.line_no} {self.get_action_display()} {self.name}"
 
+    @property
+    def is_add(self) -> bool:
+        return self.action == LineAction.ADD
+
     def status_from(self, tasks: Iterable["RosterTask"]) -> None:
         """Set the line's status and failure reason from its tasks' (not saved): the line
         sums its tasks up, whichever service moved them."""

@@ -27,6 +27,7 @@ from agency.xlsx import (
     open_table,
     stored_as_number,
 )
+from enrollment.models import LineAction
 
 # The API line's keys, in the order a line dict is built.
 FIELDS = (
@@ -404,7 +405,7 @@ def parse_roster_xlsx(data: bytes, *, cities: Mapping[str, str]) -> ParsedRoster
             line: dict[str, Any] = {}
             for field_name, columns, remove_columns, convert in plan:
                 value = first_value(
-                    values, remove_columns if line.get("action") == "remove" else columns
+                    values, remove_columns if line.get("action") == LineAction.REMOVE else columns
                 )
                 if value is None:
                     continue

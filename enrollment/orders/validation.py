@@ -23,12 +23,14 @@ from enrollment.models import (
     LineAction,
     RosterTask,
     Scheme,
+    TaskStatus,
 )
 from enrollment.persons.id_numbers import IdCheck, under_age, validate_id_number
 from policies.models import City
 
 MAX_LINES = 20_000
-OPEN_TASK_STATUSES = ["received", "papers_missing", "submitted", "returned"]
+OPEN_TASK_STATUSES = (TaskStatus.RECEIVED, TaskStatus.PAPERS_MISSING, TaskStatus.SUBMITTED,
+                      TaskStatus.RETURNED)
 MAX_BASE = Decimal("1000000")
 MONTHS_BACK = 12  # 补缴 beyond a year is a case for staff, not a roster line
 MONTHS_AHEAD = 12

@@ -25,7 +25,7 @@ from agency.forms import add_domain_errors
 from agency.http import ViewerRequest
 from agency.roles import Role
 from clients.selectors import client_get, client_of_viewer
-from enrollment.models import LineStatus, RosterLine, RosterOrder
+from enrollment.models import LineAction, LineStatus, RosterLine, RosterOrder
 from enrollment.orders.api import template_response
 from enrollment.orders.forms import (
     EmailIntakeForm,
@@ -253,7 +253,7 @@ def staff_work_queue(request: ViewerRequest) -> HttpResponse:
         overdue, left = _time_left(line.handle_by, now)
         rows.append({"line": line, "overdue": overdue, "left": left,
                      "badge": BADGE.get(line.status, ""),
-                     "missing": missing[line.person_id] if line.action == "add" else []})
+                     "missing": missing[line.person_id] if line.action == LineAction.ADD else []})
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "enrollment/order/queue.html", {
