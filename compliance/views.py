@@ -1,20 +1,37 @@
-"""Dashboards of both faces. Compliance is the top layer: it may read every app."""
+"""Dashboards of both faces. Compliance is the top layer: it may read every app.
+
+Each card shows a real figure from the selectors and links to the list behind it; the
+deadline watch of the standard (inquiries, filing, revisits) joins them as it is built."""
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from agency.access import portal_required, staff_required
 from agency.http import ViewerRequest
-from clients.selectors import client_of_viewer
+from clients.selectors import client_headcount, client_of_viewer, contract_expiring_list
+from enrollment.orders.selectors import line_deadlines, open_order_count
 
 
 @staff_required()
 def staff_dashboard(request: ViewerRequest) -> HttpResponse:
-    return render(request, "compliance/staff_dashboard.html", {"viewer": request.viewer})
+    viewer = request.viewer
+    now = timezone.now()
+    return render(request, "compliance/staff_dashboard.html", {
+        "viewer": viewer,
+        "lines": line_deadlines(viewer=viewer, now=now),
+        "contracts_ending": contract_expiring_list(viewer=viewer,
+                                                   today=timezone.localdate(now)).count(),
+    })
 
 
 @portal_required()
 def portal_dashboard(request: ViewerRequest) -> HttpResponse:
     viewer = request.viewer
     client = client_of_viewer(viewer=viewer)
-    return render(request, "compliance/portal_dashboard.html", {"viewer": viewer, "client": client})
+    return render(request, "compliance/portal_dashboard.html", {
+        "viewer": viewer, "client": client,
+        "open_orders": open_order_count(viewer=viewer),
+        "lines": line_deadlines(viewer=viewer, now=timezone.now()),
+        "headcount": client_headcount(client=client),
+    })

@@ -1,9 +1,12 @@
 """Reads of roster orders, scoped to the viewer."""
 
+import datetime
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from agency.errors import DomainError, ErrorDetail, ValidationFailed
 from agency.roles import Role
@@ -106,6 +109,35 @@ def line_counts(order: RosterOrder) -> list[tuple[str, str, int]]:
     for line in order.lines.all():
         counts[line.status] = counts.get(line.status, 0) + 1
     return [(s, str(label), counts[s]) for s, label in LineStatus.choices if s in counts]
+
+
+@dataclass(frozen=True)
+class LineDeadlines:
+    """How the viewer's open roster lines stand against their 48-hour deadline (STD-6.3)."""
+
+    open: int
+    overdue: int  # past `handle_by`
+    due_today: int  # not yet past it, due by the end of today (Asia/Shanghai)
+    waiting_for_papers: int
+
+
+def line_deadlines(*, viewer: Viewer, now: datetime.datetime) -> LineDeadlines:
+    """The counts of the dashboards, in one query."""
+    end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59,
+                                                   microsecond=999999)
+    counts = line_list(viewer=viewer).filter(status__in=OPEN_LINE_STATUSES).aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(handle_by__lt=now)),
+        due_today=Count("pk", filter=Q(handle_by__gte=now, handle_by__lte=end_of_today)),
+        waiting_for_papers=Count("pk", filter=Q(status=LineStatus.PAPERS_MISSING)),
+    )
+    return LineDeadlines(**counts)
+
+
+def open_order_count(*, viewer: Viewer) -> int:
+    """Orders of the viewer with a line still in the workflow (not every line finished)."""
+    return order_list(viewer=viewer).filter(lines__status__in=OPEN_LINE_STATUSES).distinct(
+    ).count()
 
 
 def work_queue_filtered(
