@@ -16,7 +16,7 @@ import zipfile
 import zlib
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
 from xml.etree.ElementTree import ParseError
@@ -65,6 +65,10 @@ _READ_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 _EXAMPLE_PREFIXES = ("例", "示例")
+# A row under the data that is a note, a signature line or a total, not a line:
+# "注：1. …", "备注", "填表人：王芳", "审核人：李强", "合计".
+_NOTE_PREFIXES = ("注", "备注", "说明", "填表", "制表", "审核", "复核", "经办", "负责人",
+                  "联系人", "盖章", "单位盖章", "合计", "总计")
 _HEADER_NOISE = re.compile(r"[(（【\[].*?[)）】\]]|[\s*＊:：]")
 
 
@@ -192,6 +196,9 @@ class HeaderSpec:
 
     aliases: Mapping[str, str]
     required: Mapping[str, str]
+    # a required field also counts as present when one of these fields is (a roster with
+    # an add-date column and no action column is a sheet of adds)
+    implied: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -229,7 +236,7 @@ class SheetTable:
                     return
                 continue
             blank_run = 0
-            if line == 0 and is_example_row(values):
+            if (line == 0 and is_example_row(values)) or is_note_row(values):
                 continue
             line += 1
             if line > MAX_DATA_ROWS:
@@ -265,6 +272,14 @@ def is_example_row(values: tuple[Any, ...]) -> bool:
     return any(isinstance(v, str) and "示例" in v for v in values)
 
 
+def is_note_row(values: tuple[Any, ...]) -> bool:
+    """A note, signature or total row (typically under the data): its first non-empty cell
+    starts with 注 / 备注 / 说明 / 填表人 / 审核人 / 合计 …"""
+    first = next((v for v in values if _filled(v)), None)
+    return isinstance(first, str) and unicodedata.normalize("NFKC", first).strip().startswith(
+        _NOTE_PREFIXES)
+
+
 @contextmanager
 def open_table(data: bytes, spec: HeaderSpec) -> Iterator[SheetTable]:
     """Open an uploaded workbook safely and find the table described by `spec`.
@@ -292,6 +307,7 @@ def _find_table(workbook: Any, spec: HeaderSpec) -> SheetTable:
     except _READ_ERRORS as exc:
         raise _file_corrupt() from exc
     best_missing: list[str] | None = None
+    best_unknown: list[str] = []
     best_score = 0
     for sheet in sheets:
         if not hasattr(sheet, "reset_dimensions"):  # a chartsheet
@@ -306,7 +322,7 @@ def _find_table(workbook: Any, spec: HeaderSpec) -> SheetTable:
                 break
         found = _best_header(head, spec)
         if found is not None:
-            index, columns, missing = found
+            index, columns, missing, unknown = found
             if not missing:
                 return SheetTable(
                     sheet_title=sheet.title,
@@ -316,15 +332,19 @@ def _find_table(workbook: Any, spec: HeaderSpec) -> SheetTable:
                     _first_row=index + 2,
                 )
             if len(columns) > best_score:
-                best_score, best_missing = len(columns), missing
+                best_score, best_missing, best_unknown = len(columns), missing, unknown
         rows.close()
     expected = "、".join(spec.required.values())
     if best_missing:
         missing_text = "、".join(best_missing)
+        unknown_zh = unknown_en = ""
+        if best_unknown:
+            unknown_zh = f"；未识别的表头：{'、'.join(best_unknown)}"
+            unknown_en = f"; headers not recognised: {'、'.join(best_unknown)}"
         raise refuse(
             "header_not_found",
-            f"表头缺少必需的列：{missing_text}（应有：{expected}） / The header row lacks "
-            f"required columns: {missing_text} (expected: {expected})",
+            f"表头缺少必需的列：{missing_text}（应有：{expected}）{unknown_zh} / The header "
+            f"row lacks required columns: {missing_text} (expected: {expected}){unknown_en}",
         )
     raise refuse(
         "header_not_found",
@@ -333,29 +353,52 @@ def _find_table(workbook: Any, spec: HeaderSpec) -> SheetTable:
     )
 
 
-def _best_header(
-    head: list[tuple[Any, ...]], spec: HeaderSpec
-) -> tuple[int, dict[str, tuple[int, ...]], list[str]] | None:
-    """The row index with the most recognised headers, its columns and the labels of the
-    required fields it lacks; None when no row has two recognised headers."""
+HeaderMatch = tuple[int, dict[str, tuple[int, ...]], list[str], list[str]]
+
+
+def _header_cells(head: list[tuple[Any, ...]], index: int) -> list[tuple[int, str]]:
+    """The filled header cells of row `index` as (column, text). Under a two-row header
+    (group titles above, names below) a column merged across both rows has its name in
+    the row above only: an empty cell takes the text above it."""
+    values = head[index]
+    above = head[index - 1] if index > 0 else ()
+    cells = []
+    for col in range(max(len(values), len(above))):
+        value = values[col] if col < len(values) else None
+        if not _filled(value) and col < len(above) and _filled(above[col]):
+            value = above[col]
+        if _filled(value):
+            cells.append((col, str(value).strip()))
+    return cells
+
+
+def _best_header(head: list[tuple[Any, ...]], spec: HeaderSpec) -> HeaderMatch | None:
+    """The row index with the most recognised headers, its columns, the labels of the
+    required fields it lacks and the headers it does not recognise; None when no row has
+    two recognised headers."""
     rank = {alias: position for position, alias in enumerate(spec.aliases)}
-    best: tuple[int, dict[str, tuple[int, ...]], list[str]] | None = None
+    best: HeaderMatch | None = None
     best_key = (0, 0)
-    for index, values in enumerate(head):
+    for index in range(len(head)):
         found: dict[str, list[tuple[int, int]]] = {}
-        for col, value in enumerate(values):
-            if _filled(value):
-                key = header_key(value)
-                field = spec.aliases.get(key)
-                if field is not None:
-                    found.setdefault(field, []).append((rank[key], col))
-        missing = [label for field, label in spec.required.items() if field not in found]
+        unknown: list[str] = []
+        for col, text in _header_cells(head, index):
+            key = header_key(text)
+            name = spec.aliases.get(key)
+            if name is None:
+                unknown.append(text)
+            else:
+                found.setdefault(name, []).append((rank[key], col))
+        missing = [
+            label for name, label in spec.required.items()
+            if name not in found and not any(o in found for o in spec.implied.get(name, ()))
+        ]
         score = (len(spec.required) - len(missing), len(found))
         if len(found) >= 2 and score > best_key:
             best_key = score
             # A field's columns in the order of its header spellings: 原因 before 备注.
             columns = {f: tuple(col for _rank, col in sorted(c)) for f, c in found.items()}
-            best = (index, columns, missing)
+            best = (index, columns, missing, unknown)
     return best
 
 

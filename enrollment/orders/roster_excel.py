@@ -7,6 +7,7 @@ the lines exactly as it validates JSON (ID numbers, required fields, city in the
 duplicates, enrolment state). Nothing here touches the database: the caller passes the
 accepted city spellings (`city_aliases`)."""
 
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from openpyxl.utils.datetime import from_excel
@@ -35,29 +37,19 @@ FIELDS = (
     "housing_fund", "phone", "reason", "schemes",
 )
 
+# The header words of each field: data, not code (roster_headers.json beside this module).
+HEADERS_FILE = Path(__file__).with_name("roster_headers.json")
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "action": (
-        "增减员", "增减员类型", "类型", "增减类型", "业务类型", "变动类型", "增减", "操作类型",
-    ),
-    "name": ("姓名", "员工姓名", "职工姓名"),
-    "id_number": ("身份证号", "身份证号码", "证件号码", "证件号", "身份证", "公民身份号码"),
-    "hukou_type": ("户籍性质", "户口性质", "户籍类型", "户口类型"),
-    "city": ("参保城市", "城市", "参保地", "参保地区", "缴纳城市"),
-    "base": ("缴费基数", "基数", "申报工资", "工资基数", "社保基数", "缴纳基数"),
-    "effective_date": ("生效日期", "变动日期", "增减员日期", "生效月份", "日期", "月份"),
-    # A sheet may have a date column for each action: the line's own comes first.
-    "add_date": ("增员日期", "参保日期", "起缴月份", "增员月份", "参保月份"),
-    "remove_date": ("减员日期", "停保日期", "停缴月份", "减员月份", "停保月份"),
-    "reason": ("减员原因", "原因", "离职原因"),
-    "phone": ("手机", "手机号", "手机号码", "联系电话", "电话"),
-    "housing_fund": ("公积金", "是否缴纳公积金", "是否缴公积金", "缴纳公积金"),
-    "schemes": ("参保险种", "险种"),
-    "_serial": ("序号", "编号"),
+    name: tuple(words)
+    for name, words in json.loads(HEADERS_FILE.read_text(encoding="utf-8")).items()
+    if not name.startswith("_about")
 }
 
 SPEC = HeaderSpec(
     aliases=alias_table(HEADER_ALIASES),
     required={"action": "增减员类型", "id_number": "身份证号码"},
+    # a sheet of adds (or of removals) may say so by its date column instead
+    implied={"action": ("add_date", "remove_date")},
 )
 
 # Labels in messages: (Chinese, English).
@@ -415,9 +407,22 @@ def parse_roster_xlsx(data: bytes, *, cities: Mapping[str, str]) -> ParsedRoster
                     result.errors.append(
                         _cell_error(problem, field_name, value, line_number, sheet_row)
                     )
+            if "action" not in line and "action" not in table.columns:
+                _action_from_dates(line, values, table.columns)
             result.lines.append(line)
             result.sheet_rows.append(sheet_row)
     return result
+
+
+def _action_from_dates(
+    line: dict[str, Any], values: tuple[Any, ...], columns: Mapping[str, tuple[int, ...]]
+) -> None:
+    """A sheet without an action column is a sheet of adds (增员日期, 起缴月份 …) or of
+    removals (减员日期, 停缴月份 …): the line's date column says which."""
+    for name, action in (("add_date", LineAction.ADD), ("remove_date", LineAction.REMOVE)):
+        if first_value(values, columns.get(name, ())) is not None:
+            line["action"] = str(action)
+            return
 
 
 def _plan(

@@ -18,19 +18,20 @@ def xlsx_bytes(
     rows: list[list[Any]],
     *,
     merge: str | None = None,
+    merges: list[str] | None = None,
     title: str = "Sheet",
     extra_sheets: dict[str, list[list[Any]]] | None = None,
     active: int = 0,
 ) -> bytes:
     """A workbook whose first sheet holds `rows` from A1 (None: an empty cell; [] a blank
-    row), with `merge` (e.g. "A1:K1") merged, and more sheets after it."""
+    row), with `merge` (e.g. "A1:K1") and `merges` merged, and more sheets after it."""
     workbook = Workbook()
     sheet = workbook.worksheets[0]
     sheet.title = title
     for row in rows:
         sheet.append(row)
-    if merge:
-        sheet.merge_cells(merge)
+    for cells in ([merge] if merge else []) + (merges or []):
+        sheet.merge_cells(cells)
     for name, sheet_rows in (extra_sheets or {}).items():
         extra = workbook.create_sheet(name)
         for row in sheet_rows:
