@@ -1,12 +1,20 @@
-"""Shared fixtures. Tests run on PostgreSQL (make test starts a throwaway one)."""
+"""Shared fixtures. Tests run on PostgreSQL (make test starts a throwaway one).
+
+`shanghai`, `beijing` and `company` (a verified client with an active contract in both,
+housing fund included) serve the roster, dashboard and billing tests."""
+
+import datetime
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 
 from agency.roles import Role
+from clients.models import Contract
 from policies.policy_file import POLICY_FILE, read_policy_file
 from policies.services import policies_load
-from tests.factories import ClientFactory, UserFactory
+from tests.clients.factories import ContractFactory, ContractPriceFactory, VerifiedClientFactory
+from tests.factories import CityFactory, ClientFactory, UserFactory
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -58,3 +66,25 @@ def api_client():
 def policies(db):
     """The six cities of the shipped policy data file with every policy version."""
     return policies_load(cities=read_policy_file(POLICY_FILE))
+
+
+@pytest.fixture
+def shanghai(db):
+    return CityFactory(code="310000", name="上海市", order_cutoff_day=15)
+
+
+@pytest.fixture
+def beijing(db):
+    return CityFactory(code="110000", name="北京市", order_cutoff_day=15)
+
+
+@pytest.fixture
+def company(db, shanghai, beijing):
+    client = VerifiedClientFactory(name="上海启明信息技术有限公司")
+    contract = ContractFactory(client=client, status=Contract.Status.ACTIVE,
+                               starts_on=datetime.date(2026, 1, 1),
+                               ends_on=datetime.date(2030, 12, 31),
+                               housing_fund_rate=Decimal("0.07"))
+    ContractPriceFactory(contract=contract, city=shanghai)
+    ContractPriceFactory(contract=contract, city=beijing)
+    return client

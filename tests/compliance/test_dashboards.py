@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from agency.roles import Role
 from enrollment.orders.services import order_submit
-from tests.enrollment.conftest import beijing, company, shanghai  # noqa: F401 - fixtures
 from tests.enrollment.order_fixtures import add_line, enrolled
 from tests.factories import UserFactory
 
