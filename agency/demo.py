@@ -12,6 +12,19 @@ from agency.services import licence_save, staff_profile_save
 
 DEMO_PASSWORD = "demo-pass-2026"
 
+# a 1×1 PNG and a one-page PDF: small, real files for the demo papers
+DEMO_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e2265bf60000000049454e44ae426082"
+)
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
 STAFF = [
     ("admin", "系统管理员 王强", Role.ADMIN),
     ("manager", "业务经理 李娜", Role.MANAGER),

@@ -100,8 +100,8 @@ class ClientOutput(serializers.Serializer):
     size_tier = serializers.SerializerMethodField()
     licence_verified = serializers.BooleanField()
     licence_verified_at = serializers.DateTimeField(allow_null=True)
-    service_rep = serializers.CharField(source="service_rep.__str__", allow_null=True,
-                                        default=None)
+    service_rep = serializers.CharField(allow_null=True,
+                                        help_text="The representative's name; null if none.")
 
     def get_size_tier(self, obj: Client) -> str:
         return str(size_tier(getattr(obj, "headcount", 0)).value)

@@ -5,9 +5,10 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from agency.demo import demo_user
+from agency.demo import DEMO_PNG, demo_user
 from agency.models import User
 from agency.roles import Role
 from clients.models import Client, Contract
@@ -87,6 +88,8 @@ def seed() -> list[tuple[str, str]]:
                 setattr(client, k, v)
             client.save()
         if c.verified and not client.licence_verified:
+            if not client.licence_scan:
+                client.licence_scan.save(f"licence-{c.login}.png", ContentFile(DEMO_PNG))
             client_verify_licence(client=client, actor=admin)
         if client.service_rep is None or client.service_rep.username != c.rep:
             client_assign_rep(client=client, rep=User.objects.get(username=c.rep), actor=admin)

@@ -100,7 +100,12 @@ def client_save(
 
 @transaction.atomic
 def client_verify_licence(*, client: Client, actor: User) -> Client:
-    """Record that staff checked the client's business licence (STD-4.1.1)."""
+    """Record that staff checked the client's business licence (STD-4.1.1) against its
+    scan: no scan on file, nothing to have checked."""
+    if not client.licence_scan:
+        raise ValidationFailed([ErrorDetail(
+            "scan_missing", "请先上传营业执照扫描件再核验 / Upload the business licence scan "
+            "before marking it verified", field="licence_scan")])
     problem = uscc_problem(client.uscc)
     if problem is not None:
         raise ValidationFailed([ErrorDetail(problem[0], problem[1], field="uscc")])

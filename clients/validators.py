@@ -7,6 +7,7 @@
 18  check character, mod 31 over the alphabet below (no I, O, Z, S, V)."""
 
 import re
+import unicodedata
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -37,7 +38,8 @@ def uscc_check_char(first17: str) -> str:
 
 
 def uscc_normalise(value: str) -> str:
-    return "".join(value.split()).upper()
+    """Spaces removed, full-width characters folded (ＡＢ１２ → AB12), upper-cased."""
+    return "".join(unicodedata.normalize("NFKC", value).split()).upper()
 
 
 def uscc_problem(value: str) -> tuple[str, str] | None:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from agency.demo import DEMO_PDF, DEMO_PNG
 from clients.demo import CLIENTS
 from clients.models import Client
 from enrollment.models import Enrollment, InsuredPerson, Paper
@@ -70,19 +71,6 @@ HUKOU_TYPES = ("urban_local", "urban_nonlocal", "rural_local", "rural_nonlocal")
 EDUCATION = ("bachelor", "college", "senior_high", "master", "vocational")
 STREETS = ("人民路", "解放路", "中山路", "建设路", "和平路", "新华路")
 PAPERS_PER_CLIENT = 6  # the first persons of each demo client get papers, one kind missing
-
-# a 1×1 PNG and a one-page PDF: small, real files for the demo papers
-DEMO_PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e2265bf60000000049454e44ae426082"
-)
-DEMO_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
-
 
 def create_person(person: DemoPerson, n: int = 0, city_name: str = "") -> InsuredPerson:
     """The one place demo persons are created (fields grow with the person model)."""

@@ -39,6 +39,18 @@ class StaffProfileFactory(factory.django.DjangoModelFactory):
     )
 
 
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e2265bf60000000049454e44ae426082"
+)
+
+
+class ScannedClientFactory(ClientFactory):
+    """A client whose business-licence scan is on file (not yet verified)."""
+
+    licence_scan = factory.django.FileField(filename="licence.png", data=PNG)
+
+
 def qualified_rep(**kwargs):
     return StaffProfileFactory(**kwargs).user
 

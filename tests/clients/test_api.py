@@ -7,8 +7,13 @@ import pytest
 from agency.models import AuditEvent
 from agency.roles import Role
 from clients.models import ApiKey, Client, Contract
-from tests.clients.factories import ContractFactory, ContractPriceFactory, VerifiedClientFactory
-from tests.factories import CityFactory, ClientFactory, UserFactory
+from tests.clients.factories import (
+    ContractFactory,
+    ContractPriceFactory,
+    ScannedClientFactory,
+    VerifiedClientFactory,
+)
+from tests.factories import CityFactory, ClientFactory, UserFactory, make_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +66,7 @@ def test_bad_choices_and_unknown_city_name_the_field(manager_api):
 def test_verify_licence_records_who_and_when(api_client):
     manager = UserFactory(role=Role.MANAGER)
     api_client.force_authenticate(manager)
-    client = ClientFactory()
+    client = ScannedClientFactory()
 
     response = api_client.post(f"/api/v1/clients/{client.pk}/verify-licence/")
 
@@ -72,6 +77,41 @@ def test_verify_licence_records_who_and_when(api_client):
     assert response.json()["licence_verified"] is True
 
 
+def test_a_licence_without_a_scan_on_file_cannot_be_marked_verified(manager_api):
+    client = ClientFactory()
+
+    response = manager_api.post(f"/api/v1/clients/{client.pk}/verify-licence/")
+
+    assert response.status_code == 400
+    assert [(d["field"], d["code"]) for d in response.json()["error"]["details"]] == [
+        ("licence_scan", "scan_missing")]
+    client.refresh_from_db()
+    assert client.licence_verified_at is None
+
+
+def test_a_client_without_a_representative_has_service_rep_null(manager_api):
+    without = ClientFactory(name="甲公司")
+    with_rep = ClientFactory(name="乙公司", service_rep=UserFactory(display_name="客服专员 张伟",
+                                                                   role=Role.SERVICE_REP))
+
+    listed = {c["id"]: c["service_rep"]
+              for c in manager_api.get("/api/v1/clients/").json()["results"]}
+
+    assert listed == {without.pk: None, with_rep.pk: "客服专员 张伟"}
+    assert manager_api.get(f"/api/v1/clients/{without.pk}/").json()["service_rep"] is None
+
+
+def test_a_uscc_typed_with_full_width_characters_is_folded_before_the_check(manager_api):
+    CityFactory(code="310000")
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in make_uscc(7))  # ９１３１… in full width
+
+    response = manager_api.post("/api/v1/clients/", {**NEW_CLIENT, "uscc": full_width},
+                                format="json")
+
+    assert response.status_code == 201
+    assert response.json()["uscc"] == make_uscc(7)
+
+
 def _contract_body(client, price="80.00", **extra):
     return {"client": client.pk, "starts_on": "2026-01-01", "ends_on": "2026-12-31",
             "prices": [{"city": "310000", "price_per_head": price}], "housing_fund_rate": "0.07",
@@ -80,7 +120,7 @@ def _contract_body(client, price="80.00", **extra):
 
 def test_contract_create_is_draft_and_activation_needs_a_verified_licence(manager_api):
     CityFactory(code="310000")
-    client = ClientFactory()
+    client = ScannedClientFactory()
 
     created = manager_api.post("/api/v1/contracts/", _contract_body(client), format="json")
     refused = manager_api.post(f"/api/v1/contracts/{created.json()['id']}/activate/")

@@ -27,6 +27,7 @@ from clients.services import (
 )
 from tests.clients.factories import (
     ContractFactory,
+    ScannedClientFactory,
     StaffProfileFactory,
     VerifiedClientFactory,
     enrol_many,
@@ -250,7 +251,7 @@ def test_api_key_is_stored_hashed_authenticates_and_is_revocable():
 def test_the_actor_of_a_client_service_is_in_the_history_and_the_audit_log():
     manager = UserFactory(role=Role.MANAGER)
     rep = qualified_rep()
-    client = ClientFactory()
+    client = ScannedClientFactory()
     contract = ContractFactory(client=client)
 
     client_verify_licence(client=client, actor=manager)
