@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from agency.models import Licence, StaffProfile, User
 from agency.qualifications import unqualified_reasons
@@ -28,11 +28,15 @@ def licence_valid_list(*, today: datetime.date) -> QuerySet[Licence]:
 def licence_expiring_list(
     *, viewer: Viewer, today: datetime.date, within_days: int = LICENCE_WARNING_DAYS
 ) -> QuerySet[Licence]:
-    """Licences that expire within `within_days` of `today` (or have expired already,
-    while no newer one of the same kind covers today)."""
-    return licence_list(viewer=viewer).filter(
-        valid_to__lte=today + datetime.timedelta(days=within_days), valid_to__gte=today
+    """Licences that expire within `within_days` of `today` or have expired already, while
+    no licence of the same kind is valid beyond that window (a renewed licence silences
+    its predecessor), soonest first."""
+    horizon = today + datetime.timedelta(days=within_days)
+    renewed = Licence.objects.filter(
+        kind=OuterRef("kind"), valid_from__lte=today, valid_to__gt=horizon
     )
+    return licence_list(viewer=viewer).filter(valid_to__lte=horizon).exclude(
+        Exists(renewed)).order_by("valid_to")
 
 
 @dataclass

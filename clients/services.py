@@ -378,26 +378,33 @@ def contract_expire_due(*, today: datetime.date) -> int:
 
 
 def contract_reminders_send(*, today: datetime.date) -> int:
-    """Contract expiry reminders at 60/30/7 days to the client's representative (STD-5.2).
+    """Contract expiry reminders at 60/30/7 days to the client's representative (STD-5.2);
+    a client without one has its reminders go to the managers instead.
 
     For each active contract the shortest lead time it has reached is due; each
-    (contract, lead time) is sent once, whenever this runs."""
+    (contract, lead time) is sent once, whenever this runs. A reminder nobody can receive
+    (no representative and no active manager) is not marked sent: the next run tries
+    again."""
     sent = 0
     horizon = today + datetime.timedelta(days=max(REMINDER_LEAD_DAYS))
     contracts = Contract.objects.filter(
         status=Contract.Status.ACTIVE, ends_on__gte=today, ends_on__lte=horizon
     ).select_related("client__service_rep")
+    managers = list(User.objects.filter(role=Role.MANAGER, is_active=True).order_by("pk"))
     for contract in contracts:
         days_left = (contract.ends_on - today).days
         lead = min(d for d in REMINDER_LEAD_DAYS if days_left <= d)
         rep = contract.client.service_rep
+        recipients = [rep] if rep is not None and rep.is_active else managers
+        if not recipients:
+            continue
         try:
             with transaction.atomic():
                 ContractReminder.objects.create(contract=contract, lead_days=lead,
-                                                sent_on=today, recipient=rep)
-                if rep is not None:
+                                                sent_on=today, recipient=recipients[0])
+                for user in recipients:
                     notification_create(
-                        user=rep,
+                        user=user,
                         message=_("Contract %(number)s of %(client)s ends on %(date)s "
                                   "(%(days)s days left).") % {
                             "number": contract.number, "client": contract.client.name,

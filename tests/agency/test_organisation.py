@@ -36,13 +36,18 @@ def test_each_missing_qualification_is_named():
     assert unqualified_reasons(None, today=TODAY) == ["无员工档案"]
 
 
-def test_licences_expiring_within_60_days_are_listed():
-    soon = LicenceFactory(valid_to=TODAY + datetime.timedelta(days=60))
-    LicenceFactory(valid_to=TODAY + datetime.timedelta(days=61))
-    LicenceFactory(valid_to=TODAY - datetime.timedelta(days=1))
+def test_licences_expired_or_expiring_within_60_days_are_listed_unless_renewed():
+    dispatch = Licence.Kind.LABOUR_DISPATCH
+    soon = LicenceFactory(kind=dispatch, valid_to=TODAY + datetime.timedelta(days=60))
+    expired = LicenceFactory(kind=dispatch, valid_to=TODAY - datetime.timedelta(days=1))
+    # an HR-service licence that ran out last year, renewed by one valid beyond the window
+    LicenceFactory(kind=Licence.Kind.HR_SERVICE, valid_to=TODAY - datetime.timedelta(days=400))
+    LicenceFactory(kind=Licence.Kind.HR_SERVICE, valid_to=TODAY + datetime.timedelta(days=61))
     viewer = Viewer.of(UserFactory(role=Role.MANAGER))
 
-    assert list(licence_expiring_list(viewer=viewer, today=TODAY)) == [soon]
+    listed = list(licence_expiring_list(viewer=viewer, today=TODAY))
+
+    assert listed == [expired, soon]
     assert list(licence_expiring_list(viewer=Viewer(role="client_admin", client_id=1),
                                       today=TODAY)) == []
 
@@ -62,13 +67,16 @@ def test_licence_page_warns_of_expiry(client):
 
     LicenceFactory(number="（京）劳派证字〔2023〕第88号", kind=Licence.Kind.LABOUR_DISPATCH,
                    valid_to=timezone.localdate() + datetime.timedelta(days=30))
+    LicenceFactory(number="（沪）人服证字〔2021〕第7号", kind=Licence.Kind.HR_SERVICE,
+                   valid_to=timezone.localdate() - datetime.timedelta(days=3))
     client.force_login(UserFactory(role=Role.FINANCE))
 
     html = client.get("/staff/licences/").content.decode()
 
     assert 'data-testid="licence-warnings"' in html
-    assert "60天内到期" in html
-    assert "劳务派遣经营许可证</span> （京）劳派证字〔2023〕第88号" in html
+    assert "已过期或60天内到期" in html
+    assert "即将到期</span> 劳务派遣经营许可证 （京）劳派证字〔2023〕第88号" in html
+    assert "已到期</span> 人力资源服务许可证 （沪）人服证字〔2021〕第7号" in html
 
 
 def test_staff_profile_page_flags_the_unqualified_with_reasons(client):

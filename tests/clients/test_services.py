@@ -231,6 +231,26 @@ def test_expiry_reminders_at_60_30_7_days_each_sent_once():
     )
 
 
+def test_a_reminder_for_a_client_without_a_representative_goes_to_the_managers():
+    ends = datetime.date(2026, 12, 31)
+    contract = ContractFactory(client=ClientFactory(), status=Contract.Status.ACTIVE,
+                               ends_on=ends)
+    today = ends - datetime.timedelta(days=30)
+
+    nobody = contract_reminders_send(today=today)
+    managers = [UserFactory(role=Role.MANAGER), UserFactory(role=Role.MANAGER)]
+    UserFactory(role=Role.MANAGER, is_active=False)
+    sent = contract_reminders_send(today=today)
+    again = contract_reminders_send(today=today)
+
+    # with no manager yet, the reminder is not marked sent; once there are, each gets it
+    assert (nobody, sent, again) == (0, 1, 0)
+    reminder = ContractReminder.objects.get(contract=contract)
+    assert (reminder.lead_days, reminder.recipient) == (30, managers[0])
+    assert sorted(Notification.objects.values_list("user_id", flat=True)) == [
+        m.pk for m in managers]
+
+
 def test_api_key_is_stored_hashed_authenticates_and_is_revocable():
     client = ClientFactory()
     manager = UserFactory(role=Role.MANAGER)
