@@ -86,10 +86,14 @@ def bulk_insert_with_history(
     special = {"history_date": now, "history_type": "+", "history_change_reason": None,
                "history_user_id": user.pk if user is not None else None}
     history_fields = [f for f in history_model._meta.concrete_fields if f.name != "history_id"]
+    # the history copies each row's values as they were prepared for the table (a JSON
+    # field's adapter, a timestamp set by pre_save)
+    position = {f.attname: i for i, f in enumerate(fields)}
     history_rows = [
-        [special[f.attname] if f.attname in special else getattr(obj, f.attname)
+        [special[f.attname] if f.attname in special
+         else row[position[f.attname]] if f.attname in position else getattr(obj, f.attname)
          for f in history_fields]
-        for obj in objs
+        for obj, row in zip(objs, rows, strict=True)
     ]
     _copy(history_model._meta.db_table, [f.column for f in history_fields], history_rows)
     return objs

@@ -7,6 +7,8 @@
 | STD-4.5 | issue the invoice within 10 working days of payment   | invoice_due           |
 | STD-5.3 | file a month's papers by the 15th of the next month   | filing_due            |
 | STD-4.6 | the effective month follows the city's cut-off day    | effective_month       |
+| STD-4.6 | an enrolment ends before a removal's effective month | enrollment_ends_on    |
+| 补缴     | the months an add back-dated past the cut-off pays late | months_between        |
 | STD-7.4 | revisit every 6 / 3 / 2 months by size tier           | next_revisit_due      |
 
 Functions are pure: the working-day calendar is passed in (`agency.calendar`)."""
@@ -95,6 +97,26 @@ def effective_month_from(requested: datetime.date, earliest: datetime.date) -> d
     """`effective_month` when the earliest month is already known (one per city in a
     bulk import, where the cut-off need not be worked out again for every line)."""
     return max(month_start(requested), earliest)
+
+
+def enrollment_ends_on(removal_month: datetime.date) -> datetime.date:
+    """The last day an enrolment is charged when its removal takes effect in
+    `removal_month`: the end of the month before. Adds and removals share one rule: a line
+    takes effect in its effective month (the requested month, never earlier than the
+    cut-off allows), an add is charged from that month, a removal stops charging from it.
+    A removal dated 30 Nov and received 20 Dec (after the cut-off) takes effect in January:
+    December is still charged, the enrolment ends on 31 Dec."""
+    return month_start(removal_month) - datetime.timedelta(days=1)
+
+
+def months_between(first: datetime.date, end: datetime.date) -> list[datetime.date]:
+    """The first days of the months from `first`'s month up to, not including, `end`'s."""
+    months = []
+    month = month_start(first)
+    while month < month_start(end):
+        months.append(month)
+        month = add_months(month, 1)
+    return months
 
 
 def next_revisit_due(last_visit: datetime.date, tier: str) -> datetime.date:

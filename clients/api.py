@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agency.api import paginated, viewer_of
+from agency.api import RateField, paginated, viewer_of
 from agency.errors import ErrorDetail, ValidationFailed
 from agency.http import acting_user
 from agency.models import User
@@ -66,6 +66,7 @@ class ContractOutput(serializers.Serializer):
         city_name = serializers.CharField(source="city.name")
         price_per_head = serializers.DecimalField(max_digits=12, decimal_places=2)
         price_override_reason = serializers.CharField(source="override_reason")
+        work_injury_rate = RateField(allow_null=True)
 
     id = serializers.IntegerField()
     number = serializers.CharField()
@@ -96,6 +97,7 @@ class ClientOutput(serializers.Serializer):
     contact_name = serializers.CharField()
     contact_phone = serializers.CharField()
     contact_email = serializers.CharField()
+    work_injury_risk_class = serializers.IntegerField(allow_null=True)
     headcount = serializers.IntegerField()
     size_tier = serializers.SerializerMethodField()
     licence_verified = serializers.BooleanField()
@@ -169,6 +171,9 @@ class ClientListCreateView(APIView):
         contact_name = serializers.CharField(max_length=100, allow_blank=True, default="")
         contact_phone = serializers.CharField(max_length=30, allow_blank=True, default="")
         contact_email = serializers.EmailField(allow_blank=True, default="")
+        work_injury_risk_class = serializers.IntegerField(
+            min_value=1, max_value=8, required=False, allow_null=True,
+            help_text="工伤保险行业风险类别, 1–8.")
 
     class FilterSerializer(serializers.Serializer):
         search = serializers.CharField(required=False, allow_blank=True, max_length=100,
@@ -194,6 +199,7 @@ class ClientListCreateView(APIView):
             industry=v["industry"], office_address=v["office_address"],
             city_code=v.get("city") or None, contact_name=v["contact_name"],
             contact_phone=v["contact_phone"], contact_email=v["contact_email"],
+            work_injury_risk_class=v.get("work_injury_risk_class"),
             actor=staff_actor(request),
         )
         return Response(ClientOutput(_client_with_headcount(viewer, client.pk)).data,
@@ -259,6 +265,9 @@ class ContractListCreateView(APIView):
             price_per_head = serializers.DecimalField(max_digits=12, decimal_places=2)
             price_override_reason = serializers.CharField(max_length=300, allow_blank=True,
                                                           default="")
+            work_injury_rate = RateField(required=False, allow_null=True, help_text=(
+                "The client's work-injury rate in this city (its industry risk class), "
+                "within the city's range; absent: the city's base rate."))
 
         client = serializers.IntegerField()
         number = serializers.CharField(max_length=40, allow_blank=True, default="")
@@ -294,7 +303,8 @@ class ContractListCreateView(APIView):
                                                 field="client")])
         prices = [
             PriceInput(city_code=p["city"], price_per_head=p["price_per_head"],
-                       override_reason=p["price_override_reason"] or v["price_override_reason"])
+                       override_reason=p["price_override_reason"] or v["price_override_reason"],
+                       work_injury_rate=p.get("work_injury_rate"))
             for p in v["prices"]
         ]
         contract = contract_create(

@@ -1,5 +1,6 @@
 """Forms of the staff pages: they parse input; the services decide."""
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -24,6 +25,9 @@ class ClientForm(forms.Form):
     contact_name = forms.CharField(label=_("contact person"), max_length=100, required=False)
     contact_phone = forms.CharField(label=_("contact phone"), max_length=30, required=False)
     contact_email = forms.EmailField(label=_("contact e-mail"), required=False)
+    work_injury_risk_class = forms.TypedChoiceField(
+        label=_("work-injury industry risk class"), required=False, coerce=int,
+        empty_value=None, choices=[("", "—"), *[(n, str(n)) for n in range(1, 9)]])
     licence_scan = forms.FileField(label=_("business licence scan"), required=False)
 
 
@@ -79,6 +83,10 @@ class PriceForm(forms.Form):
                                         decimal_places=2)
     override_reason = forms.CharField(label=_("price override reason"), max_length=300,
                                       required=False)
+    work_injury_rate = forms.DecimalField(
+        label=_("work-injury rate"), required=False, max_digits=7, decimal_places=6,
+        min_value=Decimal(0), max_value=Decimal(1),
+        help_text=_("By the client's industry risk class; empty: the city's base rate."))
 
 
 PriceFormSet = formset_factory(PriceForm, extra=3, min_num=1, validate_min=True)

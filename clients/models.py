@@ -75,6 +75,12 @@ class Client(models.Model):
         _("industry (GB/T 4754)"), max_length=1, choices=Industry.choices, default=Industry.L
     )
     office_address = models.CharField(_("office address"), max_length=300, blank=True)
+    work_injury_risk_class = models.PositiveSmallIntegerField(
+        _("work-injury industry risk class"), null=True, blank=True,
+        choices=[(n, str(n)) for n in range(1, 9)],
+        help_text=_("工伤保险行业风险类别 (1–8): the class sets the range of the client's "
+                    "work-injury rate; the rate itself is on the contract's city prices."),
+    )
     city = models.ForeignKey(
         "policies.City", verbose_name=_("city"), on_delete=models.PROTECT,
         null=True, blank=True, related_name="clients",
@@ -239,6 +245,12 @@ class ContractPrice(models.Model):
     price_per_head = models.DecimalField(_("price per person per month"), max_digits=12,
                                          decimal_places=2)
     override_reason = models.CharField(_("price override reason"), max_length=300, blank=True)
+    work_injury_rate = models.DecimalField(
+        _("work-injury rate"), max_digits=7, decimal_places=6, null=True, blank=True,
+        help_text=_("The employer's work-injury insurance rate in this city, by the client's "
+                    "industry risk class (within the city's range); empty: the city's base "
+                    "rate."),
+    )
 
     history = HistoricalRecords()
 

@@ -1,6 +1,7 @@
 """Reads of the clients app, scoped to the viewer."""
 
 import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Q, QuerySet
@@ -138,6 +139,20 @@ def contract_in_force(*, client: Client, on: datetime.date) -> Contract | None:
         .order_by("-starts_on")
         .first()
     )
+
+
+def work_injury_rate_in_force(
+    *, client: Client, city_id: int, on: datetime.date
+) -> Decimal | None:
+    """The client's work-injury rate in a city on that day (its contract price's, by its
+    industry risk class); None: the city's base rate applies."""
+    contract = contract_in_force(client=client, on=on)
+    if contract is None:
+        return None
+    for price in contract.prices.all():
+        if price.city_id == city_id:
+            return price.work_injury_rate
+    return None
 
 
 def contract_expiring_list(*, viewer: Viewer, today: datetime.date,

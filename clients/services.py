@@ -23,7 +23,9 @@ from agency.services import audit_record, notification_create
 from clients.headcount import headcounts
 from clients.models import ApiKey, Client, Contract, ContractPrice, ContractReminder
 from clients.validators import uscc_normalise, uscc_problem
+from policies.calculator import HOUSING_FUND, WORK_INJURY, ItemRule
 from policies.models import City
+from policies.selectors import policy_rules_between
 
 MAX_PERSONS_PER_REP = 500  # STD-3.2.4
 PRICE_MIN = Decimal("50.00")  # STD-4.1, CNY per person per month
@@ -71,6 +73,7 @@ def client_save(
     contact_name: str = "",
     contact_phone: str = "",
     contact_email: str = "",
+    work_injury_risk_class: int | None = None,
     licence_scan: UploadedFile | None = None,
     actor: User,
 ) -> Client:
@@ -91,6 +94,7 @@ def client_save(
     client.contact_name = contact_name
     client.contact_phone = contact_phone
     client.contact_email = contact_email
+    client.work_injury_risk_class = work_injury_risk_class
     if licence_scan is not None:
         client.licence_scan = licence_scan
     record_actor(client, actor)
@@ -234,6 +238,49 @@ class PriceInput:
     city_code: str
     price_per_head: Decimal
     override_reason: str = ""
+    work_injury_rate: Decimal | None = None
+
+
+def _plain(rate: Decimal) -> str:
+    return f"{rate.normalize():f}"
+
+
+def _rate_error(*, city: City, item: ItemRule, field: str, line: int | None) -> ErrorDetail:
+    low = _plain(item.rate_min if item.rate_min is not None else item.employer_rate)
+    high = _plain(item.rate_max if item.rate_max is not None else item.employer_rate)
+    kind = "住房公积金缴存比例" if item.kind == HOUSING_FUND else "工伤保险费率"
+    kind_en = "housing fund rate" if item.kind == HOUSING_FUND else "work-injury rate"
+    return ErrorDetail(
+        "rate_out_of_range",
+        f"{city.name}的{kind}须在 {low} 至 {high} 之间 / The {kind_en} of {city.code} must "
+        f"lie between {low} and {high}",
+        field=field, line=line,
+    )
+
+
+def _chosen_rate_errors(
+    *, cities: list[City], prices: list[PriceInput], starts_on: datetime.date,
+    ends_on: datetime.date, housing_fund_rate: Decimal | None,
+) -> list[ErrorDetail]:
+    """The housing-fund rate and each city's work-injury rate against the policy of every
+    city the contract prices, in every version in force during its term. A city whose
+    policy fixes a rate accepts any: its own rate applies there (the enrolment takes it)."""
+    errors: list[ErrorDetail] = []
+    for index, (city, price) in enumerate(zip(cities, prices, strict=True), start=1):
+        fund_seen = injury_seen = False
+        for policy in policy_rules_between(city=city, first=starts_on, last=ends_on):
+            fund, injury = policy.item(HOUSING_FUND), policy.item(WORK_INJURY)
+            if (not fund_seen and housing_fund_rate is not None and fund is not None
+                    and fund.rate_problem(housing_fund_rate)):
+                errors.append(_rate_error(city=city, item=fund, field="housing_fund_rate",
+                                          line=None))
+                fund_seen = True
+            if (not injury_seen and price.work_injury_rate is not None and injury is not None
+                    and injury.rate_problem(price.work_injury_rate)):
+                errors.append(_rate_error(city=city, item=injury, field="work_injury_rate",
+                                          line=index))
+                injury_seen = True
+    return errors
 
 
 def _check_prices(prices: list[PriceInput]) -> list[ErrorDetail]:
@@ -259,6 +306,28 @@ def _check_prices(prices: list[PriceInput]) -> list[ErrorDetail]:
     return errors
 
 
+def _contract_terms_errors(
+    *, starts_on: datetime.date, ends_on: datetime.date, prices: list[PriceInput],
+    housing_fund_rate: Decimal | None, number: str,
+) -> list[ErrorDetail]:
+    errors: list[ErrorDetail] = []
+    if ends_on < starts_on:
+        errors.append(ErrorDetail("invalid", "结束日期早于开始日期 / Ends before it starts",
+                                  field="ends_on"))
+    if not prices:
+        errors.append(ErrorDetail("required", "至少需要一个城市的价格 / At least one city price",
+                                  field="prices"))
+    if housing_fund_rate is not None and not (Decimal("0.05") <= housing_fund_rate
+                                              <= Decimal("0.12")):
+        errors.append(ErrorDetail("out_of_range",
+                                  "公积金比例应在5%–12%之间 / Housing fund rate must be 0.05–0.12",
+                                  field="housing_fund_rate"))
+    if Contract.objects.filter(number=number).exists():
+        errors.append(ErrorDetail("duplicate", "合同编号已存在 / Contract number exists",
+                                  field="number"))
+    return errors
+
+
 def contract_number_new(*, starts_on: datetime.date) -> str:
     return f"HT{starts_on:%Y%m}-{uuid.uuid4().hex[:6].upper()}"
 
@@ -278,22 +347,9 @@ def contract_create(
     actor: User | None,
 ) -> Contract:
     """A draft service contract with its per-city prices (STD-4.1, STD-4.2)."""
-    errors: list[ErrorDetail] = []
-    if ends_on < starts_on:
-        errors.append(ErrorDetail("invalid", "结束日期早于开始日期 / Ends before it starts",
-                                  field="ends_on"))
-    if not prices:
-        errors.append(ErrorDetail("required", "至少需要一个城市的价格 / At least one city price",
-                                  field="prices"))
-    if housing_fund_rate is not None and not (Decimal("0.05") <= housing_fund_rate
-                                              <= Decimal("0.12")):
-        errors.append(ErrorDetail("out_of_range",
-                                  "公积金比例应在5%–12%之间 / Housing fund rate must be 0.05–0.12",
-                                  field="housing_fund_rate"))
     number = number.strip() or contract_number_new(starts_on=starts_on)
-    if Contract.objects.filter(number=number).exists():
-        errors.append(ErrorDetail("duplicate", "合同编号已存在 / Contract number exists",
-                                  field="number"))
+    errors = _contract_terms_errors(starts_on=starts_on, ends_on=ends_on, prices=prices,
+                                    housing_fund_rate=housing_fund_rate, number=number)
     errors += _check_prices(prices)
     cities = []
     for index, price in enumerate(prices, start=1):
@@ -301,6 +357,9 @@ def contract_create(
             cities.append(_city_by_code(price.city_code, field="city", line=index))
         except ValidationFailed as exc:
             errors += exc.details
+    if not errors:
+        errors += _chosen_rate_errors(cities=cities, prices=prices, starts_on=starts_on,
+                                      ends_on=ends_on, housing_fund_rate=housing_fund_rate)
     if errors:
         raise ValidationFailed(errors)
     contract = Contract(client=client, number=number, starts_on=starts_on, ends_on=ends_on,
@@ -316,7 +375,8 @@ def contract_create(
     contract.save()
     ContractPrice.objects.bulk_create(
         ContractPrice(contract=contract, city=city, price_per_head=p.price_per_head,
-                      override_reason=p.override_reason.strip())
+                      override_reason=p.override_reason.strip(),
+                      work_injury_rate=p.work_injury_rate)
         for p, city in zip(prices, cities, strict=True)
     )
     return contract

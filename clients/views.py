@@ -106,7 +106,7 @@ def _client_form_save(request: ViewerRequest, client: Client | None) -> HttpResp
     if client is not None:
         initial = {f: getattr(client, f) for f in (
             "name", "uscc", "ownership_type", "industry", "office_address", "contact_name",
-            "contact_phone", "contact_email")}
+            "contact_phone", "contact_email", "work_injury_risk_class")}
         initial["city"] = client.city.code if client.city else ""
     form = ClientForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -117,7 +117,9 @@ def _client_form_save(request: ViewerRequest, client: Client | None) -> HttpResp
                 ownership_type=d["ownership_type"], industry=d["industry"],
                 office_address=d["office_address"], city_code=d["city"] or None,
                 contact_name=d["contact_name"], contact_phone=d["contact_phone"],
-                contact_email=d["contact_email"], licence_scan=d["licence_scan"],
+                contact_email=d["contact_email"],
+                work_injury_risk_class=d["work_injury_risk_class"],
+                licence_scan=d["licence_scan"],
                 actor=request.user,
             )
         except DomainError as exc:
@@ -258,7 +260,8 @@ def staff_contract_create(request: ViewerRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         d = form.cleaned_data
         prices = [PriceInput(city_code=p["city"], price_per_head=p["price_per_head"],
-                             override_reason=p.get("override_reason", ""))
+                             override_reason=p.get("override_reason", ""),
+                             work_injury_rate=p.get("work_injury_rate"))
                   for p in formset.cleaned_data if p]
         try:
             contract = contract_create(

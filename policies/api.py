@@ -50,6 +50,9 @@ class QuoteView(APIView):
         city = serializers.CharField(source="city_code")
         month = MonthField()
         policy = serializers.CharField(source="policy_name")
+        provisional = serializers.BooleanField(help_text=(
+            "True when the policy version is provisional: the bureau has not announced this "
+            "year's figures, last year's apply, and a top-up (补差) follows."))
         items = ItemSerializer(many=True, source="contribution.items")
         totals = TotalsSerializer(source="contribution")
 

@@ -61,6 +61,28 @@ class ItemRule:
     def is_official(self) -> bool:
         return self.confidence == "official_text"
 
+    @property
+    def choosable(self) -> bool:
+        """The client chooses this item's rate within [rate_min, rate_max]."""
+        return bool(self.rate_choice) and self.rate_min is not None and self.rate_max is not None
+
+    def rate_for(self, chosen: Decimal | None) -> Decimal:
+        """The employer rate a client pays: its chosen one where it may choose (else the
+        policy's default), the policy's own where the policy fixes it. A chosen rate out
+        of range is the caller's to refuse (`rate_problem`)."""
+        if self.choosable and chosen is not None:
+            return chosen
+        return self.employer_rate
+
+    def rate_problem(self, chosen: Decimal) -> str | None:
+        """The error code (`rate_out_of_range`) when `chosen` is not allowed here, else
+        None. A policy that fixes the rate refuses no choice: its own rate applies."""
+        if not self.choosable or self.rate_min is None or self.rate_max is None:
+            return None
+        if self.rate_min <= chosen <= self.rate_max:
+            return None
+        return "rate_out_of_range"
+
 
 @dataclass(frozen=True, slots=True)
 class PolicyRules:

@@ -129,6 +129,20 @@ def quote(
     return Quote(city_code=city.code, month=month.replace(day=1), contribution=contribution)
 
 
+def policy_rules_between(
+    *, city: City, first: datetime.date, last: datetime.date
+) -> list[PolicyRules]:
+    """The versions of `city` in force on some day from `first` to `last`, oldest first."""
+    versions = (
+        PolicyVersion.objects.filter(city=city, effective_from__lte=last)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=first))
+        .select_related("city")
+        .prefetch_related(Prefetch("items", queryset=PolicyItem.objects.order_by("id")))
+        .order_by("effective_from")
+    )
+    return [policy_rules_of(v) for v in versions]
+
+
 def policy_rules_by_city(*, month: datetime.date) -> dict[str, PolicyRules]:
     """Every city's policy in force in `month`, by city code (cities in a gap are absent):
     what a monthly bill run needs, in two queries."""

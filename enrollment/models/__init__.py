@@ -8,6 +8,7 @@ proof: proofs of enrolment (参保证明) and their verification codes."""
 from enrollment.models.core import Enrollment, EnrollmentBase, InsuredPerson, Scheme
 from enrollment.models.order import (
     OPEN_LINE_STATUSES,
+    OPEN_TASK_STATUSES,
     LineAction,
     LineStatus,
     OrderStatus,
@@ -21,7 +22,7 @@ from enrollment.models.person import Paper
 from enrollment.models.proof import ProofOfEnrolment
 
 __all__ = [
-    "OPEN_LINE_STATUSES", "Enrollment", "EnrollmentBase", "InsuredPerson", "LineAction",
-    "LineStatus", "OrderStatus", "Paper", "ProofOfEnrolment",
-    "RosterLine", "RosterOrder", "RosterTask", "Scheme", "TaskStatus", "line_status_of",
+    "OPEN_LINE_STATUSES", "OPEN_TASK_STATUSES", "Enrollment", "EnrollmentBase", "InsuredPerson",
+    "LineAction", "LineStatus", "OrderStatus", "Paper", "ProofOfEnrolment", "RosterLine",
+    "RosterOrder", "RosterTask", "Scheme", "TaskStatus", "line_status_of",
 ]

@@ -105,6 +105,9 @@ class LineStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# tasks still in the workflow (an add among them is "being added")
+OPEN_TASK_STATUSES = (TaskStatus.RECEIVED, TaskStatus.PAPERS_MISSING, TaskStatus.SUBMITTED,
+                      TaskStatus.RETURNED)
 # lines still in the workflow (the work queue's)
 OPEN_LINE_STATUSES = (LineStatus.RECEIVED, LineStatus.PAPERS_MISSING, LineStatus.SUBMITTED,
                       LineStatus.RETURNED)
@@ -158,6 +161,11 @@ class RosterLine(models.Model):
     )
     effective_date = models.DateField(_("effective date"))
     effective_month = models.DateField(_("effective month"))
+    backpay_months = models.JSONField(
+        _("months paid late (补缴)"), default=list, blank=True,
+        help_text=_("An add dated before the earliest month the city still accepts: the "
+                    "months before that, paid late (YYYY-MM)."),
+    )
     reason = models.CharField(
         _("removal reason"), max_length=20, choices=Enrollment.EndReason.choices, blank=True
     )

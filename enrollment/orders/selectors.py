@@ -21,6 +21,7 @@ from enrollment.models import (
     RosterOrder,
     RosterTask,
 )
+from enrollment.orders.records import rep_load_after
 
 # staff who process roster orders (take them in for a client, move lines with the bureau)
 ORDER_PROCESSORS = (Role.ADMIN, Role.MANAGER, Role.SERVICE_REP)
@@ -138,6 +139,13 @@ def open_order_count(*, viewer: Viewer) -> int:
     """Orders of the viewer with a line still in the workflow (not every line finished)."""
     return order_list(viewer=viewer).filter(lines__status__in=OPEN_LINE_STATUSES).distinct(
     ).count()
+
+
+def rep_load(*, client: Client) -> int | None:
+    """How many insured persons the client's representative serves now, counting the adds
+    under way (None without a representative): the load that the order intake holds
+    under 500 (STD-3.2.4)."""
+    return rep_load_after(client=client, lines=[])
 
 
 def work_queue_filtered(

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from agency import deadlines
 from agency.bulk import bulk_insert_with_history
-from agency.calendar import working_calendar
 from agency.errors import ErrorDetail, ValidationFailed
 from agency.history import record_actor
 from agency.models import AuditEvent, User
@@ -60,8 +59,7 @@ def order_submit(
     10,000 lines costs a few dozen queries."""
     received_at = received_at or timezone.now()
     try:
-        checked = order_validate(client=client, lines=lines,
-                                 today=timezone.localdate(received_at))
+        checked = order_validate(client=client, lines=lines, received_at=received_at)
         service_errors: list[ErrorDetail] = []
     except ValidationFailed as exc:
         checked, service_errors = [], exc.details
@@ -94,16 +92,12 @@ def order_submit(
     lacking = {pk for pk, kinds in papers_missing(known_adders).items() if kinds}
     lacking |= created_ids  # a new person has no papers yet
 
-    calendar = working_calendar()
     handle_by = deadlines.handle_by(received_at)
-    earliest = {  # the cut-off is per city: compute it once per city, not per line
-        city.pk: deadlines.earliest_effective_month(received_at, city.order_cutoff_day, calendar)
-        for city in {line.city for line in checked}
-    }
     rows: list[RosterLine] = []
     statuses: list[str] = []
     for line in checked:
-        assert line.person is not None  # noqa: S101 - set above for every line
+        # set for every line: persons above, effective months by order_validate
+        assert line.person is not None and line.effective_month is not None  # noqa: S101
         status = (TaskStatus.PAPERS_MISSING
                   if line.action == LineAction.ADD and line.person.pk in lacking
                   else TaskStatus.RECEIVED)
@@ -112,8 +106,8 @@ def order_submit(
             order=order, line_no=line.line_no, action=line.action, person=line.person,
             name=line.name, hukou_type=line.hukou_type, city=line.city,
             base_kind=line.base_kind, base=line.base, effective_date=line.effective_date,
-            effective_month=deadlines.effective_month_from(line.effective_date,
-                                                           earliest[line.city.pk]),
+            effective_month=line.effective_month,
+            backpay_months=[f"{month:%Y-%m}" for month in line.backpay_months],
             reason=line.reason, phone=line.phone, handle_by=handle_by,
             status=line_status_of([status]),
         ))

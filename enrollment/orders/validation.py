@@ -6,13 +6,14 @@ e-mail) hands `order_validate` the same line dicts, in the API's JSON shape."""
 import datetime
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils import timezone
 
 from agency import deadlines
+from agency.calendar import working_calendar
 from agency.crypto import lookup_hash
 from agency.errors import DomainError, ErrorDetail, ValidationFailed
 from clients.models import Client, Contract
@@ -21,16 +22,22 @@ from enrollment.models import (
     Enrollment,
     InsuredPerson,
     LineAction,
-    RosterTask,
     Scheme,
-    TaskStatus,
+)
+from enrollment.orders.records import (
+    Line,
+    check_add,
+    check_removal,
+    check_rep_load,
+    earliest_months,
+    known_persons,
+    person_of,
+    set_effective_month,
 )
 from enrollment.persons.id_numbers import IdCheck, under_age, validate_id_number
 from policies.models import City
 
 MAX_LINES = 20_000
-OPEN_TASK_STATUSES = (TaskStatus.RECEIVED, TaskStatus.PAPERS_MISSING, TaskStatus.SUBMITTED,
-                      TaskStatus.RETURNED)
 MAX_BASE = Decimal("1000000")
 MONTHS_BACK = 12  # 补缴 beyond a year is a case for staff, not a roster line
 MONTHS_AHEAD = 12
@@ -69,31 +76,6 @@ MSG = {
     "date_before_enrolment": "减员日期早于参保开始日期 / The removal date is before the "
     "enrolment began",
 }
-
-
-@dataclass
-class _Line:
-    """A line that passed the per-line checks, ready to be saved."""
-
-    line_no: int
-    action: str
-    check: IdCheck
-    name: str
-    city: City
-    hukou_type: str
-    base_kind: str
-    base: Decimal | None
-    effective_date: datetime.date
-    reason: str
-    phone: str
-    schemes: list[str]
-    wants_fund: bool = True
-    person: InsuredPerson | None = None
-    enrollments: dict[str, Enrollment] = field(default_factory=dict)  # remove / adjust
-
-    @property
-    def id_number(self) -> str:
-        return self.check.number
 
 
 @dataclass(frozen=True)
@@ -289,7 +271,7 @@ def _check_fields(
     scope: ContractScope,
     today: datetime.date,
     errors: list[ErrorDetail],
-) -> _Line | None:
+) -> Line | None:
     """What one line says by itself (no database): every field, each error named, in the
     order of the fields."""
     row = _Row(n, raw, errors)
@@ -306,7 +288,7 @@ def _check_fields(
     schemes = _schemes(row)
     if len(errors) > before or check is None or city is None or effective_date is None:
         return None
-    return _Line(
+    return Line(
         line_no=n, action=action, check=check, name=name, city=city, hukou_type=hukou_type,
         base_kind=base_kind, base=base, effective_date=effective_date, reason=reason,
         phone=phone, schemes=schemes,
@@ -314,87 +296,17 @@ def _check_fields(
     )
 
 
-@dataclass
-class _Known:
-    """What the database knows of the persons an order names, read in a few queries."""
-
-    persons: dict[str, InsuredPerson]  # lookup hash → person
-    active: dict[tuple[int, int], dict[str, Enrollment]]  # (person, city) → scheme → enrolment
-    pending: dict[tuple[int, int], set[str]]  # (person, city) → schemes being added
-
-
-def _known(hashes: Sequence[str]) -> _Known:
-    persons: dict[str, InsuredPerson] = {}
-    for start in range(0, len(hashes), 2000):
-        chunk = hashes[start:start + 2000]
-        for person in InsuredPerson.objects.filter(id_number_hash__in=chunk):
-            persons[person.id_number_hash] = person
-    ids = [p.pk for p in persons.values()]
-    active: dict[tuple[int, int], dict[str, Enrollment]] = {}
-    pending: dict[tuple[int, int], set[str]] = {}
-    for start in range(0, len(ids), 2000):
-        chunk_ids = ids[start:start + 2000]
-        for e in Enrollment.objects.filter(person_id__in=chunk_ids,
-                                           status=Enrollment.Status.ACTIVE):
-            active.setdefault((e.person_id, e.city_id), {})[e.scheme] = e
-        for person_id, city_id, scheme in RosterTask.objects.filter(
-            line__person_id__in=chunk_ids, line__action=LineAction.ADD,
-            status__in=OPEN_TASK_STATUSES,
-        ).values_list("line__person_id", "line__city_id", "scheme"):
-            pending.setdefault((person_id, city_id), set()).add(scheme)
-    return _Known(persons, active, pending)
-
-
-def _check_against_records(
-    line: _Line, *, client: Client, scope: ContractScope, known: _Known,
-    errors: list[ErrorDetail],
-) -> bool:
-    """What the line means for the person's enrolments; fills line.person/schemes."""
-    n = line.line_no
-    person = known.persons.get(lookup_hash(line.id_number))
-    if person is not None and line.name and line.name != person.name:
-        _err(errors, n, "name", "name_mismatch")
-        return False
-    line.person = person
-    key = (person.pk, line.city.pk) if person is not None else (0, 0)
-    active = known.active.get(key, {})
-    if line.action == LineAction.ADD:
-        if not line.schemes:
-            line.schemes = [Scheme.SOCIAL_INSURANCE]
-            if scope.covers_housing_fund and line.wants_fund:
-                line.schemes.append(Scheme.HOUSING_FUND)
-        if Scheme.HOUSING_FUND in line.schemes and not scope.covers_housing_fund:
-            _err(errors, n, "schemes", "scheme_not_in_contract")
-            return False
-        if set(line.schemes) & (set(active) | known.pending.get(key, set())):
-            _err(errors, n, "id_number", "already_enrolled")
-            return False
-        return True
-    mine = {s: e for s, e in active.items() if e.client_id == client.pk}
-    if not line.schemes:
-        line.schemes = sorted(mine)
-    if not line.schemes or any(s not in mine for s in line.schemes):
-        _err(errors, n, "id_number", "not_enrolled")
-        return False
-    starts = [mine[s].starts_on for s in line.schemes]
-    if line.action == LineAction.REMOVE and any(
-        d is not None and line.effective_date < d for d in starts
-    ):
-        _err(errors, n, "effective_date", "date_before_enrolment")
-        return False
-    line.enrollments = {s: mine[s] for s in line.schemes}
-    if not line.name and person is not None:
-        line.name = person.name
-    return True
-
-
 def order_validate(
-    *, client: Client, lines: Sequence[Mapping[str, Any]], today: datetime.date | None = None
-) -> list[_Line]:
-    """Check every line; raise ValidationFailed with every problem of every line.
+    *, client: Client, lines: Sequence[Mapping[str, Any]],
+    received_at: datetime.datetime | None = None,
+) -> list[Line]:
+    """Check every line; raise ValidationFailed with every problem of every line. Each
+    line that passes knows its person (when known), its schemes, the enrolments it
+    removes or adjusts, its effective month and the months it pays late (补缴).
 
     Reads the database in a handful of queries whatever the number of lines."""
-    today = today or timezone.localdate()
+    received_at = received_at or timezone.now()
+    today = timezone.localdate(received_at)
     if not lines:
         raise ValidationFailed(
             [ErrorDetail(code="required", message="派单没有明细 / The order has no lines",
@@ -409,9 +321,25 @@ def order_validate(
             code="no_active_contract",
             message="客户没有有效的服务合同 / The client has no active service contract",
         )
-    cities = {c.code: c for c in City.objects.all()}
     errors: list[ErrorDetail] = []
-    parsed: list[_Line] = []
+    parsed = _parsed_lines(lines, scope=scope, today=today, errors=errors)
+    checked = _checked_against_records(parsed, client=client, scope=scope, errors=errors)
+    earliest = earliest_months({line.city for line in checked}, received_at, working_calendar())
+    timed = [line for line in checked
+             if set_effective_month(line, earliest=earliest[line.city.pk], errors=errors)]
+    if errors:
+        errors.sort(key=lambda e: e.line or 0)
+        raise ValidationFailed(errors)
+    check_rep_load(client=client, lines=timed)
+    return timed
+
+
+def _parsed_lines(
+    lines: Sequence[Mapping[str, Any]], *, scope: ContractScope, today: datetime.date,
+    errors: list[ErrorDetail],
+) -> list[Line]:
+    cities = {c.code: c for c in City.objects.all()}
+    parsed: list[Line] = []
     for n, raw in enumerate(lines, start=1):
         if not isinstance(raw, Mapping):
             _err(errors, n, "lines", "invalid", "明细格式错误 / A line must be an object")
@@ -419,9 +347,17 @@ def order_validate(
         line = _check_fields(n, raw, cities=cities, scope=scope, today=today, errors=errors)
         if line is not None:
             parsed.append(line)
-    known = _known(sorted({lookup_hash(line.id_number) for line in parsed}))
-    checked: list[_Line] = []
+    return parsed
+
+
+def _checked_against_records(
+    parsed: list[Line], *, client: Client, scope: ContractScope, errors: list[ErrorDetail]
+) -> list[Line]:
+    """Each line against what the records hold; removals first, so that an add in a new
+    city may follow the removal of the same person elsewhere in the same order."""
+    known = known_persons(sorted({lookup_hash(line.id_number) for line in parsed}))
     seen: dict[tuple[str, int], int] = {}
+    unique = []
     for line in parsed:
         key = (line.id_number, line.city.pk)
         if key in seen:
@@ -429,10 +365,14 @@ def order_validate(
                  f"{MSG['duplicate_in_order']} (第{seen[key]}行 / line {seen[key]})")
             continue
         seen[key] = line.line_no
-        if _check_against_records(line, client=client, scope=scope, known=known,
-                                  errors=errors):
-            checked.append(line)
-    if errors:
-        errors.sort(key=lambda e: e.line or 0)
-        raise ValidationFailed(errors)
-    return checked
+        if person_of(line, known, errors):
+            unique.append(line)
+    checked = [line for line in unique if line.action != LineAction.ADD
+               and check_removal(line, client=client, known=known, errors=errors)]
+    leaving = {(line.person.pk, line.city.pk, scheme) for line in checked
+               if line.action == LineAction.REMOVE and line.person is not None
+               for scheme in line.schemes}
+    checked += [line for line in unique if line.action == LineAction.ADD
+                and check_add(line, covers_housing_fund=scope.covers_housing_fund,
+                              known=known, leaving=leaving, errors=errors)]
+    return sorted(checked, key=lambda line: line.line_no)

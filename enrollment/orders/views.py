@@ -25,6 +25,7 @@ from agency.forms import add_domain_errors
 from agency.http import ViewerRequest
 from agency.roles import Role
 from clients.selectors import client_get, client_of_viewer
+from clients.services import MAX_PERSONS_PER_REP
 from enrollment.models import LineAction, LineStatus, RosterLine, RosterOrder
 from enrollment.orders.api import template_response
 from enrollment.orders.forms import (
@@ -44,6 +45,7 @@ from enrollment.orders.selectors import (
     order_get,
     order_list_with_counts,
     order_status,
+    rep_load,
     work_queue_filtered,
 )
 from enrollment.orders.services import (
@@ -274,6 +276,7 @@ def staff_order_detail(request: ViewerRequest, pk: int) -> HttpResponse:
     return render(request, "enrollment/order/detail.html", {
         "face": "staff", "order": order, "status": _order_status_label(order_status(order)),
         "rows": _line_rows(order.lines.all()), "can_upload": False,
+        "rep_load": rep_load(client=order.client), "rep_cap": MAX_PERSONS_PER_REP,
     })
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from agency import deadlines
 from agency.errors import DomainError, ErrorDetail
 from agency.history import record_actor
 from agency.models import User
@@ -70,11 +71,12 @@ def _apply_success(task: RosterTask, line: RosterLine, actor: User | None) -> No
         )
     task.enrollment = enrollment
     if line.action == LineAction.REMOVE:
-        enrollment_end(enrollment=enrollment, ends_on=line.effective_date, reason=line.reason,
-                       actor=actor)
+        enrollment_end(enrollment=enrollment,
+                       ends_on=deadlines.enrollment_ends_on(line.effective_month),
+                       reason=line.reason, actor=actor)
     else:
         enrollment_adjust_base(enrollment=enrollment, base_kind=line.base_kind,
-                               base=line.base, actor=actor)
+                               base=line.base, from_month=line.effective_month, actor=actor)
 
 
 def task_transition(

@@ -6,16 +6,15 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
+from agency.deadlines import month_start
 from agency.errors import DomainError, ErrorDetail, ValidationFailed
 from agency.history import record_actor
 from agency.models import User
 from clients.models import Client
-from enrollment.models import Enrollment, InsuredPerson
+from enrollment.models import Enrollment, EnrollmentBase, InsuredPerson, Scheme
+from policies.calculator import HOUSING_FUND
 from policies.models import City
-
-
-def _first_of_month(day: datetime.date | None) -> datetime.date | None:
-    return day.replace(day=1) if day else None
+from policies.selectors import policy_rules_for_month
 
 
 @transaction.atomic
@@ -44,17 +43,15 @@ def enrollment_open(
                                   field="rate"))
     if errors:
         raise ValidationFailed(errors)
-    if Enrollment.objects.filter(person=person, city=city, scheme=scheme,
-                                 status=Enrollment.Status.ACTIVE).exists():
-        raise DomainError(code="already_enrolled",
-                          message="该人员在此城市已参保 / Already enrolled in this city",
-                          status=409)
+    _refuse_a_second_active(person=person, city=city, scheme=scheme)
+    first_month = month_start(first_billed_month or starts_on)
+    if scheme == Scheme.HOUSING_FUND:
+        rate = fund_rate(city=city, month=first_month, chosen=rate)
     enrollment = Enrollment(
         person=person, client=client, city=city, scheme=scheme,
         status=Enrollment.Status.ACTIVE, starts_on=starts_on, base_kind=base_kind,
         base=base if base_kind == Enrollment.BaseKind.DECLARED else None, rate=rate,
-        bureau_account_number=bureau_account_number,
-        first_billed_month=_first_of_month(first_billed_month or starts_on),
+        bureau_account_number=bureau_account_number, first_billed_month=first_month,
     )
     record_actor(enrollment, actor)
     try:
@@ -64,7 +61,59 @@ def enrollment_open(
         raise DomainError(code="already_enrolled",
                           message="该人员在此城市已参保 / Already enrolled in this city",
                           status=409) from exc
+    _base_from(enrollment, month=first_month, actor=actor)
     return enrollment
+
+
+def _refuse_a_second_active(*, person: InsuredPerson, city: City, scheme: str) -> None:
+    """One person, one active enrolment per scheme anywhere in the country (重复参保 is
+    refused by the bureaus): a move to another city ends the old enrolment first."""
+    current = (Enrollment.objects.filter(person=person, scheme=scheme,
+                                         status=Enrollment.Status.ACTIVE)
+               .select_related("city").first())
+    if current is None:
+        return
+    if current.city_id == city.pk:
+        raise DomainError(code="already_enrolled",
+                          message="该人员在此城市已参保 / Already enrolled in this city",
+                          status=409)
+    raise DomainError(
+        code="already_enrolled", status=409,
+        message=f"该人员已在{current.city.name}参保，须先在该地减员或转移 / The person is "
+                f"enrolled in {current.city.code}: end (or transfer) that enrolment first",
+    )
+
+
+def fund_rate(*, city: City, month: datetime.date, chosen: Decimal | None) -> Decimal | None:
+    """The housing-fund rate an enrolment of `city` pays from `month`: the client's chosen
+    rate where the city lets it choose (refused outside the city's range, naming it), the
+    city's own where its policy fixes the rate. Without a policy in force, as chosen."""
+    try:
+        policy = policy_rules_for_month(city=city, month=month)
+    except DomainError:
+        return chosen
+    item = policy.item(HOUSING_FUND)
+    if item is None:
+        return chosen
+    if chosen is not None and item.rate_problem(chosen):
+        low, high = f"{item.rate_min:.2f}", f"{item.rate_max:.2f}"
+        raise ValidationFailed([ErrorDetail(
+            "rate_out_of_range",
+            f"{city.name}的住房公积金缴存比例须在 {low} 至 {high} 之间 / The housing fund "
+            f"rate of {city.code} must lie between {low} and {high}",
+            field="rate")])
+    return item.rate_for(chosen)
+
+
+def _base_from(enrollment: Enrollment, *, month: datetime.date, actor: User | None) -> None:
+    """The enrolment's base (and rate) from `month` on, as it now stands: a row of its base
+    history (replacing a row of the same month)."""
+    row, _created = EnrollmentBase.objects.update_or_create(
+        enrollment=enrollment, starts_month=month,
+        defaults={"base_kind": enrollment.base_kind, "base": enrollment.base,
+                  "rate": enrollment.rate},
+    )
+    record_actor(row, actor)
 
 
 def _save(enrollment: Enrollment, actor: User | None) -> Enrollment:
@@ -100,19 +149,40 @@ def enrollment_end(
 @transaction.atomic
 def enrollment_adjust_base(
     *, enrollment: Enrollment, base_kind: str, base: Decimal | None, actor: User | None,
-    rate: Decimal | None = None,
+    from_month: datetime.date, rate: Decimal | None = None,
 ) -> Enrollment:
-    """调基: a new declared base (or the city's minimum / maximum), optionally a new rate."""
+    """调基: a new declared base (or the city's minimum / maximum), optionally a new rate,
+    from `from_month` on. Earlier months keep the base they had (and were billed at);
+    every month from `from_month` takes the new one."""
     _require_status(enrollment, Enrollment.Status.ACTIVE, Enrollment.Status.PENDING)
     if base_kind == Enrollment.BaseKind.DECLARED and (base is None or base <= 0):
         raise ValidationFailed([ErrorDetail("base_invalid",
                                             "缴费基数无效 / Contribution base is not valid",
                                             field="base")])
-    enrollment.base_kind = base_kind
-    enrollment.base = base if base_kind == Enrollment.BaseKind.DECLARED else None
-    if rate is not None:
-        enrollment.rate = rate
-    return _save(enrollment, actor)
+    month = month_start(from_month)
+    first = enrollment.first_billed_month or month_start(enrollment.starts_on or month)
+    if month < first:
+        raise ValidationFailed([ErrorDetail(
+            "date_before_enrolment",
+            f"调基月份早于参保起始月 {first:%Y-%m} / The base cannot change before the "
+            f"enrolment's first month {first:%Y-%m}", field="effective_date")])
+    if rate is not None and enrollment.scheme == Scheme.HOUSING_FUND:
+        rate = fund_rate(city=enrollment.city, month=month, chosen=rate)
+    later = enrollment.bases.filter(starts_month__gt=month)
+    if not later.exists():  # the newest base is the one the enrolment shows
+        enrollment.base_kind = base_kind
+        enrollment.base = base if base_kind == Enrollment.BaseKind.DECLARED else None
+        if rate is not None:
+            enrollment.rate = rate
+        _save(enrollment, actor)
+    row, _created = EnrollmentBase.objects.update_or_create(
+        enrollment=enrollment, starts_month=month,
+        defaults={"base_kind": base_kind,
+                  "base": base if base_kind == Enrollment.BaseKind.DECLARED else None,
+                  "rate": rate if rate is not None else enrollment.rate},
+    )
+    record_actor(row, actor)
+    return enrollment
 
 
 def _require_housing_fund(enrollment: Enrollment) -> None:

@@ -6,6 +6,7 @@ orders (a new hire waiting for the bureau has no enrolment yet, and needs papers
 only its own enrolments of them and only the papers it supplied; anything else answers
 404."""
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -29,7 +30,7 @@ from agency.crypto import lookup_hash
 from agency.viewer import Viewer, scope_to_viewer
 from clients.models import Client
 from clients.selectors import client_get
-from enrollment.models import Enrollment, InsuredPerson, Paper, RosterLine
+from enrollment.models import Enrollment, EnrollmentBase, InsuredPerson, Paper, RosterLine
 from enrollment.persons.id_numbers import normalize_id_number, validate_id_number
 
 
@@ -128,6 +129,25 @@ def person_get(*, viewer: Viewer, pk: int) -> InsuredPerson:
     if person is None:
         raise Http404
     return person
+
+
+def base_in_month(enrollment: Enrollment, month: datetime.date) -> EnrollmentBase:
+    """The base (and rate) of `enrollment` in force in `month` (调基 is effective-dated):
+    its newest base row from that month or before, from `enrollment.bases` (prefetch them
+    for many enrolments). An enrolment without rows (one made before base rows existed
+    and not migrated) answers its own current base."""
+    rows = sorted(enrollment.bases.all(), key=lambda row: row.starts_month)
+    chosen = None
+    for row in rows:
+        if row.starts_month <= month:
+            chosen = row
+    if chosen is None and rows:
+        chosen = rows[0]
+    if chosen is None:
+        chosen = EnrollmentBase(enrollment=enrollment, starts_month=month,
+                                base_kind=enrollment.base_kind, base=enrollment.base,
+                                rate=enrollment.rate)
+    return chosen
 
 
 def scoped_enrollments(person: InsuredPerson) -> list[Enrollment]:

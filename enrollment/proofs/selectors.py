@@ -33,6 +33,7 @@ def enrollments_in_month(*, person: InsuredPerson, month: datetime.date) -> Quer
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=first))
         .exclude(status=Enrollment.Status.SEALED, sealed_on__lte=first)
         .select_related("city", "client")
+        .prefetch_related("bases")
         .order_by("city__code", "scheme", "pk")
     )
 

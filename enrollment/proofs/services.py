@@ -29,7 +29,15 @@ from agency.pdf import render_pdf
 from agency.services import audit_record
 from agency.viewer import Viewer
 from clients.models import Client
-from enrollment.models import Enrollment, InsuredPerson, ProofOfEnrolment, Scheme
+from clients.selectors import work_injury_rate_in_force
+from enrollment.models import (
+    Enrollment,
+    EnrollmentBase,
+    InsuredPerson,
+    ProofOfEnrolment,
+    Scheme,
+)
+from enrollment.persons.selectors import base_in_month
 from enrollment.proofs.selectors import enrollments_in_month
 from policies.calculator import ZERO, ItemAmount, contributions
 from policies.models import kind_label
@@ -88,6 +96,7 @@ class ProofSection:
     city_code: str
     scheme_label: StrOrPromise
     policy_name: str
+    provisional: bool
     items: tuple[ProofItem, ...]
 
     @property
@@ -103,12 +112,12 @@ class ProofSection:
         return self.employer + self.employee
 
 
-def _declared_base(enrollment: Enrollment) -> Decimal:
-    if enrollment.base_kind == Enrollment.BaseKind.CITY_MAX:
+def _declared_base(row: EnrollmentBase) -> Decimal:
+    if row.base_kind == Enrollment.BaseKind.CITY_MAX:
         return _ABOVE_EVERY_CEILING
-    if enrollment.base_kind == Enrollment.BaseKind.CITY_MIN or enrollment.base is None:
+    if row.base_kind == Enrollment.BaseKind.CITY_MIN or row.base is None:
         return ZERO
-    return enrollment.base
+    return row.base
 
 
 def _item(amount: ItemAmount) -> ProofItem:
@@ -120,15 +129,19 @@ def proof_sections(
     *, enrollments: list[Enrollment], month: datetime.date
 ) -> list[ProofSection]:
     """Each enrolment's items in `month` under the policy then in force (400 `no_policy`
-    when the city has none)."""
+    when the city has none), at the base of that month (调基 is effective-dated), the
+    housing fund at that month's rate and work injury at the client's rate in the city."""
     sections = []
     for enrollment in enrollments:
         policy = policy_rules_for_month(city=enrollment.city, month=month)
-        base = _declared_base(enrollment)
+        row = base_in_month(enrollment, month)
+        base = _declared_base(row)
         fund = enrollment.scheme == Scheme.HOUSING_FUND
+        injury_rate = None if fund else work_injury_rate_in_force(
+            client=enrollment.client, city_id=enrollment.city_id, on=month)
         result = contributions(
             policy, base=base, housing_fund_base=base,
-            housing_fund_rate=enrollment.rate if fund else None,
+            housing_fund_rate=row.rate if fund else None, work_injury_rate=injury_rate,
             housing_fund=fund, social_insurance=not fund,
         )
         sections.append(ProofSection(
@@ -136,6 +149,7 @@ def proof_sections(
             city_code=enrollment.city.code,
             scheme_label=Scheme(enrollment.scheme).label,
             policy_name=policy.notice or policy.name,
+            provisional=policy.provisional,
             items=tuple(_item(a) for a in result.items),
         ))
     return sections

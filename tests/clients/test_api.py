@@ -130,7 +130,8 @@ def test_contract_create_is_draft_and_activation_needs_a_verified_licence(manage
     assert created.status_code == 201
     assert created.json()["status"] == "draft"
     assert created.json()["prices"] == [{"city": "310000", "city_name": "上海市",
-                                         "price_per_head": "80.00", "price_override_reason": ""}]
+                                         "price_per_head": "80.00", "price_override_reason": "",
+                                         "work_injury_rate": None}]
     assert refused.status_code == 400
     assert refused.json()["error"]["code"] == "licence_unverified"
     assert activated.status_code == 200

@@ -43,8 +43,10 @@ def test_effective_month_follows_the_cut_off_and_handle_by_is_48_hours(company):
                              add_line(2, effective_date="2026-12-01")])
 
     lines = list(order.lines.all())
-    # received 27 Nov, after the 15th: November is too late, December it is
-    assert [line.effective_month for line in lines] == [datetime.date(2026, 12, 1)] * 2
+    # received 27 Nov, after the 15th: December is the earliest regular month; the line
+    # dated November is not moved to December in silence, it pays November late (补缴)
+    assert [(line.effective_month, line.backpay_months) for line in lines] == [
+        (datetime.date(2026, 11, 1), ["2026-11"]), (datetime.date(2026, 12, 1), [])]
     assert lines[0].handle_by == datetime.datetime(2026, 11, 29, 10, 0, tzinfo=SH)
 
 
@@ -123,11 +125,33 @@ def test_remove_succeeds_and_ends_the_enrolment(company, shanghai):
     line_transition(line=line, to="submitted", actor=None)
     line_transition(line=line, to="succeeded", actor=None)
 
+    # the removal takes effect in December (the month it names, after the cut-off of the
+    # 27 Nov order that still allows December): the last month charged is November
     ended = Enrollment.objects.filter(person=person, city=shanghai, status="ended")
+    assert line.effective_month == datetime.date(2026, 12, 1)
     assert sorted((e.scheme, e.ends_on, e.end_reason) for e in ended) == [
-        ("housing_fund", datetime.date(2026, 12, 31), "resignation"),
-        ("social_insurance", datetime.date(2026, 12, 31), "resignation"),
+        ("housing_fund", datetime.date(2026, 11, 30), "resignation"),
+        ("social_insurance", datetime.date(2026, 11, 30), "resignation"),
     ]
+
+
+def test_a_removal_received_after_the_cut_off_keeps_the_month_the_bureau_still_charges(
+    company, shanghai
+):
+    # dated 30 Nov, received 20 Dec (after December's cut-off): the bureau takes it from
+    # January, so December is still charged and the enrolment ends on 31 Dec, not 30 Nov
+    person = enrolled(company, shanghai, 5)
+    order = submit(company, [{"action": "remove", "id_number": valid_id(5), "city": "310000",
+                              "effective_date": "2026-11-30", "reason": "resignation"}],
+                   received_at=datetime.datetime(2026, 12, 20, 10, 0, tzinfo=SH))
+    line = order.lines.get()
+
+    line_transition(line=line, to="submitted", actor=None)
+    line_transition(line=line, to="succeeded", actor=None)
+
+    ended = Enrollment.objects.get(person=person, city=shanghai)
+    assert (line.effective_month, line.backpay_months) == (datetime.date(2027, 1, 1), [])
+    assert (ended.status, ended.ends_on) == ("ended", datetime.date(2026, 12, 31))
 
 
 def test_adjust_base_succeeds_and_changes_the_base(company, shanghai):

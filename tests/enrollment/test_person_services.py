@@ -260,7 +260,8 @@ def test_housing_fund_opens_seals_unseals_adjusts_and_transfers():
     assert (fund.status, fund.sealed_on) == ("sealed", datetime.date(2025, 6, 1))
     housing_fund_unseal(enrollment=fund, actor=None)
     enrollment_adjust_base(enrollment=fund, base_kind="declared", base=Decimal("9000.00"),
-                           rate=Decimal("0.12"), actor=None)
+                           rate=Decimal("0.12"), from_month=datetime.date(2025, 7, 1),
+                           actor=None)
     moved = housing_fund_transfer(enrollment=fund, client=client, city=beijing,
                                   on=datetime.date(2025, 9, 1), actor=None)
 

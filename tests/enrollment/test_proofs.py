@@ -171,9 +171,14 @@ def test_the_portal_form_shows_a_bad_month_next_to_the_field(client, person, com
 
 def test_staff_choose_the_client_when_several_enrolled_the_person(
         api_client, staff_user, person, company, beijing):
+    # the person left the first client in Shanghai mid-December and joined another in
+    # Beijing: both enrolled the person in some day of December
     other = ClientFactory(name="北京第二客户有限公司")
+    enrollment_end(enrollment=active(person, person.enrollments.get(scheme="social_insurance"
+                                                                   ).city),
+                   ends_on=datetime.date(2026, 12, 15), reason="resignation", actor=None)
     enrollment_open(person=person, client=other, city=beijing, scheme="social_insurance",
-                    starts_on=datetime.date(2026, 6, 1), actor=None, base=Decimal("9000.00"))
+                    starts_on=datetime.date(2026, 12, 16), actor=None, base=Decimal("9000.00"))
     api_client.force_authenticate(user=staff_user(Role.SERVICE_REP))
     url = f"/api/v1/persons/{person.pk}/proof/"
 

@@ -35,6 +35,7 @@ def test_a_quote_gives_each_item_and_the_totals(caller, policies):
         "city": "310000",
         "month": "2025-08",
         "policy": "310000/2025-07-01",
+        "provisional": False,
         "items": [
             {"kind": "pension", "base": "8000.00", "employer": "1280.00", "employee": "640.00"},
             {"kind": "medical", "base": "8000.00", "employer": "720.00", "employee": "160.00"},
@@ -127,3 +128,13 @@ def test_an_anonymous_caller_gets_401(api_client, policies):
     response = api_client.get("/api/v1/cities/310000/quote/?base=8000&month=2025-08")
 
     assert response.status_code == 401
+
+
+def test_a_quote_under_a_provisional_policy_says_so(caller, policies):
+    # Hangzhou's 2026 version continues 2025's figures until the bureau announces the new
+    provisional = caller.get("/api/v1/cities/330100/quote/?base=8000&month=2026-02")
+    final = caller.get("/api/v1/cities/330100/quote/?base=8000&month=2025-08")
+
+    assert (provisional.json()["policy"], provisional.json()["provisional"]) == (
+        "330100/2026-01-01", True)
+    assert (final.json()["policy"], final.json()["provisional"]) == ("330100/2025-07-01", False)
