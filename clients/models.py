@@ -295,6 +295,8 @@ class WebhookEvent(models.TextChoices):
     ORDER_LINE_SUCCEEDED = "order.line.succeeded", _("Roster line succeeded")
     ORDER_LINE_FAILED = "order.line.failed", _("Roster line failed")
     BILL_ISSUED = "bill.issued", _("Bill issued")
+    BILL_CONFIRMED = "bill.confirmed", _("Bill confirmed")
+    BILL_DISPUTED = "bill.disputed", _("Bill disputed")
     INVOICE_ISSUED = "invoice.issued", _("Invoice issued")
     INQUIRY_ANSWERED = "inquiry.answered", _("Inquiry answered")
 

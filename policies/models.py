@@ -83,7 +83,9 @@ class PolicyVersion(models.Model):
 
     Versions of one city never overlap (a PostgreSQL exclusion constraint, added by the
     migration, and the service on every database); a gap means "no policy" for those
-    months. A version used by an issued bill is locked and can no longer be edited."""
+    months. A version used by an issued bill is locked and can no longer be edited, only
+    superseded: a provisional version is replaced by its final figures for the same
+    period (`superseded_by`), and only versions not superseded are in force."""
 
     city = models.ForeignKey(
         City, verbose_name=_("city"), on_delete=models.PROTECT, related_name="policy_versions"
@@ -99,6 +101,11 @@ class PolicyVersion(models.Model):
         help_text=_("Continues earlier figures until the bureau announces the new ones."),
     )
     locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self", verbose_name=_("superseded by"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="supersedes",
+        help_text=_("The final figures that replaced this provisional version."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -109,7 +116,8 @@ class PolicyVersion(models.Model):
         ordering = ["city__code", "effective_from"]
         constraints = [
             models.UniqueConstraint(
-                fields=["city", "effective_from"], name="policyversion_one_start_per_city"
+                fields=["city", "effective_from"], name="policyversion_one_start_per_city",
+                condition=models.Q(superseded_by__isnull=True),
             ),
             models.CheckConstraint(
                 name="policyversion_to_after_from",

@@ -21,9 +21,9 @@ def city_list() -> QuerySet[City]:
 
 def city_list_with_current(*, on: datetime.date) -> list[tuple[City, PolicyVersion | None]]:
     """Every city with the version in force on `on` (or None), in two queries."""
-    in_force = PolicyVersion.objects.filter(effective_from__lte=on).filter(
-        Q(effective_to__isnull=True) | Q(effective_to__gte=on)
-    )
+    in_force = PolicyVersion.objects.filter(
+        effective_from__lte=on, superseded_by__isnull=True
+    ).filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
     cities = city_list().prefetch_related(
         Prefetch("policy_versions", queryset=in_force, to_attr="in_force")
     )
@@ -58,7 +58,8 @@ def policy_version_get(*, pk: int) -> PolicyVersion:
 def policy_version_at(*, city: City, on: datetime.date) -> PolicyVersion | None:
     """The version of `city` in force on `on`, or None (a gap: no policy)."""
     return (
-        PolicyVersion.objects.filter(city=city).filter(effective_from__lte=on)
+        PolicyVersion.objects.filter(city=city, superseded_by__isnull=True)
+        .filter(effective_from__lte=on)
         .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
         .select_related("city")
         .prefetch_related(Prefetch("items", queryset=PolicyItem.objects.order_by("id")))
@@ -134,7 +135,8 @@ def policy_rules_between(
 ) -> list[PolicyRules]:
     """The versions of `city` in force on some day from `first` to `last`, oldest first."""
     versions = (
-        PolicyVersion.objects.filter(city=city, effective_from__lte=last)
+        PolicyVersion.objects.filter(city=city, effective_from__lte=last,
+                                     superseded_by__isnull=True)
         .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=first))
         .select_related("city")
         .prefetch_related(Prefetch("items", queryset=PolicyItem.objects.order_by("id")))
@@ -148,7 +150,7 @@ def policy_rules_by_city(*, month: datetime.date) -> dict[str, PolicyRules]:
     what a monthly bill run needs, in two queries."""
     on = month.replace(day=1)
     versions = (
-        PolicyVersion.objects.filter(effective_from__lte=on)
+        PolicyVersion.objects.filter(effective_from__lte=on, superseded_by__isnull=True)
         .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
         .select_related("city")
         .prefetch_related(Prefetch("items", queryset=PolicyItem.objects.order_by("id")))

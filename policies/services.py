@@ -69,7 +69,7 @@ def _check_period(
             ))
     if errors:
         raise ValidationFailed(errors)
-    overlapping = PolicyVersion.objects.filter(city=city).filter(
+    overlapping = PolicyVersion.objects.filter(city=city, superseded_by__isnull=True).filter(
         Q(effective_to__isnull=True) | Q(effective_to__gte=effective_from)
     )
     if effective_to is not None:
@@ -293,6 +293,47 @@ def policy_version_lock(*, version: PolicyVersion, actor: User | None) -> Policy
     return version
 
 
+@transaction.atomic
+def policy_version_supersede(
+    *,
+    version: PolicyVersion,
+    items: Iterable[Mapping[str, Any]] | None = None,
+    effective_to: datetime.date | None = None,
+    notice: str | None = None,
+    actor: User | None,
+) -> PolicyVersion:
+    """Replace a provisional version by its final figures for the same period (a locked
+    version is never edited: it is superseded). The new version starts where the old one
+    did, is not provisional, and holds `items` (default: the old items, to edit next);
+    the old one stays, marked `superseded_by`, for the bills that used it. Billing's next
+    run adds a 补差 line for every month already billed under the provisional figures."""
+    version = PolicyVersion.objects.select_for_update().select_related("city").get(pk=version.pk)
+    if version.superseded_by_id is not None:
+        raise DomainError(code="policy_superseded", status=409,
+                          message="该政策版本已被替换 / This version is already superseded")
+    if not version.provisional:
+        raise DomainError(
+            code="policy_not_provisional", status=409,
+            message="只有暂行版本可被正式版本替换 / Only a provisional version is replaced "
+                    "by final figures; start a new version for a new period instead",
+        )
+    if items is None:
+        items = [{name: getattr(i, name) for name in ITEM_FIELDS}
+                 for i in version.items.order_by("id")]
+    # out of the way of the period checks (and constraints) until the final one is saved
+    PolicyVersion.objects.filter(pk=version.pk).update(superseded_by=version)
+    final = policy_version_create(
+        city=version.city, effective_from=version.effective_from,
+        effective_to=version.effective_to if effective_to is None else effective_to,
+        notice=version.notice if notice is None else notice, provisional=False,
+        items=items, actor=actor,
+    )
+    version.superseded_by = final
+    record_actor(version, actor)
+    version.save(update_fields=["superseded_by"])
+    return final
+
+
 # --- loading the data file -------------------------------------------------------------
 
 @dataclass
@@ -346,7 +387,7 @@ def policies_load(*, cities: Iterable[CityData], actor: User | None = None) -> L
         for v in data.versions:
             key = f"{data.code}/{v.effective_from:%Y-%m-%d}"
             version = PolicyVersion.objects.filter(
-                city=city, effective_from=v.effective_from
+                city=city, effective_from=v.effective_from, superseded_by__isnull=True
             ).first()
             if version is None:
                 policy_version_create(
@@ -362,7 +403,12 @@ def policies_load(*, cities: Iterable[CityData], actor: User | None = None) -> L
                 report.add("version", key, "unchanged")
                 continue
             if version.locked:
-                report.add("version", key, "locked")
+                if version.provisional and not v.provisional:  # the final figures came
+                    policy_version_supersede(version=version, effective_to=v.effective_to,
+                                             notice=v.notice, items=v.items, actor=actor)
+                    report.add("version", key, "superseded")
+                else:
+                    report.add("version", key, "locked")
                 continue
             policy_version_update(
                 version=version, effective_from=v.effective_from, effective_to=v.effective_to,

@@ -202,6 +202,10 @@ class Enrollment(models.Model):
         help_text=_("First day of the first month billed to the client."),
     )
     sealed_on = models.DateField(_("sealed on"), null=True, blank=True)
+    billed_through = models.DateField(
+        _("billed through"), null=True, blank=True,
+        help_text=_("Last day of the last month an issued bill charged (billing sets it)."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()

@@ -238,3 +238,19 @@ def housing_fund_transfer(
         rate=rate if rate is not None else enrollment.rate,
         bureau_account_number=enrollment.bureau_account_number,
     )
+
+
+def enrollments_mark_billed(*, through: dict[int, datetime.date | None]) -> int:
+    """Record the last day an issued bill charged each enrolment (`{enrollment id: day}`;
+    None: never), so the next bill charges the months after it and refunds any after the
+    enrolment's end. Billing calls this when it issues (or voids) a bill; one UPDATE per
+    distinct day."""
+    by_day: dict[datetime.date | None, list[int]] = {}
+    for pk, day in through.items():
+        by_day.setdefault(day, []).append(pk)
+    changed = 0
+    for day, pks in by_day.items():
+        for start in range(0, len(pks), 5000):
+            changed += Enrollment.objects.filter(pk__in=pks[start:start + 5000]).update(
+                billed_through=day)
+    return changed

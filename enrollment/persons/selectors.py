@@ -15,6 +15,7 @@ from django.db.models import (
     Count,
     Exists,
     Expression,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -248,3 +249,28 @@ def papers_missing(persons: Iterable[InsuredPerson]) -> dict[int, list[Paper.Kin
         pk: [kind for kind in required_paper_kinds(person) if kind not in present[pk]]
         for pk, person in people.items()
     }
+
+
+def billable_enrollments(
+    *, client_ids: Iterable[int], month: datetime.date
+) -> QuerySet[Enrollment]:
+    """The enrolments of these clients a bill for `month` must look at: processed (not
+    pending), started by the month's end, and with a month still to charge (never billed,
+    or billed through an earlier month than both the bill's and their own end) or a month
+    charged after their end to refund. Person and city joined, base rows prefetched."""
+    first = month.replace(day=1)
+    last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    to_charge = Q(billed_through__isnull=True) | (
+        Q(billed_through__lt=last)
+        & (Q(ends_on__isnull=True) | Q(ends_on__gt=F("billed_through")))
+    )
+    to_refund = Q(billed_through__isnull=False, ends_on__lt=F("billed_through"))
+    return (
+        Enrollment.objects.filter(client_id__in=list(client_ids), starts_on__lte=last)
+        .exclude(status=Enrollment.Status.PENDING)
+        .filter(to_charge | to_refund)
+        .select_related("person", "city")
+        .prefetch_related(Prefetch("bases", queryset=EnrollmentBase.objects.order_by(
+            "starts_month")))
+        .order_by("client_id", "person__name", "person_id", "city_id", "scheme")
+    )
