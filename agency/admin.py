@@ -6,13 +6,12 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from agency.models import (
     AuditEvent,
-    CalendarDay,
-    CalendarYear,
     Heartbeat,
     Licence,
     Notification,
     StaffProfile,
     User,
+    WorkdayOverride,
 )
 
 admin.site.site_header = _("Social insurance agency back-office")
@@ -55,16 +54,17 @@ class AuditEventAdmin(admin.ModelAdmin):
 admin.site.register(Heartbeat)
 
 
-@admin.register(CalendarYear)
-class CalendarYearAdmin(SimpleHistoryAdmin):
-    list_display = ("year", "notice")
+@admin.register(WorkdayOverride)
+class WorkdayOverrideAdmin(SimpleHistoryAdmin):
+    """Holidays and make-up working days staff enter from the State Council's notice for a
+    year the `chinesecalendar` package does not cover (or to correct one day)."""
 
-
-@admin.register(CalendarDay)
-class CalendarDayAdmin(SimpleHistoryAdmin):
-    list_display = ("date", "is_working_day", "note")
-    list_filter = ("is_working_day",)
+    list_display = ("date", "kind", "note")
+    list_filter = ("kind",)
+    search_fields = ("note",)
     date_hierarchy = "date"
+
+
 @admin.register(Licence)
 class LicenceAdmin(SimpleHistoryAdmin):
     list_display = ("kind", "number", "authority", "valid_from", "valid_to")

@@ -213,39 +213,33 @@ class Notification(models.Model):
         return self.message
 
 
-class CalendarYear(models.Model):
-    """A year whose official holiday notice staff have entered (beyond the shipped data)."""
+class WorkdayOverride(models.Model):
+    """A day whose working status staff have set: a holiday (法定节假日/休息日) or a
+    make-up working day (调休上班日). It wins over the `chinesecalendar` package and the
+    Monday–Friday rule (`agency.workdays`): staff enter the State Council's notice for a
+    year the package does not cover yet, or correct a single day."""
 
-    year = models.PositiveSmallIntegerField(_("year"), unique=True)
-    notice = models.CharField(_("notice"), max_length=200)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("calendar year")
-        verbose_name_plural = _("calendar years")
-        ordering = ["year"]
-
-    def __str__(self) -> str:
-        return f"{self.year} ({self.notice})"
-
-
-class CalendarDay(models.Model):
-    """One day that differs from the weekday rule: a holiday, or a weekend working day."""
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Holiday or rest day")
+        WORKDAY = "workday", _("Make-up working day")
 
     date = models.DateField(_("date"), unique=True)
-    is_working_day = models.BooleanField(_("working day"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     note = models.CharField(_("note"), max_length=100, blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("calendar day")
-        verbose_name_plural = _("calendar days")
+        verbose_name = _("working-day override")
+        verbose_name_plural = _("working-day overrides")
         ordering = ["date"]
 
     def __str__(self) -> str:
-        return f"{self.date} {'working' if self.is_working_day else 'holiday'}"
+        return f"{self.date} {self.get_kind_display()}"
+
+    @property
+    def is_working_day(self) -> bool:
+        return self.kind == self.Kind.WORKDAY
 
 
 class IdempotencyRecord(models.Model):

@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from agency.access import portal_required, staff_required
 from agency.http import ViewerRequest
+from agency.roles import Role
 from clients.selectors import client_headcount, client_of_viewer, contract_expiring_list
+from compliance.selectors import workday_calendar_gaps
 from enrollment.orders.selectors import line_deadlines, open_order_count
 
 
@@ -17,11 +19,14 @@ from enrollment.orders.selectors import line_deadlines, open_order_count
 def staff_dashboard(request: ViewerRequest) -> HttpResponse:
     viewer = request.viewer
     now = timezone.now()
+    today = timezone.localdate(now)
     return render(request, "compliance/staff_dashboard.html", {
         "viewer": viewer,
         "lines": line_deadlines(viewer=viewer, now=now),
-        "contracts_ending": contract_expiring_list(viewer=viewer,
-                                                   today=timezone.localdate(now)).count(),
+        "contracts_ending": contract_expiring_list(viewer=viewer, today=today).count(),
+        "calendar_gaps": workday_calendar_gaps(today=today),
+        # the back-office (where the holidays are entered) is the admins' (staff/_nav.html)
+        "can_edit_workdays": request.user.role == Role.ADMIN,
     })
 
 

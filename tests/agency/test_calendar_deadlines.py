@@ -6,12 +6,12 @@ import pytest
 from django.utils import timezone
 
 from agency import deadlines
-from agency.calendar import CalendarYearUnknown, build_calendar, working_calendar
-from agency.models import CalendarDay, CalendarYear
+from agency.calendar import WorkingCalendar, working_calendar
+from agency.models import WorkdayOverride
 
 D = datetime.date
 SH = timezone.get_fixed_timezone(8 * 60)
-CAL = build_calendar()
+CAL = WorkingCalendar()  # no staff overrides: the chinesecalendar package, else Mon–Fri
 
 
 def at(y, m, d, h=10, mi=0):
@@ -85,21 +85,15 @@ def test_revisit_intervals_by_tier():
     assert deadlines.next_revisit_due(D(2026, 12, 31), "large") == D(2027, 2, 28)
 
 
-def test_unknown_year_is_reported_in_strict_mode():
-    assert CAL.is_year_known(2026) is True
-    assert CAL.is_year_known(2027) is False
-    with pytest.raises(CalendarYearUnknown):
-        CAL.is_working_day(D(2027, 1, 4), strict=True)
-
-
 @pytest.mark.django_db
-def test_staff_overrides_extend_the_shipped_notices():
-    CalendarYear.objects.create(year=2027, notice="国务院办公厅关于2027年部分节假日安排的通知")
-    CalendarDay.objects.create(date=D(2027, 1, 1), is_working_day=False, note="元旦")
-    CalendarDay.objects.create(date=D(2026, 12, 26), is_working_day=True, note="test")
+def test_staff_overrides_win_over_the_package_and_the_weekday_rule():
+    WorkdayOverride.objects.create(date=D(2027, 1, 1), kind=WorkdayOverride.Kind.HOLIDAY,
+                                   note="元旦")
+    WorkdayOverride.objects.create(date=D(2026, 12, 26), kind=WorkdayOverride.Kind.WORKDAY,
+                                   note="test")
 
     cal = working_calendar()
 
-    assert cal.is_working_day(D(2027, 1, 1), strict=True) is False
-    assert cal.is_working_day(D(2026, 12, 26)) is True
-    assert cal.is_year_known(2027) is True
+    assert cal.is_working_day(D(2027, 1, 1)) is False  # a Friday
+    assert cal.is_working_day(D(2026, 12, 26)) is True  # a Saturday
+    assert cal.is_working_day(D(2026, 12, 27)) is False

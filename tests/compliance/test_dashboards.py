@@ -7,7 +7,9 @@ import re
 import pytest
 from django.utils import timezone
 
+from agency.models import WorkdayOverride
 from agency.roles import Role
+from compliance.selectors import workday_calendar_gaps
 from enrollment.orders.services import order_submit
 from tests.enrollment.order_fixtures import add_line, enrolled
 from tests.factories import UserFactory
@@ -57,3 +59,57 @@ def test_the_portal_dashboard_shows_the_clients_own_figures(client, company, sha
     assert card(html, "card-headcount") == "1"
     assert card(html, "card-open-orders") == "2"
     assert card(html, "card-papers") == "2"
+
+
+def calendar_gaps(html: str) -> list[str]:
+    return [re.sub(r"<a .*", "", text).strip() for text in
+            re.findall(r'data-testid="calendar-gap">(.*?)</li>', html, flags=re.S)]
+
+
+def test_the_years_without_holiday_data_are_this_year_and_next_unless_covered():
+    # the package covers 2004–2026; staff entered nothing
+    assert workday_calendar_gaps(today=datetime.date(2026, 12, 2)) == [2027]
+    assert workday_calendar_gaps(today=datetime.date(2027, 1, 4)) == [2027, 2028]
+    assert workday_calendar_gaps(today=datetime.date(2025, 6, 1)) == []
+
+    WorkdayOverride.objects.create(date=datetime.date(2027, 1, 1),
+                                   kind=WorkdayOverride.Kind.HOLIDAY, note="元旦")
+
+    assert workday_calendar_gaps(today=datetime.date(2026, 12, 2)) == []
+    assert workday_calendar_gaps(today=datetime.date(2027, 1, 4)) == [2028]
+
+
+def test_the_staff_dashboard_warns_that_next_years_holidays_are_missing(client):
+    # today (Asia/Shanghai) is 2 Dec 2026: 2027 is past the package (which ends in 2026)
+    today = timezone.localdate()
+    missing = [year for year in (today.year, today.year + 1) if year > 2026]
+    client.force_login(UserFactory(role=Role.SERVICE_REP))
+
+    html = client.get("/staff/").content.decode()
+
+    assert calendar_gaps(html) == [
+        f"{year} 年法定节假日数据缺失：工作日按周一至周五计算，请在后台补录调休安排。"
+        for year in missing
+    ]
+    assert missing[-1] == today.year + 1
+    assert "/admin/agency/workdayoverride/" not in html  # the back-office is the admins'
+
+
+def test_the_warning_goes_once_staff_entered_the_years_holidays(client):
+    this_year = timezone.localdate().year
+    for year in (this_year, this_year + 1):
+        WorkdayOverride.objects.create(date=datetime.date(year, 1, 1),
+                                       kind=WorkdayOverride.Kind.HOLIDAY, note="元旦")
+    client.force_login(UserFactory(role=Role.ADMIN))
+
+    html = client.get("/staff/").content.decode()
+
+    assert calendar_gaps(html) == []
+
+
+def test_an_admin_is_linked_to_where_the_holidays_are_entered(client):
+    client.force_login(UserFactory(role=Role.ADMIN))
+
+    html = client.get("/staff/").content.decode()
+
+    assert '<a href="/admin/agency/workdayoverride/">补录节假日与调休</a>' in html
