@@ -1,6 +1,7 @@
 """Safe reading of uploaded .xlsx files, shared by the roster import and the bureau feedback
 import: size, container and zip-bomb checks, the header row found among the first rows,
-and the data rows under it.
+and the data rows under it. And safe writing: every export writes its cells through
+`append_row` / `write_cell` (or `safe_cell_value`), so no text becomes a formula.
 
 XML safety: openpyxl parses every part with `defusedxml` when that package is installed
 and `OPENPYXL_DEFUSEDXML` is not "False" (`openpyxl.DEFUSEDXML`). lxml is not installed
@@ -23,7 +24,10 @@ from xml.etree.ElementTree import ParseError
 
 import openpyxl
 from django.core.exceptions import ImproperlyConfigured
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
 
 from agency.errors import DomainError
 
@@ -423,3 +427,35 @@ def _chain(
 ) -> Iterator[tuple[Any, ...]]:
     yield from first
     yield from rest
+
+
+# Writing ------------------------------------------------------------------------------
+
+# A text starting with one of these is taken by Excel / LibreOffice as a formula (or a
+# DDE call) when the file is opened or the cell is edited: "=HYPERLINK(...)", "+cmd|...",
+# "-2+3", "@SUM(...)", and the same behind a tab or carriage return (OWASP, CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell_value(value: Any) -> Any:
+    """`value` as an export writes it: a text that starts like a formula gets a leading
+    single quote ("'=HYPERLINK(...)", shown as typed, never run); numbers (int, float,
+    Decimal, negative ones too), dates, booleans and None are written as they are, typed."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def append_row(sheet: Worksheet | WriteOnlyWorksheet, values: Iterable[Any]) -> None:
+    """`sheet.append(values)` with every value through `safe_cell_value`."""
+    sheet.append([safe_cell_value(value) for value in values])
+
+
+def write_cell(
+    sheet: Worksheet, *, row: int, column: int, value: Any
+) -> Cell | MergedCell:
+    """`sheet.cell(row, column, value)` with the value through `safe_cell_value`; returns
+    the cell (to style it)."""
+    cell = sheet.cell(row=row, column=column)
+    cell.value = safe_cell_value(value)
+    return cell
