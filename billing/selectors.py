@@ -1,1 +1,153 @@
-"""Selectors of the billing app."""
+"""Reads of billing, scoped to the viewer: a client (portal user or API key) sees only its
+own bills and invoices, and never a draft; another client's object answers 404."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.http import Http404
+
+from agency.viewer import Viewer, scope_to_viewer
+from agency.workdays import uncovered_years
+from billing.models import (
+    FROZEN_STATUSES,
+    AgencyEntity,
+    Bill,
+    BillLine,
+    BillStatus,
+    Invoice,
+    InvoiceItem,
+    Payment,
+)
+
+ZERO = Decimal("0.00")
+
+
+def bill_list(*, viewer: Viewer, month: datetime.date | None = None, status: str = "",
+              client_id: int | None = None) -> QuerySet[Bill]:
+    """Bills newest month first; a client sees its bills once issued (never a draft or a
+    voided one)."""
+    qs = scope_to_viewer(Bill.objects.select_related("client"), viewer)
+    if viewer.is_client:
+        qs = qs.filter(status__in=FROZEN_STATUSES)
+    if month is not None:
+        qs = qs.filter(month=month.replace(day=1))
+    if status:
+        qs = qs.filter(status=status)
+    if client_id is not None:
+        qs = qs.filter(client_id=client_id)
+    return qs.annotate(invoiced=Exists(Invoice.objects.filter(bill=OuterRef("pk")))).order_by(
+        "-month", "client__name", "pk")
+
+
+def bill_get(*, viewer: Viewer, pk: int) -> Bill:
+    bill = bill_list(viewer=viewer).filter(pk=pk).first()
+    if bill is None:
+        raise Http404
+    return bill
+
+
+def bill_lines(*, bill: Bill, line_type: str = "") -> QuerySet[BillLine]:
+    """A bill's lines in their order, person and city joined."""
+    qs = BillLine.objects.filter(bill=bill).select_related("person", "city")
+    if line_type:
+        qs = qs.filter(line_type=line_type)
+    return qs.order_by("pk")
+
+
+def bill_payments(*, bill: Bill) -> QuerySet[Payment]:
+    return Payment.objects.filter(bill=bill).select_related("recorded_by").order_by("paid_on",
+                                                                                    "pk")
+
+
+def invoice_list(*, viewer: Viewer, month: datetime.date | None = None,
+                 bill: Bill | None = None) -> QuerySet[Invoice]:
+    qs = scope_to_viewer(Invoice.objects.select_related("bill", "bill__client"), viewer,
+                         "bill__client_id")
+    if month is not None:
+        qs = qs.filter(issued_on__year=month.year, issued_on__month=month.month)
+    if bill is not None:
+        qs = qs.filter(bill=bill)
+    return qs.prefetch_related("items").order_by("-issued_on", "-number")
+
+
+def invoice_get(*, viewer: Viewer, pk: int) -> Invoice:
+    invoice = invoice_list(viewer=viewer).filter(pk=pk).first()
+    if invoice is None:
+        raise Http404
+    return invoice
+
+
+def invoice_items(*, invoice: Invoice) -> QuerySet[InvoiceItem]:
+    return InvoiceItem.objects.filter(invoice=invoice).order_by("position")
+
+
+def invoice_overdue_list(*, viewer: Viewer, today: datetime.date) -> QuerySet[Bill]:
+    """Bills paid in full and not yet invoiced, whose 10 working days have passed."""
+    return bill_list(viewer=viewer).filter(status=BillStatus.PAID, invoice_due_by__lt=today,
+                                           invoices__isnull=True).order_by("invoice_due_by", "pk")
+
+
+def invoice_due_list(*, viewer: Viewer) -> QuerySet[Bill]:
+    """Bills paid in full and not yet invoiced, soonest due first."""
+    return bill_list(viewer=viewer).filter(status=BillStatus.PAID, invoices__isnull=True).order_by(
+        "invoice_due_by", "pk")
+
+
+@dataclass(frozen=True)
+class MonthTotals:
+    """A month's billed totals (issued bills and drafts apart), by city and by item."""
+
+    month: datetime.date
+    bills: int
+    drafts: int
+    social_insurance: Decimal
+    housing_fund: Decimal
+    service_fee: Decimal
+    total: Decimal
+    by_city: list[dict[str, object]]
+    by_item: list[dict[str, object]]
+
+
+def month_totals(*, viewer: Viewer, month: datetime.date) -> MonthTotals:
+    """What the month's bills hold: totals of the bills not void, per city (lines) and per
+    item (employer and employee of each kind)."""
+    bills = bill_list(viewer=viewer, month=month).exclude(status=BillStatus.VOID)
+    agg = bills.aggregate(si=Sum("social_insurance"), hf=Sum("housing_fund"),
+                          fee=Sum("service_fee"), total=Sum("total"), n=Count("pk"),
+                          drafts=Count("pk", filter=Q(status=BillStatus.DRAFT)))
+    lines = BillLine.objects.filter(bill__in=bills.values("pk"))
+    by_city = list(
+        lines.values("city__code", "city__name")
+        .annotate(persons=Count("person", distinct=True), social_insurance=Sum("social_insurance"),
+                  housing_fund=Sum("housing_fund"), service_fee=Sum("service_fee"),
+                  total=Sum("total"))
+        .order_by("city__code")
+    )
+    items: dict[str, dict[str, Decimal]] = {}
+    for line_items in lines.values_list("items", flat=True).iterator(chunk_size=5000):
+        for i in line_items:
+            row = items.setdefault(i["kind"], {"employer": ZERO, "employee": ZERO})
+            row["employer"] += Decimal(i["employer"])
+            row["employee"] += Decimal(i["employee"])
+    by_item: list[dict[str, object]] = [
+        {"kind": kind, "employer": v["employer"], "employee": v["employee"],
+         "total": v["employer"] + v["employee"]} for kind, v in sorted(items.items())
+    ]
+    return MonthTotals(
+        month=month.replace(day=1), bills=agg["n"] or 0, drafts=agg["drafts"] or 0,
+        social_insurance=agg["si"] or ZERO, housing_fund=agg["hf"] or ZERO,
+        service_fee=agg["fee"] or ZERO, total=agg["total"] or ZERO, by_city=by_city,
+        by_item=by_item,
+    )
+
+
+def seller() -> AgencyEntity | None:
+    return AgencyEntity.objects.order_by("pk").first()
+
+
+def calendar_gaps(*, today: datetime.date) -> list[int]:
+    """This year and next, where the official holiday calendar is missing (working days
+    then fall back to Monday–Friday)."""
+    return uncovered_years([today.year, today.year + 1])

@@ -11,7 +11,7 @@ $PY manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests
   --no-location --no-wrap --no-obsolete -v 0
 shopt -s nullglob
 tables=(locale/zh_Hans.json)
-for t in */locale/zh_Hans.json; do tables+=("$t"); done
+for t in */locale/zh_Hans*.json; do tables+=("$t"); done
 $PY scripts/po_fill.py "${tables[@]}" > var/untranslated.txt
 $PY manage.py compilemessages --ignore=.venv -v 0
 if [ -s var/untranslated.txt ]; then
