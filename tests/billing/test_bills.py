@@ -210,3 +210,19 @@ def test_payments_add_up_and_over_payment_is_refused(two_city_client):
         BillStatus.PAID, Decimal("3796.00"), datetime.date(2026, 11, 25))
     # 10 working days after Wednesday 25 November 2026
     assert bill.invoice_due_by == datetime.date(2026, 12, 9)
+
+
+def test_a_version_used_by_an_issued_bill_is_locked_and_only_superseded(two_city_client):
+    enrol(two_city_client, "310000", name="甲", base="10000.00")
+    bill = bill_generate(client=two_city_client, month=NOV, actor=None)
+    version = PolicyVersion.objects.get(pk=bill.lines.get().policy_version_id)
+    assert not version.locked
+    bill_issue(bill=bill, actor=None)
+    version.refresh_from_db()
+    with pytest.raises(DomainError) as exc:
+        policy_item_update(item=version.items.get(kind="pension"),
+                           fields={"employer_rate": Decimal("0.15")}, actor=None)
+    assert (exc.value.code, exc.value.status) == ("policy_locked", 409)
+    with pytest.raises(DomainError) as exc:  # final figures replace provisional ones only
+        policy_version_supersede(version=version, actor=None)
+    assert exc.value.code == "policy_not_provisional"
