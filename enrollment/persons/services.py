@@ -22,6 +22,7 @@ from agency.history import record_actor
 from agency.models import AuditEvent, User
 from agency.roles import Role
 from agency.services import audit_record
+from agency.xlsx import append_row
 from enrollment.models import InsuredPerson
 from enrollment.persons.id_numbers import (
     IdCheck,
@@ -241,13 +242,6 @@ def person_reveal(
     )
 
 
-def _cell(value: Any) -> Any:
-    """No formulas from data: a text starting like a formula is written as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 EXPORT_COLUMNS = (
     ("name", "姓名"), ("id_document_type", "证件类型"), ("id_number", "证件号码"),
     ("sex", "性别"), ("birth_date", "出生日期"), ("phone", "电话"), ("hukou_type", "户籍类型"),
@@ -276,12 +270,12 @@ def person_export(
     count = 0
     for person in persons.iterator(chunk_size=500):
         count += 1
-        sheet.append([_cell(v) for v in (
+        append_row(sheet, (
             person.name, person.get_id_document_type_display(),
             decrypt_text(person.id_number_encrypted), person.get_sex_display(),
             person.birth_date, person.phone, person.get_hukou_type_display(),
             decrypt_text(person.hukou_address_encrypted), person.get_employment_type_display(),
-        )])
+        ))
     audit_record(
         actor=actor, action=AuditEvent.Action.EXPORT,
         detail={"what": "insured_persons", "count": count, "filters": filters or {}},
