@@ -21,6 +21,34 @@ def test_seed_demo_twice_gives_the_same_data():
     assert first == (15, 4, 726)  # 542 social insurance + 181 housing fund + 3 from orders
 
 
+def test_seed_demo_has_last_months_issued_bill_for_every_client_one_paid_and_invoiced():
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from agency.deadlines import add_months, month_start
+    from billing.models import Bill, BillLine, Invoice
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    last_month = add_months(month_start(timezone.localdate()), -1)
+    bills = Bill.objects.filter(month=last_month).select_related("client").order_by("pk")
+    assert [(b.client.name, b.status, b.line_count) for b in bills] == [
+        ("上海启明信息技术有限公司", "paid", 320), ("北京华泰精密制造有限公司", "confirmed", 150),
+        ("深圳前海云帆物流有限公司", "confirmed", 60), ("杭州西溪餐饮管理有限公司", "disputed", 12)]
+    assert Bill.objects.count() == 4
+    for bill in bills:  # totals are the sum of the lines, to the cent
+        lines = BillLine.objects.filter(bill=bill)
+        assert bill.total == sum(line.total for line in lines)
+        assert {line.line_type for line in lines} == {"regular"}
+    paid = bills[0]
+    assert paid.paid == paid.total and paid.invoice_due_by > paid.paid_on
+    invoice = Invoice.objects.get()
+    assert (invoice.bill_id, invoice.amount) == (paid.pk, paid.total)
+    assert [i.name for i in invoice.items.all()] == ["代缴社会保险费", "代缴住房公积金费", "服务费"]
+    assert bills[1].paid == (bills[1].total / 2).quantize(Decimal("0.01"))
+
+
 def test_seed_demo_covers_tiers_contracts_reps_and_qualifications():
     import datetime
 

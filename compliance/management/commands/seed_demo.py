@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from agency import demo as agency_demo
+from billing import demo as billing_demo
 from clients import demo as clients_demo
 from enrollment import demo as enrollment_demo
 from policies import demo as policies_demo
@@ -21,4 +22,5 @@ class Command(BaseCommand):
             clients_demo.seed()
             enrollment_demo.seed()
             enrollment_demo.seed_orders()
+            billing_demo.seed()
         self.stdout.write(self.style.SUCCESS("demo data ready"))
