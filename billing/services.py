@@ -14,13 +14,14 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agency.deadlines import month_start
 from agency.errors import DomainError, ErrorDetail, ValidationFailed
 from agency.history import record_actor
-from agency.models import Licence, User
+from agency.models import AuditEvent, Licence, User
 from agency.roles import Role
 from agency.services import audit_record, notification_create
 from agency.workdays import add_working_days
@@ -370,6 +371,22 @@ def bill_void(*, bill: Bill, reason: str, actor: User | None) -> Bill:
     record_actor(bill, actor)
     bill.save()
     return bill
+
+
+# --- downloads ----------------------------------------------------------------------------
+
+@transaction.atomic
+def billing_file_download(*, target: Bill | Invoice, file: str, filename: str,
+                          actor: User | None, api_key_id: int | None = None,
+                          request: HttpRequest | None = None) -> None:
+    """Record that a bill's or an invoice's file was downloaded (a bill's lines name
+    persons: an export of personal data); the caller sends the file after this. The row
+    is the one the staff and portal pages write: action `download`, `file` and `name`."""
+    client_id = target.client_id if isinstance(target, Bill) else target.bill.client_id
+    audit_record(actor=actor, action=AuditEvent.Action.DOWNLOAD, target=target,
+                 client_id=client_id,
+                 detail={"file": file, "name": filename, "api_key": api_key_id},
+                 request=request)
 
 
 # --- payments ---------------------------------------------------------------------------
