@@ -18,4 +18,7 @@ API: list[Route] = [
     path("bills/<int:pk>/invoice/", api.BillInvoiceView.as_view(), name="api-bills-invoice"),
     path("invoices/", api.InvoiceListView.as_view(), name="api-invoices-list"),
     path("invoices/<int:pk>/", api.InvoiceDetailView.as_view(), name="api-invoices-detail"),
+    path("bills/<int:pk>/pdf/", api.BillPdfView.as_view(), name="api-bills-pdf"),
+    path("bills/<int:pk>/xlsx/", api.BillXlsxView.as_view(), name="api-bills-xlsx"),
+    path("invoices/<int:pk>/pdf/", api.InvoicePdfView.as_view(), name="api-invoices-pdf"),
 ]

@@ -5,21 +5,25 @@ The figures are those of `test_bills.py`: one person in Shanghai at base 10000 i
 November 2026 costs 3716.00 of social insurance and an 80.00 service fee."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
+from agency.models import AuditEvent
 from agency.roles import Role
 from billing.models import Bill, BillStatus, InvoiceTitle
-from billing.services import bill_generate, bill_issue, payment_record
+from billing.services import bill_generate, bill_issue, invoice_issue, payment_record
 from clients.models import Contract
 from clients.services import api_key_issue
 from policies.models import City
 from tests.billing.conftest import NOV, enrol
 from tests.clients.factories import ContractFactory, ContractPriceFactory, VerifiedClientFactory
 from tests.factories import UserFactory
+from tests.pdf_utils import pdf_text
 
 pytestmark = pytest.mark.django_db
 DEC = datetime.date(2026, 12, 1)
@@ -426,7 +430,8 @@ def test_invoicing_before_payment_is_409_bill_not_paid(two_city_client, seller):
         "message": "账单付清后方可开票 / Invoice a bill once it is paid in full"}}
 
 
-def test_clients_see_only_their_own_invoices(two_city_client, other_client, seller):
+def test_clients_see_only_their_own_invoices(two_city_client, other_client, seller,
+                                             django_assert_max_num_queries):
     enrol(two_city_client, "310000", name="甲", base="10000.00")
     enrol(other_client, "310000", name="乙", base="10000.00")
     finance = as_staff(Role.FINANCE)
@@ -437,8 +442,11 @@ def test_clients_see_only_their_own_invoices(two_city_client, other_client, sell
         assert [i["id"] for i in caller.get("/api/v1/invoices/").json()["results"]] == [
             mine["id"]]
         assert caller.get(f"/api/v1/invoices/{theirs['id']}/").status_code == 404
-    assert {i["id"] for i in finance.get("/api/v1/invoices/").json()["results"]} == {
-        mine["id"], theirs["id"]}
+    with django_assert_max_num_queries(3):  # count, invoices with their bills, items
+        listed = finance.get("/api/v1/invoices/").json()["results"]
+    assert {i["id"] for i in listed} == {mine["id"], theirs["id"]}
+    with django_assert_max_num_queries(2):  # count, bills with their clients
+        assert len(finance.get("/api/v1/bills/").json()["results"]) == 2
     assert error(finance.get("/api/v1/invoices/?month=13")) == (
         "validation_failed", [("month", "invalid")])
 
@@ -469,3 +477,74 @@ def test_another_clients_bill_answers_404_to_a_client_caller(two_city_client, ot
     assert response.status_code == 404
     assert error(response) == ("not_found", [])
     assert Bill.objects.get().status == BillStatus.ISSUED
+
+
+# --- files --------------------------------------------------------------------------------
+
+def test_a_client_downloads_its_bill_as_pdf_and_workbook_and_each_download_is_audited(
+        two_city_client):
+    person = enrol(two_city_client, "310000", name="甲", base="10000.00")
+    bill = issued_bill(two_city_client)
+    api_key, key = api_key_issue(client=two_city_client, name="HR system",
+                                 actor=UserFactory(role=Role.ADMIN))
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+
+    pdf = api.get(f"/api/v1/bills/{bill.pk}/pdf/")
+    xlsx = api.get(f"/api/v1/bills/{bill.pk}/xlsx/")
+
+    assert (pdf.status_code, pdf["Content-Type"]) == (200, "application/pdf")
+    assert pdf["Content-Disposition"] == f'inline; filename="{bill.number}.pdf"'
+    assert pdf["Cache-Control"] == "private, no-store"
+    text = pdf_text(pdf.content)
+    assert person.id_number_masked in text and "3796.00" in text
+    assert xlsx.status_code == 200
+    assert xlsx["Content-Disposition"] == f'attachment; filename="{bill.number}.xlsx"'
+    sheets = load_workbook(io.BytesIO(xlsx.content)).worksheets
+    assert any(cell == person.id_number_masked for sheet in sheets
+               for row in sheet.iter_rows(values_only=True) for cell in row)
+    events = AuditEvent.objects.filter(action=AuditEvent.Action.DOWNLOAD).order_by("pk")
+    assert [(e.target_type, e.target_id, e.client_id_ref, e.actor_id, e.detail)
+            for e in events] == [
+        ("billing.bill", str(bill.pk), two_city_client.pk, None,
+         {"file": "bill_pdf", "name": f"{bill.number}.pdf", "api_key": api_key.pk}),
+        ("billing.bill", str(bill.pk), two_city_client.pk, None,
+         {"file": "bill_xlsx", "name": f"{bill.number}.xlsx", "api_key": api_key.pk}),
+    ]
+
+
+def test_the_invoice_pdf_is_the_clients_own_and_audited(two_city_client, other_client,
+                                                        seller):
+    enrol(two_city_client, "310000", name="甲", base="10000.00")
+    enrol(other_client, "310000", name="乙", base="10000.00")
+    [mine] = invoice_issue(bill=paid_bill(two_city_client), actor=None)
+    [theirs] = invoice_issue(bill=paid_bill(other_client), actor=None)
+    user = UserFactory(role=Role.CLIENT_VIEWER, client=two_city_client)
+    portal = as_user(user)
+
+    response = portal.get(f"/api/v1/invoices/{mine.pk}/pdf/")
+
+    assert (response.status_code, response["Content-Type"]) == (200, "application/pdf")
+    assert mine.number in pdf_text(response.content)
+    assert portal.get(f"/api/v1/invoices/{theirs.pk}/pdf/").status_code == 404
+    event = AuditEvent.objects.get(action=AuditEvent.Action.DOWNLOAD)
+    assert (event.target_type, event.target_id, event.actor_id, event.detail) == (
+        "billing.invoice", str(mine.pk), user.pk,
+        {"file": "invoice_pdf", "name": f"invoice-{mine.number}.pdf", "api_key": None})
+
+
+@pytest.mark.parametrize("path", ["/api/v1/bills/{bill}/pdf/", "/api/v1/bills/{bill}/xlsx/"])
+def test_another_clients_bill_file_or_a_draft_answers_404_and_is_not_audited(
+        two_city_client, other_client, path):
+    enrol(two_city_client, "310000", name="甲", base="10000.00")
+    enrol(other_client, "310000", name="乙", base="10000.00")
+    draft = bill_generate(client=two_city_client, month=NOV, actor=None)
+    theirs = issued_bill(other_client)
+
+    for caller in (as_key(two_city_client), as_portal(two_city_client)):
+        for hidden in (draft, theirs):
+            response = caller.get(path.format(bill=hidden.pk))
+            assert response.status_code == 404
+            assert error(response) == ("not_found", [])
+    assert as_staff(Role.SERVICE_REP).get(path.format(bill=draft.pk)).status_code == 200
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.DOWNLOAD).count() == 1
