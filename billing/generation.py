@@ -24,7 +24,7 @@ from agency.errors import DomainError
 from billing.models import BillLine, LineType
 from clients.models import Client, Contract
 from enrollment.models import Enrollment, EnrollmentBase, Scheme
-from enrollment.persons.selectors import base_in_month
+from enrollment.persons.selectors import BaseRow, base_row_in_month, base_rows
 from policies.calculator import HOUSING_FUND, Contribution, ItemAmount, PolicyRules, contributions
 from policies.models import City
 from policies.selectors import policy_rules_for_month
@@ -46,7 +46,7 @@ def months_from_to(first: datetime.date, last: datetime.date) -> list[datetime.d
     return out
 
 
-def declared_base(row: EnrollmentBase) -> Decimal:
+def declared_base(row: EnrollmentBase | BaseRow) -> Decimal:
     """The base to pass the calculator: the declared amount, or one below any floor / above
     any ceiling for "the city's minimum / maximum" (clamped to it)."""
     if row.base_kind == Enrollment.BaseKind.CITY_MAX:
@@ -113,15 +113,13 @@ class Policies:
         self._cache: dict[tuple[int, datetime.date], PolicyRules] = {}
         self._cities: dict[int, City] = {}
 
-    def remember(self, city: City) -> None:
-        self._cities.setdefault(city.pk, city)
-
     def get(self, city_id: int, month: datetime.date) -> PolicyRules:
         key = (city_id, month)
         rules = self._cache.get(key)
         if rules is None:
-            city = self._cities.get(city_id) or City.objects.get(pk=city_id)
-            self._cities[city_id] = city
+            city = self._cities.get(city_id)
+            if city is None:
+                city = self._cities[city_id] = City.objects.get(pk=city_id)
             rules = policy_rules_for_month(city=city, month=month)  # 400 no_policy
             self._cache[key] = rules
         return rules
@@ -221,12 +219,14 @@ def _group(enrollments: Iterable[Enrollment], month: datetime.date) -> Iterator[
 
 
 def plan_charge(pm: PersonMonth, *, bill_month: datetime.date, policies: Policies,
-                prices: Prices) -> PlannedLine:
+                prices: Prices, bases: dict[int, list[BaseRow]]) -> PlannedLine:
     """A regular (the bill's month) or back-payment (an earlier month) line."""
     rules = policies.get(pm.city_id, pm.month)
     fee, work_rate = prices.of(pm.city_id, pm.month)
-    social_row = base_in_month(pm.social, pm.month) if pm.social is not None else None
-    fund_row = base_in_month(pm.fund, pm.month) if pm.fund is not None else None
+    social_row = (base_row_in_month(bases.get(pm.social.pk), pm.social, pm.month)
+                  if pm.social is not None else None)
+    fund_row = (base_row_in_month(bases.get(pm.fund.pk), pm.fund, pm.month)
+                if pm.fund is not None else None)
     base = declared_base(social_row) if social_row is not None else (
         declared_base(fund_row) if fund_row is not None else ZERO)
     fund_base = declared_base(fund_row) if fund_row is not None else None
@@ -348,15 +348,16 @@ def plan_topup(original: BillLine, *, policies: Policies) -> PlannedLine | None:
 
 def plan(client: Client, month: datetime.date, enrollments: list[Enrollment],
          originals: dict[tuple[int, datetime.date], list[BillLine]],
-         provisional_lines: list[BillLine]) -> list[PlannedLine]:
-    """Every line of `client`'s bill for `month`, in a stable order."""
-    policies, prices = Policies(), Prices(client)
-    for e in enrollments:
-        policies.remember(e.city)
+         provisional_lines: list[BillLine], policies: Policies | None = None) -> list[PlannedLine]:
+    """Every line of `client`'s bill for `month`, in a stable order (`policies`: a cache
+    shared by the clients of one run)."""
+    policies, prices = policies or Policies(), Prices(client)
     lines: list[PlannedLine] = []
     covered: set[tuple[int, datetime.date]] = set()
+    bases = base_rows(e.pk for e in enrollments)
     for pm in _group(enrollments, month):
-        lines.append(plan_charge(pm, bill_month=month, policies=policies, prices=prices))
+        lines.append(plan_charge(pm, bill_month=month, policies=policies, prices=prices,
+                                 bases=bases))
     for e in enrollments:
         for m in months_from_to(_first_month(e), month):
             if _covers(e, m):

@@ -8,11 +8,13 @@ used and records, per enrolment, the last month charged; no payment beyond what 
 an invoice only of a bill paid in full, due 10 Chinese working days after that payment."""
 
 import datetime
+import json
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Sum
 from django.http import HttpRequest
 from django.utils import timezone
@@ -25,7 +27,7 @@ from agency.models import AuditEvent, Licence, User
 from agency.roles import Role
 from agency.services import audit_record, notification_create
 from agency.workdays import add_working_days
-from billing.generation import month_end, plan
+from billing.generation import PlannedLine, Policies, month_end, plan
 from billing.models import (
     FROZEN_STATUSES,
     AgencyEntity,
@@ -119,9 +121,43 @@ def _refuse_earlier_draft(client: Client, month: datetime.date) -> None:
         )
 
 
+@dataclass
+class BillRun:
+    """What the clients of one month's run share: the policies looked up, and whether any
+    provisional version has been superseded at all (else no line needs a 补差 check)."""
+
+    policies: Policies = field(default_factory=Policies)
+    any_superseded: bool = field(default_factory=lambda: PolicyVersion.objects.filter(
+        provisional=True, superseded_by__isnull=False).exists())
+
+
+LINE_COLUMNS = (
+    "bill_id", "person_id", "city_id", "line_type", "month_from", "month_to", "items",
+    "social_insurance", "housing_fund", "service_fee", "total", "policy_version_id",
+    "corrects_id", "basis", "description",
+)
+
+
+def _insert_lines(bill: Bill, planned: list[PlannedLine]) -> None:
+    """Save the lines: PostgreSQL's COPY (a 100,000-line month in seconds), else in bulk."""
+    if connection.vendor != "postgresql":
+        BillLine.objects.bulk_create([p.to_model(bill.pk) for p in planned], batch_size=2000)
+        return
+    columns = ", ".join(LINE_COLUMNS)
+    with connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {BillLine._meta.db_table} ({columns}) FROM STDIN") as copy:
+        for p in planned:
+            copy.write_row((
+                bill.pk, p.person_id, p.city_id, p.line_type, p.month_from, p.month_to,
+                json.dumps(p.items, ensure_ascii=False), p.social_insurance, p.housing_fund,
+                p.service_fee, p.total, p.policy_version_id, p.corrects_id,
+                json.dumps(p.basis, ensure_ascii=False), p.description,
+            ))
+
+
 @transaction.atomic
 def bill_generate(*, client: Client, month: datetime.date, actor: User | None,
-                  replaces: Bill | None = None) -> Bill:
+                  replaces: Bill | None = None, run: BillRun | None = None) -> Bill:
     """The draft bill of `client` for `month`, (re)computed from its enrolments; a draft
     is replaced line for line (idempotent), an issued bill answers 409 `bill_issued`."""
     month = month_start(month)
@@ -132,12 +168,13 @@ def bill_generate(*, client: Client, month: datetime.date, actor: User | None,
         raise _bill_issued(bill)
     _refuse_earlier_draft(client, month)
     enrollments = list(billable_enrollments(client_ids=[client.pk], month=month))
-    planned = plan(client, month, enrollments, _originals(client, enrollments),
-                   _provisional_lines(client))
+    provisional = _provisional_lines(client) if run is None or run.any_superseded else []
+    planned = plan(client, month, enrollments, _originals(client, enrollments), provisional,
+                   policies=run.policies if run is not None else None)
     if bill is None:
         bill = Bill(client=client, month=month, replaces=replaces)
-    else:
-        BillLine.objects.filter(bill=bill).delete()
+    else:  # a draft's lines: nothing refers to them (only frozen lines are corrected)
+        BillLine.objects.filter(bill=bill)._raw_delete(BillLine.objects.db)
     bill.social_insurance = sum((p.social_insurance for p in planned), ZERO)
     bill.housing_fund = sum((p.housing_fund for p in planned), ZERO)
     bill.service_fee = sum((p.service_fee for p in planned), ZERO)
@@ -146,7 +183,7 @@ def bill_generate(*, client: Client, month: datetime.date, actor: User | None,
     bill.generated_at = timezone.now()
     record_actor(bill, actor)
     bill.save()
-    BillLine.objects.bulk_create([p.to_model(bill.pk) for p in planned], batch_size=2000)
+    _insert_lines(bill, planned)
     return bill
 
 
@@ -166,9 +203,10 @@ def bill_generate_month(
     bills are left alone. Reports `(done, total)` to `progress` after each client."""
     clients = billable_clients(month=month)
     counts = {"generated": 0, "issued_already": 0, "failed": 0, "total": len(clients)}
+    run = BillRun()
     for n, client in enumerate(clients, start=1):
         try:
-            bill_generate(client=client, month=month, actor=actor)
+            bill_generate(client=client, month=month, actor=actor, run=run)
             counts["generated"] += 1
         except DomainError as exc:
             counts["issued_already" if exc.code == "bill_issued" else "failed"] += 1

@@ -9,6 +9,8 @@ only its own enrolments of them and only the papers it supplied; anything else a
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import (
     Case,
@@ -269,8 +271,54 @@ def billable_enrollments(
         Enrollment.objects.filter(client_id__in=list(client_ids), starts_on__lte=last)
         .exclude(status=Enrollment.Status.PENDING)
         .filter(to_charge | to_refund)
-        .select_related("person", "city")
-        .prefetch_related(Prefetch("bases", queryset=EnrollmentBase.objects.order_by(
-            "starts_month")))
+        .select_related("person")
+        .only(*BILLING_FIELDS)
         .order_by("client_id", "person__name", "person_id", "city_id", "scheme")
     )
+
+
+class BaseRow(NamedTuple):
+    """A base-history row as plain values (a bill run reads one per enrolment and month)."""
+
+    starts_month: datetime.date
+    base_kind: str
+    base: Decimal | None
+    rate: Decimal | None
+
+
+def base_rows(enrollment_ids: Iterable[int]) -> dict[int, list[BaseRow]]:
+    """The base history of these enrolments, oldest first, in one query (a prefetch would
+    build a queryset per enrolment: a third of a bill run's time)."""
+    out: dict[int, list[BaseRow]] = {}
+    ids = list(enrollment_ids)
+    for start in range(0, len(ids), 5000):
+        rows = (EnrollmentBase.objects.filter(enrollment_id__in=ids[start:start + 5000])
+                .order_by("enrollment_id", "starts_month")
+                .values_list("enrollment_id", "starts_month", "base_kind", "base", "rate"))
+        for pk, month, kind, base, rate in rows:
+            out.setdefault(pk, []).append(BaseRow(month, kind, base, rate))
+    return out
+
+
+def base_row_in_month(rows: list[BaseRow] | None, enrollment: Enrollment,
+                      month: datetime.date) -> BaseRow:
+    """The row of `rows` (oldest first) in force in `month`, as `base_in_month` chooses."""
+    chosen = None
+    for row in rows or ():
+        if row.starts_month <= month:
+            chosen = row
+        else:
+            break
+    if chosen is None and rows:
+        chosen = rows[0]
+    if chosen is None:
+        return BaseRow(month, enrollment.base_kind, enrollment.base, enrollment.rate)
+    return chosen
+
+
+# what a bill run reads of an enrolment (a bill run reads 100,000 of them)
+BILLING_FIELDS = (
+    "client_id", "person_id", "person__name", "city_id", "scheme", "status", "starts_on",
+    "ends_on", "sealed_on", "first_billed_month", "billed_through", "base_kind", "base",
+    "rate",
+)
