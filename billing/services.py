@@ -62,11 +62,13 @@ def _bill_issued(bill: Bill) -> DomainError:
     )
 
 
-def _transition_error(bill: Bill, action: str) -> DomainError:
+def _transition_error(bill: Bill, action_zh: str, action_en: str) -> DomainError:
+    status_zh = {"draft": "草稿", "issued": "已出具", "confirmed": "已确认", "disputed": "有异议",
+                 "paid": "已付清", "void": "已作废"}.get(bill.status, bill.status)
     return DomainError(
         code="invalid_transition", status=409,
-        message=f"账单状态为“{bill.get_status_display()}”，不能{action} / The bill is "
-                f"{bill.status}: cannot {action}",
+        message=f"账单状态为“{status_zh}”，不能{action_zh} / The bill is {bill.status}: "
+                f"cannot {action_en}",
     )
 
 
@@ -256,7 +258,7 @@ def bill_issue(*, bill: Bill, actor: User | None) -> Bill:
     lines used and records, per enrolment, the last month charged."""
     bill = _locked(bill.pk)
     if bill.status != BillStatus.DRAFT:
-        raise _bill_issued(bill) if bill.frozen else _transition_error(bill, _("issue"))
+        raise _bill_issued(bill) if bill.frozen else _transition_error(bill, "出具", "issue")
     through: dict[int, datetime.date | None] = {}
     version_ids: set[int] = set()
     for line_type, month_to, basis, version_id in BillLine.objects.filter(bill=bill).values_list(
@@ -294,7 +296,7 @@ def bill_confirm(*, bill: Bill, actor: User | None) -> Bill:
     """The client agrees with an issued bill (or an answered dispute)."""
     bill = _locked(bill.pk)
     if bill.status not in (BillStatus.ISSUED, BillStatus.DISPUTED):
-        raise _transition_error(bill, _("confirm"))
+        raise _transition_error(bill, "确认", "confirm")
     bill.status = BillStatus.CONFIRMED
     bill.confirmed_at = timezone.now()
     record_actor(bill, actor)
@@ -320,9 +322,9 @@ def bill_dispute(*, bill: Bill, reason: str, actor: User | None) -> Bill:
                                             field="reason")])
     bill = _locked(bill.pk)
     if bill.status not in (BillStatus.ISSUED, BillStatus.CONFIRMED):
-        raise _transition_error(bill, _("dispute"))
+        raise _transition_error(bill, "提出异议", "dispute")
     if bill.paid:
-        raise _transition_error(bill, _("dispute a bill already paid in part"))
+        raise _transition_error(bill, "对已部分付款的账单提出异议", "dispute a bill already paid in part")
     bill.status = BillStatus.DISPUTED
     bill.disputed_at = timezone.now()
     bill.dispute_reason, bill.dispute_answer = reason, ""
@@ -347,7 +349,7 @@ def bill_answer_dispute(*, bill: Bill, answer: str, actor: User | None) -> Bill:
                                             field="answer")])
     bill = _locked(bill.pk)
     if bill.status != BillStatus.DISPUTED:
-        raise _transition_error(bill, _("answer"))
+        raise _transition_error(bill, "答复", "answer")
     bill.status, bill.dispute_answer = BillStatus.ISSUED, answer[:500]
     record_actor(bill, actor)
     bill.save()
@@ -389,7 +391,7 @@ def bill_correct(*, bill: Bill, reason: str, actor: User | None) -> Bill:
                                             field="reason")])
     bill = _locked(bill.pk)
     if bill.status != BillStatus.DISPUTED or bill.paid:
-        raise _transition_error(bill, _("correct"))
+        raise _transition_error(bill, "更正", "correct")
     _restore_billed_through(bill)
     bill.status, bill.void_reason = BillStatus.VOID, reason[:300]
     record_actor(bill, actor)
@@ -437,7 +439,7 @@ def payment_record(*, bill: Bill, amount: Decimal, paid_on: datetime.date, metho
     bill = _locked(bill.pk)
     errors = []
     if not bill.frozen or bill.status == BillStatus.PAID:
-        raise _transition_error(bill, _("record a payment"))
+        raise _transition_error(bill, "登记付款", "record a payment")
     if amount is None or amount <= 0:
         errors.append(ErrorDetail("amount_invalid", "金额须大于0 / The amount must be above 0",
                                   field="amount"))
