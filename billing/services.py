@@ -324,7 +324,8 @@ def bill_dispute(*, bill: Bill, reason: str, actor: User | None) -> Bill:
     if bill.status not in (BillStatus.ISSUED, BillStatus.CONFIRMED):
         raise _transition_error(bill, "提出异议", "dispute")
     if bill.paid:
-        raise _transition_error(bill, "对已部分付款的账单提出异议", "dispute a bill already paid in part")
+        raise _transition_error(bill, "对已部分付款的账单提出异议",
+                                "dispute a bill already paid in part")
     bill.status = BillStatus.DISPUTED
     bill.disputed_at = timezone.now()
     bill.dispute_reason, bill.dispute_answer = reason, ""
