@@ -169,6 +169,16 @@ def bill_generate(*, client: Client, month: datetime.date, actor: User | None,
     if bill is not None and bill.status != BillStatus.DRAFT:
         raise _bill_issued(bill)
     _refuse_earlier_draft(client, month)
+    if not Contract.objects.filter(client=client, starts_on__lte=month_end(month),
+                                   ends_on__gte=month).exclude(
+            status=Contract.Status.DRAFT).exists():
+        raise DomainError(
+            code="no_contract",
+            message=f"{month:%Y-%m} 该客户没有生效的服务合同，无法出账 / The client has no "
+                    f"service contract in force in {month:%Y-%m}: nothing to bill",
+            details=[ErrorDetail("no_contract", "该月没有生效的服务合同 / No contract in force "
+                                 "that month", field="month")],
+        )
     enrollments = list(billable_enrollments(client_ids=[client.pk], month=month))
     provisional = _provisional_lines(client) if run is None or run.any_superseded else []
     planned = plan(client, month, enrollments, _originals(client, enrollments), provisional,

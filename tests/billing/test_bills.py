@@ -226,3 +226,10 @@ def test_a_version_used_by_an_issued_bill_is_locked_and_only_superseded(two_city
     with pytest.raises(DomainError) as exc:  # final figures replace provisional ones only
         policy_version_supersede(version=version, actor=None)
     assert exc.value.code == "policy_not_provisional"
+
+
+def test_a_month_without_a_contract_in_force_is_not_billed(two_city_client):
+    with pytest.raises(DomainError) as exc:
+        bill_generate(client=two_city_client, month=datetime.date(2025, 12, 1), actor=None)
+    assert (exc.value.code, [d.field for d in exc.value.details]) == ("no_contract", ["month"])
+    assert not Bill.objects.exists()
