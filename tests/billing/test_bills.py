@@ -233,3 +233,47 @@ def test_a_month_without_a_contract_in_force_is_not_billed(two_city_client):
         bill_generate(client=two_city_client, month=datetime.date(2025, 12, 1), actor=None)
     assert (exc.value.code, [d.field for d in exc.value.details]) == ("no_contract", ["month"])
     assert not Bill.objects.exists()
+
+
+def test_final_figures_in_the_data_file_top_up_months_billed_provisionally(two_city_client):
+    """杭州's 2026-07 version is provisional in the shipped data; the bureau's final
+    figures raise the social-insurance floor from 4986 to 5200."""
+    import dataclasses
+
+    from clients.models import Contract, ContractPrice
+    from policies.policy_file import POLICY_FILE, read_policy_file
+    from policies.services import policies_load
+
+    hangzhou = City.objects.get(code="330100")
+    ContractPrice.objects.create(contract=Contract.objects.get(client=two_city_client),
+                                 city=hangzhou, price_per_head=Decimal("60.00"))
+    enrol(two_city_client, "330100", name="丁", base="4000.00",
+          starts=datetime.date(2026, 10, 1))
+    november = bill_issue(bill=bill_generate(client=two_city_client, month=NOV, actor=None),
+                          actor=None)
+    assert [line.line_type for line in november.lines.order_by("month_from")] == [
+        "backpay", "regular"]
+
+    def final(city):
+        if city.code != "330100":
+            return city
+        versions = list(city.versions)
+        last = versions[-1]
+        items = tuple({**i, "base_floor": Decimal("5200.00")} if i["kind"] != "housing_fund"
+                      else i for i in last.items)
+        versions[-1] = dataclasses.replace(last, provisional=False, items=items)
+        return dataclasses.replace(city, versions=tuple(versions))
+
+    report = policies_load(cities=[final(c) for c in read_policy_file(POLICY_FILE)])
+    assert report.count("superseded") == 1
+
+    december = bill_generate(client=two_city_client, month=DEC, actor=None)
+    topups = list(december.lines.filter(line_type=LineType.TOPUP).order_by("month_from"))
+    assert [t.months for t in topups] == [["2026-10"], ["2026-11"]]
+    # 5200 − 4986 = 214 more base: pension 34.24 / 17.12, medical 20.33 / 4.28,
+    # unemployment 1.07 / 1.07, work injury 10.40 − 9.97 = 0.43
+    assert figures(topups[0]) == {
+        "pension": ("5200.00", "34.24", "17.12"), "medical": ("5200.00", "20.33", "4.28"),
+        "unemployment": ("5200.00", "1.07", "1.07"), "work_injury": ("5200.00", "0.43", "0.00")}
+    assert [t.total for t in topups] == [Decimal("78.54")] * 2
+    assert december.total == sum(line.total for line in december.lines.all())
