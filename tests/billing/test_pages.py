@@ -199,8 +199,11 @@ def test_roles_service_rep_reads_and_archivist_has_no_billing_pages(client, bill
     generate = client.get("/staff/billing/generate/")
     client.force_login(UserFactory(role=Role.ARCHIVIST))
     archivist = client.get("/staff/billing/bills/")
+    archivist_nav = client.get("/staff/").content.decode()
 
     assert read.status_code == 200
+    assert '<a href="/staff/billing/bills/">账单</a>' in read.content.decode()
+    assert '<a href="/staff/billing/bills/">' not in archivist_nav
     assert 'data-testid="issue"' not in read.content.decode()
     assert (issue.status_code, generate.status_code, archivist.status_code) == (404, 404, 404)
     bill.refresh_from_db()
@@ -328,6 +331,7 @@ def test_a_client_admin_confirms_an_issued_bill(client, two_city_client, issued)
 
     assert listed.count('data-testid="bill-row"') == 1
     assert "3796.00" in listed
+    assert '<a href="/portal/billing/invoices/">发票</a>' in listed
     issued.refresh_from_db()
     assert issued.status == BillStatus.CONFIRMED
     assert text_of(response.content.decode(), "bill-status") == "已确认"
