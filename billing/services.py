@@ -17,6 +17,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Sum
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -297,7 +298,7 @@ def bill_issue(*, bill: Bill, actor: User | None) -> Bill:
     _notify(_portal_users(bill.client_id),
             _("The bill of %(month)s is issued: %(total)s yuan. Please confirm it.")
             % {"month": f"{bill.month:%Y-%m}", "total": f"{bill.total:.2f}"},
-            f"/portal/bills/{bill.pk}/")
+            reverse("portal-billing-bill-detail", args=[bill.pk]))
     return bill
 
 
@@ -316,7 +317,7 @@ def bill_confirm(*, bill: Bill, actor: User | None) -> Bill:
     _notify(_staff_for(bill.client) + _finance(),
             _("%(client)s confirmed the bill of %(month)s.")
             % {"client": bill.client.name, "month": f"{bill.month:%Y-%m}"},
-            f"/staff/billing/bills/{bill.pk}/")
+            reverse("staff-billing-bill-detail", args=[bill.pk]))
     return bill
 
 
@@ -346,7 +347,7 @@ def bill_dispute(*, bill: Bill, reason: str, actor: User | None) -> Bill:
     _notify(_staff_for(bill.client) + _finance(),
             _("%(client)s disputes the bill of %(month)s: %(reason)s")
             % {"client": bill.client.name, "month": f"{bill.month:%Y-%m}", "reason": reason},
-            f"/staff/billing/bills/{bill.pk}/")
+            reverse("staff-billing-bill-detail", args=[bill.pk]))
     return bill
 
 
@@ -367,7 +368,7 @@ def bill_answer_dispute(*, bill: Bill, answer: str, actor: User | None) -> Bill:
     _notify(_portal_users(bill.client_id),
             _("Your dispute of the bill of %(month)s was answered: %(answer)s")
             % {"month": f"{bill.month:%Y-%m}", "answer": answer[:200]},
-            f"/portal/bills/{bill.pk}/")
+            reverse("portal-billing-bill-detail", args=[bill.pk]))
     return bill
 
 
@@ -577,7 +578,7 @@ def invoice_issue(*, bill: Bill, actor: User | None,
                            "amount": f"{invoice.amount:.2f}", "tax": f"{invoice.tax:.2f}"})
     _notify(_portal_users(bill.client_id),
             _("The invoice of your bill of %(month)s is issued.")
-            % {"month": f"{bill.month:%Y-%m}"}, "/portal/billing/invoices/")
+            % {"month": f"{bill.month:%Y-%m}"}, reverse("portal-billing-invoices-list"))
     return invoices
 
 

@@ -43,8 +43,9 @@ def test_each_step_of_a_bill_is_sent_and_notified(hooked, seller):
         "id": bill.pk, "number": bill.number, "month": "2026-11", "status": "issued",
         "social_insurance": "3716.00", "housing_fund": "0.00", "service_fee": "80.00",
         "total": "3796.00"}]
-    assert Notification.objects.get(user=hr).message == (
-        "2026-11 账单已出具，金额 3796.00 元，请确认。")
+    notice = Notification.objects.get(user=hr)
+    assert (notice.message, notice.link) == (
+        "2026-11 账单已出具，金额 3796.00 元，请确认。", f"/portal/billing/bills/{bill.pk}/")
 
     bill_dispute(bill=bill, reason="人数不对", actor=hr)
     assert [p["reason"] for p in payloads("bill.disputed")] == ["人数不对"]
