@@ -225,6 +225,16 @@ def bill_detail(bill: Bill) -> BillDetail:
     return BillDetail(kinds=kinds, rows=rows, totals=totals)
 
 
+def _pdf_cells(amounts: tuple[Decimal | None, ...], kinds: int) -> list[str]:
+    """A detail row's amounts as the PDF shows them: "单位/个人" for each item column
+    ("1600.00/800.00", empty where the line has no such item), then the subtotals."""
+    pairs = [
+        "" if amounts[i] is None else f"{_money(amounts[i])}/{_money(amounts[i + 1])}"
+        for i in range(0, 2 * kinds, 2)
+    ]
+    return [*pairs, *(_money(a) for a in amounts[2 * kinds:])]
+
+
 def _issued_on(bill: Bill) -> datetime.date | None:
     return timezone.localtime(bill.issued_at).date() if bill.issued_at else None
 
@@ -232,7 +242,10 @@ def _issued_on(bill: Bill) -> datetime.date | None:
 def bill_pdf(bill: Bill) -> bytes:
     """The bill as a Chinese PDF, A4 landscape: the agency, client, number, month, status
     and issue date; a totals box (社会保险 / 住房公积金 / 服务费 / 合计); the per-person
-    detail (masked ID numbers only) with a totals row."""
+    detail (masked ID numbers only; one "单位/个人" column per item) with a totals row.
+
+    WeasyPrint lays out some 20 ms of CPU per detail line: a bill of a few hundred lines
+    takes seconds, one of thousands is better rendered off the request (a task)."""
     detail = bill_detail(bill)
     entity = seller()
     return render_pdf("billing/pdf/bill.html", {
@@ -243,8 +256,9 @@ def bill_pdf(bill: Bill) -> bytes:
         "status": BILL_STATUS_LABELS.get(bill.status, bill.status),
         "issued_on": _issued_on(bill),
         "kinds": [label for _kind, label in detail.kinds],
-        "rows": [(row.texts, [_money(a) for a in row.amounts]) for row in detail.rows],
-        "totals": [_money(a) for a in detail.totals],
+        "rows": [(row.texts, _pdf_cells(row.amounts, len(detail.kinds)))
+                 for row in detail.rows],
+        "totals": _pdf_cells(detail.totals, len(detail.kinds)),
         "box": [("社会保险", bill.social_insurance), ("住房公积金", bill.housing_fund),
                 ("服务费", bill.service_fee), ("合计", bill.total)],
     })
@@ -262,9 +276,9 @@ def _title_rows(sheet: Worksheet, bill: Bill, title: str) -> None:
                      f"{issued.isoformat() if issued else '—'}")
 
 
-def _format_numbers(sheet: Worksheet, row: int, first_column: int, number_format: str) -> None:
-    for cell in sheet[row][first_column - 1:]:
-        cell.number_format = number_format
+def _format_numbers(sheet: Worksheet, row: int, columns: range, number_format: str) -> None:
+    for column in columns:
+        sheet.cell(row=row, column=column).number_format = number_format
 
 
 def bill_xlsx(bill: Bill) -> bytes:
@@ -279,27 +293,30 @@ def bill_xlsx(bill: Bill) -> bytes:
     headers = [*DETAIL_HEADERS, *detail.side_headers, *SUBTOTAL_HEADERS]
     for column, header in enumerate(headers, start=1):
         write_cell(sheet, row=3, column=column, value=header).font = Font(bold=True)
-    first_amount = len(DETAIL_HEADERS) + 1
-    for row in detail.rows:
+    amounts = range(len(DETAIL_HEADERS) + 1, len(headers) + 1)
+    # rows are counted here: `sheet.max_row` scans every cell (quadratic over a big bill)
+    for number, row in enumerate(detail.rows, start=4):
         append_row(sheet, [*row.texts, *row.amounts])
-        _format_numbers(sheet, sheet.max_row, first_amount, MONEY_FORMAT)
+        _format_numbers(sheet, number, amounts, MONEY_FORMAT)
+    last = 4 + len(detail.rows)
     append_row(sheet, ["合计", *[""] * (len(DETAIL_HEADERS) - 1), *detail.totals])
-    _format_numbers(sheet, sheet.max_row, first_amount, MONEY_FORMAT)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
+    _format_numbers(sheet, last, amounts, MONEY_FORMAT)
+    for column in range(1, len(headers) + 1):
+        sheet.cell(row=last, column=column).font = Font(bold=True)
     sheet.freeze_panes = "B4"
     for column, width in enumerate((12, 22, 10, 8, 18), start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
-    for column in range(first_amount, len(headers) + 1):
+    for column in amounts:
         sheet.column_dimensions[get_column_letter(column)].width = 12
 
     summary = workbook.create_sheet("汇总")
     _title_rows(summary, bill, "社会保险及住房公积金账单汇总")
     append_row(summary, ["项目", "金额（元）"])
-    for label, amount in (("社会保险", bill.social_insurance), ("住房公积金", bill.housing_fund),
-                          ("服务费", bill.service_fee), ("合计", bill.total)):
+    for number, (label, amount) in enumerate(
+            (("社会保险", bill.social_insurance), ("住房公积金", bill.housing_fund),
+             ("服务费", bill.service_fee), ("合计", bill.total)), start=4):
         append_row(summary, [label, amount])
-        summary.cell(row=summary.max_row, column=2).number_format = MONEY_FORMAT
+        summary.cell(row=number, column=2).number_format = MONEY_FORMAT
     summary.column_dimensions["A"].width = 14
     summary.column_dimensions["B"].width = 16
     return _save(workbook)
@@ -320,6 +337,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     ]
     return render_pdf("billing/pdf/invoice.html", {
         "invoice": invoice,
+        "pass_through": any(item["rate"] == NOT_TAXED for item in items),
         "kind": INVOICE_KIND_LABELS.get(invoice.kind, invoice.kind),
         "bill_number": invoice.bill.number,
         "items": items,
@@ -356,9 +374,11 @@ def invoices_tax_export(invoices: Iterable[Invoice]) -> bytes:
     append_row(sheet, TAX_EXPORT_HEADERS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+    number = 1
     for invoice in invoices:
         remark = _remark(invoice)
         for item in sorted(invoice.items.all(), key=lambda i: i.position):
+            number += 1
             append_row(sheet, [
                 invoice.number, INVOICE_KIND_LABELS.get(invoice.kind, invoice.kind),
                 invoice.buyer_name, invoice.buyer_uscc, invoice.buyer_address_phone,
@@ -367,7 +387,7 @@ def invoices_tax_export(invoices: Iterable[Invoice]) -> bytes:
                 "否" if item.taxable else "是", invoice.issued_on, remark,
             ])
             for column, number_format in _TAX_EXPORT_FORMATS.items():
-                sheet.cell(row=sheet.max_row, column=column).number_format = number_format
+                sheet.cell(row=number, column=column).number_format = number_format
     sheet.freeze_panes = "A2"
     for column, width in enumerate(_TAX_EXPORT_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width

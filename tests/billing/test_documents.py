@@ -114,7 +114,7 @@ def test_a_special_invoice_record_says_so_and_taxes_the_fee_only(two_city_client
     assert "发票种类：专用发票" in text
     words = [line.split() for line in text.splitlines()]
     assert ["服务费", "80.00", "6%", "4.53"] in words
-    assert "代缴社会保险费 " not in text
+    assert "代缴社会保险费" not in text  # on the ordinary invoice, with its note
 
 
 # --- the bill -------------------------------------------------------------------------------
@@ -139,9 +139,9 @@ def test_the_bill_pdf_shows_masked_ids_and_totals_that_equal_the_bill(
     # the totals box: 社会保险 / 住房公积金 / 服务费 / 合计
     assert ["3716.00", "1400.00", "80.00", "5196.00"] in words
     # 甲's line: pension, medical, maternity, unemployment, work injury, housing fund
-    # (employer/employee each), then the subtotals; and the totals row equal to it
-    amounts = ["1600.00", "800.00", "900.00", "200.00", "100.00", "0.00", "50.00", "50.00",
-               "16.00", "0.00", "700.00", "700.00", "3716.00", "1400.00", "80.00", "5196.00"]
+    # (单位/个人 each), then the subtotals; and the totals row equal to it
+    amounts = ["1600.00/800.00", "900.00/200.00", "100.00/0.00", "50.00/50.00", "16.00/0.00",
+               "700.00/700.00", "3716.00", "1400.00", "80.00", "5196.00"]
     shanghai = City.objects.get(code="310000").name
     assert ["甲", person.id_number_masked, shanghai, "正常", "2026-11", *amounts] in words
     assert ["合计", *amounts] in words
