@@ -220,9 +220,12 @@ def bill_detail(bill: Bill) -> BillDetail:
             social_insurance=line.social_insurance, housing_fund=line.housing_fund,
             service_fee=line.service_fee, total=line.total,
         ))
-    width = 2 * len(kinds) + len(SUBTOTAL_HEADERS)
-    totals = tuple(sum((row.amounts[i] or ZERO for row in rows), ZERO) for i in range(width))
-    return BillDetail(kinds=kinds, rows=rows, totals=totals)
+    totals = [ZERO] * (2 * len(kinds) + len(SUBTOTAL_HEADERS))
+    for row in rows:
+        for i, amount in enumerate(row.amounts):
+            if amount is not None:
+                totals[i] += amount
+    return BillDetail(kinds=kinds, rows=rows, totals=tuple(totals))
 
 
 def _pdf_cells(amounts: tuple[Decimal | None, ...], kinds: int) -> list[str]:
