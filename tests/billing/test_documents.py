@@ -161,6 +161,21 @@ def test_the_bill_pdf_reads_its_lines_in_one_query_however_many(two_city_client,
     assert "生育" not in text  # Beijing has no maternity item: no such columns
 
 
+def test_back_payment_lines_are_labelled_and_summed_in_the_totals_row(two_city_client):
+    enrol(two_city_client, "310000", name="甲", base="10000.00", fund_base="10000.00",
+          starts=datetime.date(2026, 9, 1))
+    bill = bill_generate(client=two_city_client, month=NOV, actor=None)
+
+    words = [line.split() for line in pdf_text(bill_pdf(bill)).splitlines()]
+
+    kinds = [w[3:5] for w in words if w[:1] == ["甲"]]
+    assert kinds == [["补缴", "2026-09"], ["补缴", "2026-10"], ["正常", "2026-11"]]
+    assert ["合计", "4800.00/2400.00", "2700.00/600.00", "300.00/0.00", "150.00/150.00",
+            "48.00/0.00", "2100.00/2100.00", "11148.00", "4200.00", "240.00",
+            "15588.00"] in words
+    assert bill.total == Decimal("15588.00")
+
+
 def test_the_bill_workbook_has_numbers_per_item_side_and_neutralised_names(two_city_client):
     a = enrol(two_city_client, "310000", name="甲", base="10000.00", fund_base="10000.00")
     b = enrol(two_city_client, "310000", name=FORMULA_NAME, base="10000.00",
@@ -236,13 +251,17 @@ def test_the_tax_export_has_one_row_per_item_with_exact_amounts(two_city_client,
     ]
 
 
-def test_the_tax_export_lists_every_item_of_every_invoice(two_city_client, seller):
+def test_the_tax_export_lists_every_item_of_every_invoice(two_city_client, seller,
+                                                         django_assert_num_queries):
     enrol(two_city_client, "310000", name="甲", base="10000.00", fund_base="10000.00")
     InvoiceTitle.objects.create(client=two_city_client, buyer_name="上海启明信息技术有限公司",
                                 buyer_uscc="91310000MA1FL8XQ31", kind=InvoiceTitle.Kind.SPECIAL)
     invoices = invoiced(issued(two_city_client))
 
-    rows = sheet_rows(invoices_tax_export(invoices), "发票明细")
+    with django_assert_num_queries(3):  # the invoices, their bill, their items
+        data = invoices_tax_export(Invoice.objects.order_by("number"))
+
+    rows = sheet_rows(data, "发票明细")
 
     assert [(r[0], r[1], r[6], r[7], r[8], r[9]) for r in rows[1:]] == [
         (invoices[0].number, "专用发票", "服务费", 80, 0.06, 4.53),
