@@ -11,6 +11,7 @@ written through `agency.xlsx.append_row` / `write_cell`, so a person's name like
 "=cmd|' /C calc'!A0" stays text."""
 
 import datetime
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -242,14 +243,80 @@ def _issued_on(bill: Bill) -> datetime.date | None:
     return timezone.localtime(bill.issued_at).date() if bill.issued_at else None
 
 
+# The detail is set in WenQuanYi Micro Hei Mono: a Latin character is 0.6 em wide, a CJK
+# one 1.0 em; widths are counted in fifths of an em (3 and 5 units) and padded with
+# spaces (3) and ideographic spaces (5), so every column lines up exactly.
+LATIN, CJK = 3, 5
+UNREACHABLE = frozenset({1, 2, 4, 7})  # no sum of 3s and 5s makes these
+PDF_FONT_PT_MAX = Decimal("7.5")
+PDF_LINE_UNITS_PT = Decimal("3900")  # 277 mm of A4 landscape = 780 pt, at 5 units an em
+
+
+def _units(text: str) -> int:
+    return sum(CJK if unicodedata.east_asian_width(c) in "WF" else LATIN for c in text)
+
+
+def _padding(units: int) -> str:
+    for ideographic in range(3):
+        rest = units - CJK * ideographic
+        if rest >= 0 and rest % LATIN == 0:
+            return "\u3000" * ideographic + " " * (rest // LATIN)
+    raise ValueError(f"no padding of {units} units")
+
+
+def _fit(text: str, width: int, *, right: bool) -> str:
+    space = _padding(width - _units(text))
+    return space + text if right else text + space
+
+
+def _width(texts: list[str], *, step: int) -> int:
+    """The narrowest column width (growing by `step`) every text pads to exactly."""
+    width = max(_units(t) for t in texts)
+    if step == LATIN:
+        width += -width % LATIN
+    while any(width - _units(t) in UNREACHABLE for t in texts):
+        width += step
+    return width
+
+
+def _mono_table(detail: BillDetail) -> tuple[list[str], list[str], str, str]:
+    """The detail as lines of a monospaced table: (header lines, rows, totals row, font
+    size). WeasyPrint lays out ~1.3 ms per table cell: a 15-cell row costs 20 ms, a row
+    of one monospaced text 2 ms; a bill of 1,000 lines renders in ~3 s, not 25."""
+    heads = ["姓名", "证件号", "城市", "类型", "月份"]
+    labels = [label for _kind, label in detail.kinds] + list(SUBTOTAL_HEADERS)
+    subs = ["单位/个人"] * len(detail.kinds) + [""] * len(SUBTOTAL_HEADERS)
+    cells = [(list(row.texts), _pdf_cells(row.amounts, len(detail.kinds)))
+             for row in detail.rows]
+    totals = _pdf_cells(detail.totals, len(detail.kinds))
+    first = ["合计", "", "", "", ""]
+    text_widths = [_width([heads[i], first[i], *(t[i] for t, _a in cells)], step=1)
+                   for i in range(len(heads))]
+    # amounts are Latin only: a width of 3s pads them with spaces; the header decides
+    num_widths = [_width([labels[i], subs[i], totals[i], *(a[i] for _t, a in cells)],
+                         step=LATIN) for i in range(len(labels))]
+
+    def line(texts: list[str], amounts: list[str]) -> str:
+        left = " ".join(_fit(t, w, right=False) for t, w in zip(texts, text_widths, strict=True))
+        right = "  ".join(_fit(a, w, right=True) for a, w in zip(amounts, num_widths, strict=True))
+        return f"{left}  {right}".rstrip()
+
+    header = [line(heads, labels), line([""] * len(heads), subs)]
+    rows = [line(t, a) for t, a in cells]
+    total_line = line(first, totals)
+    width = max(_units(s) for s in [*header, total_line, *rows])
+    size = min(PDF_FONT_PT_MAX, (PDF_LINE_UNITS_PT / max(width, 1)).quantize(
+        Decimal("0.1"), rounding="ROUND_DOWN"))
+    return header, rows, total_line, f"{size}pt"
+
+
 def bill_pdf(bill: Bill) -> bytes:
     """The bill as a Chinese PDF, A4 landscape: the agency, client, number, month, status
     and issue date; a totals box (社会保险 / 住房公积金 / 服务费 / 合计); the per-person
-    detail (masked ID numbers only; one "单位/个人" column per item) with a totals row.
-
-    WeasyPrint lays out some 20 ms of CPU per detail line: a bill of a few hundred lines
-    takes seconds, one of thousands is better rendered off the request (a task)."""
+    detail (masked ID numbers only; one "单位/个人" column per item) with a totals row,
+    set as a monospaced table (see `_mono_table`: ten times faster than table cells)."""
     detail = bill_detail(bill)
+    header, rows, total_line, font_size = _mono_table(detail)
     entity = seller()
     return render_pdf("billing/pdf/bill.html", {
         "bill": bill,
@@ -258,10 +325,7 @@ def bill_pdf(bill: Bill) -> bytes:
         "month": _month_label(bill.month),
         "status": BILL_STATUS_LABELS.get(bill.status, bill.status),
         "issued_on": _issued_on(bill),
-        "kinds": [label for _kind, label in detail.kinds],
-        "rows": [(row.texts, _pdf_cells(row.amounts, len(detail.kinds)))
-                 for row in detail.rows],
-        "totals": _pdf_cells(detail.totals, len(detail.kinds)),
+        "header": header, "rows": rows, "total_line": total_line, "font_size": font_size,
         "box": [("社会保险", bill.social_insurance), ("住房公积金", bill.housing_fund),
                 ("服务费", bill.service_fee), ("合计", bill.total)],
     })
