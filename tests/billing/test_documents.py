@@ -346,3 +346,20 @@ def test_a_platform_number_excel_kept_as_a_number_is_refused_by_line():
 
     assert [(d.line, d.field, d.code) for d in exc.value.details] == [
         (1, "tax_platform_number", "number_not_text")]
+
+
+def test_the_bill_pdf_detail_columns_line_up_for_chinese_and_latin_text(two_city_client):
+    """Monospaced: Latin 0.6 em, CJK 1.0 em. Every line ends at the same width (the last
+    column is right-aligned), whatever the names' and cities' lengths."""
+    from billing.documents import _mono_table, _units, bill_detail
+
+    enrol(two_city_client, "310000", name="欧阳娜娜", base="10000.00", fund_base="8000.00")
+    enrol(two_city_client, "110000", name="李", base="5000.00")
+    enrol(two_city_client, "110000", name="Anna Lee", base="6000.00",
+          starts=datetime.date(2026, 10, 1))
+    bill = bill_generate(client=two_city_client, month=NOV, actor=None)
+    header, rows, total_line, size = _mono_table(bill_detail(bill))
+    assert len(rows) == 4  # 补缴 2026-10 of Anna Lee too
+    assert len({_units(line) for line in [header[0], *rows, total_line]}) == 1
+    width_pt = _units(rows[0]) * Decimal("0.2") * Decimal(size.removesuffix("pt"))
+    assert Decimal("770") < width_pt <= Decimal("780")  # 277 mm of A4 landscape, just fits
