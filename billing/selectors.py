@@ -151,3 +151,26 @@ def calendar_gaps(*, today: datetime.date) -> list[int]:
     """This year and next, where the official holiday calendar is missing (working days
     then fall back to Monday–Friday)."""
     return uncovered_years([today.year, today.year + 1])
+
+
+@dataclass(frozen=True)
+class BillingSummary:
+    """The billing figures of the dashboards."""
+
+    invoices_due: int  # paid in full, not yet invoiced
+    invoices_overdue: int  # … and past their 10 working days
+    disputed: int
+    to_confirm: int  # issued, waiting for the client
+
+
+def billing_summary(*, viewer: Viewer, today: datetime.date) -> BillingSummary:
+    """The dashboards' billing counts, in one query."""
+    uninvoiced = Q(status=BillStatus.PAID, invoices__isnull=True)
+    counts = scope_to_viewer(Bill.objects.all(), viewer).aggregate(
+        due=Count("pk", filter=uninvoiced, distinct=True),
+        overdue=Count("pk", filter=uninvoiced & Q(invoice_due_by__lt=today), distinct=True),
+        disputed=Count("pk", filter=Q(status=BillStatus.DISPUTED), distinct=True),
+        to_confirm=Count("pk", filter=Q(status=BillStatus.ISSUED), distinct=True),
+    )
+    return BillingSummary(invoices_due=counts["due"], invoices_overdue=counts["overdue"],
+                          disputed=counts["disputed"], to_confirm=counts["to_confirm"])

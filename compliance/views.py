@@ -10,6 +10,7 @@ from django.utils import timezone
 from agency.access import portal_required, staff_required
 from agency.http import ViewerRequest
 from agency.roles import Role
+from billing.selectors import billing_summary
 from clients.selectors import client_headcount, client_of_viewer, contract_expiring_list
 from compliance.selectors import workday_calendar_gaps
 from enrollment.orders.selectors import line_deadlines, open_order_count
@@ -27,6 +28,9 @@ def staff_dashboard(request: ViewerRequest) -> HttpResponse:
         "calendar_gaps": workday_calendar_gaps(today=today),
         # the back-office (where the holidays are entered) is the admins' (staff/_nav.html)
         "can_edit_workdays": request.user.role == Role.ADMIN,
+        # the billing cards for those who work with bills (archivists do not)
+        "billing": billing_summary(viewer=viewer, today=today) if request.user.role in (
+            Role.ADMIN, Role.MANAGER, Role.FINANCE, Role.SERVICE_REP) else None,
     })
 
 
@@ -39,4 +43,5 @@ def portal_dashboard(request: ViewerRequest) -> HttpResponse:
         "open_orders": open_order_count(viewer=viewer),
         "lines": line_deadlines(viewer=viewer, now=timezone.now()),
         "headcount": client_headcount(client=client),
+        "billing": billing_summary(viewer=viewer, today=timezone.localdate()),
     })

@@ -11,6 +11,7 @@ from agency.models import WorkdayOverride
 from agency.roles import Role
 from compliance.selectors import workday_calendar_gaps
 from enrollment.orders.services import order_submit
+from tests.billing.conftest import seller, two_city_client  # noqa: F401 - fixtures
 from tests.enrollment.order_fixtures import add_line, enrolled
 from tests.factories import UserFactory
 
@@ -113,3 +114,29 @@ def test_an_admin_is_linked_to_where_the_holidays_are_entered(client):
     html = client.get("/staff/").content.decode()
 
     assert '<a href="/admin/agency/workdayoverride/">补录节假日与调休</a>' in html
+
+
+def test_the_dashboards_count_bills_to_invoice_overdue_disputed_and_to_confirm(
+        client, two_city_client, seller):  # noqa: F811 - the fixtures
+    from billing.services import bill_dispute, bill_generate, bill_issue, payment_record
+    from tests.billing.conftest import NOV, enrol
+    from tests.clients.factories import ContractFactory
+
+    enrol(two_city_client, "310000", name="甲", base="10000.00")
+    november = bill_issue(bill=bill_generate(client=two_city_client, month=NOV, actor=None),
+                          actor=None)
+    payment_record(bill=november, amount=november.total, paid_on=datetime.date(2026, 11, 2),
+                   method="bank_transfer", actor=None)  # invoice due 2026-11-16: past
+    other = ContractFactory(status="active", starts_on=datetime.date(2026, 1, 1),
+                            ends_on=datetime.date(2027, 12, 31)).client
+    bill_dispute(bill=bill_issue(bill=bill_generate(client=other, month=NOV, actor=None),
+                                 actor=None), reason="人数不对", actor=None)
+
+    client.force_login(UserFactory(role=Role.FINANCE))
+    html = client.get("/staff/").content.decode()
+    assert [card(html, c) for c in ("card-invoices-due", "card-invoices-overdue",
+                                    "card-disputed")] == ["1", "1", "1"]
+    client.force_login(UserFactory(role=Role.ARCHIVIST))
+    assert "card-invoices-due" not in client.get("/staff/").content.decode()
+    client.force_login(UserFactory(role=Role.CLIENT_ADMIN, client=other))
+    assert card(client.get("/portal/").content.decode(), "card-bills-to-confirm") == "0"
