@@ -8,5 +8,14 @@ echo ">> ruff"
 .venv/bin/ruff check .
 echo ">> mypy"
 .venv/bin/mypy
-echo ">> pytest"
-.venv/bin/python -m pytest "$@"
+if [ "$#" -gt 0 ]; then  # the tests named on the command line, as asked
+  echo ">> pytest $*"
+  exec .venv/bin/python -m pytest "$@"
+fi
+# Unit, page and API tests in parallel (each process has its own test database); then the
+# tests that run a real Celery worker on the shared Redis queue, and real Chromium, alone.
+echo ">> pytest: unit, page and API tests (${PYTEST_WORKERS:-2} processes)"
+.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile \
+  --ignore=tests/integration --ignore=tests/e2e
+echo ">> pytest: a real Celery worker and real Chromium"
+.venv/bin/python -m pytest tests/integration tests/e2e
