@@ -27,6 +27,8 @@ from agency.viewer import Viewer
 from billing.models import Bill, BillStatus, Invoice, Payment
 from billing.selectors import bill_get, bill_lines, bill_list, invoice_get, invoice_list
 from billing.services import (
+    ADJUSTABLE,
+    bill_adjust,
     bill_confirm,
     bill_dispute,
     bill_generate,
@@ -299,6 +301,28 @@ class BillPaymentView(APIView):
                                  method=v["method"], reference=v["reference"],
                                  actor=staff_actor(request))
         return Response(PaymentOutput(payment).data, status=status.HTTP_201_CREATED)
+
+
+class BillAdjustmentView(APIView):
+    """A manual adjustment line on a draft (`part`: social_insurance, housing_fund or
+    service_fee; a negative amount reduces it); it stays when the draft is regenerated.
+    Answers 201 with the bill."""
+
+    class InputSerializer(serializers.Serializer):
+        part = serializers.ChoiceField(choices=sorted(ADJUSTABLE))
+        amount = MoneyField()
+        description = serializers.CharField(max_length=300)
+
+    @extend_schema(request=InputSerializer, responses={201: BillDetailOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        viewer = _billing_staff(request)
+        bill = bill_get(viewer=viewer, pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        bill_adjust(bill=bill, part=v["part"], amount=v["amount"],
+                    description=v["description"], actor=staff_actor(request))
+        return Response(_bill_detail(viewer, bill.pk), status=status.HTTP_201_CREATED)
 
 
 class BillInvoiceView(APIView):

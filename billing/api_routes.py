@@ -15,6 +15,8 @@ API: list[Route] = [
     path("bills/<int:pk>/dispute/", api.BillDisputeView.as_view(), name="api-bills-dispute"),
     path("bills/<int:pk>/payments/", api.BillPaymentView.as_view(),
          name="api-bills-payments"),
+    path("bills/<int:pk>/adjustments/", api.BillAdjustmentView.as_view(),
+         name="api-bills-adjustments"),
     path("bills/<int:pk>/invoice/", api.BillInvoiceView.as_view(), name="api-bills-invoice"),
     path("invoices/", api.InvoiceListView.as_view(), name="api-invoices-list"),
     path("invoices/<int:pk>/", api.InvoiceDetailView.as_view(), name="api-invoices-detail"),

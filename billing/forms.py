@@ -37,6 +37,17 @@ def _text(label: StrOrPromise, *, rows: int = 2) -> forms.CharField:
                            widget=forms.Textarea(attrs={"rows": rows, "maxlength": 500}))
 
 
+class AdjustmentForm(forms.Form):
+    """A manual adjustment of a draft: which part, how much (negative reduces), why."""
+
+    part = forms.ChoiceField(label=_("part"), choices=[
+        ("service_fee", _("Service fee")), ("social_insurance", _("Social insurance")),
+        ("housing_fund", _("Housing fund"))])
+    amount = forms.DecimalField(label=_("amount"), max_digits=14, decimal_places=2,
+                                widget=forms.NumberInput(attrs={"step": "0.01"}))
+    description = forms.CharField(label=_("reason"), required=False, max_length=300)
+
+
 class ReasonForm(forms.Form):
     """Why a draft is voided or a disputed bill corrected."""
 

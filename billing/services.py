@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -186,18 +186,70 @@ def bill_generate(*, client: Client, month: datetime.date, actor: User | None,
                    policies=run.policies if run is not None else None)
     if bill is None:
         bill = Bill(client=client, month=month, replaces=replaces)
-    else:  # a draft's lines: nothing refers to them (only frozen lines are corrected)
-        BillLine.objects.filter(bill=bill)._raw_delete(BillLine.objects.db)
-    bill.social_insurance = sum((p.social_insurance for p in planned), ZERO)
-    bill.housing_fund = sum((p.housing_fund for p in planned), ZERO)
-    bill.service_fee = sum((p.service_fee for p in planned), ZERO)
-    bill.total = bill.social_insurance + bill.housing_fund + bill.service_fee
-    bill.line_count = len(planned)
+    else:  # a draft's computed lines: nothing refers to them (only frozen lines are
+        # corrected); staff's manual adjustments stay
+        BillLine.objects.filter(bill=bill).exclude(line_type=LineType.MANUAL)._raw_delete(
+            BillLine.objects.db)
     bill.generated_at = timezone.now()
-    record_actor(bill, actor)
-    bill.save()
+    _set_totals(bill, planned, actor)
     _insert_lines(bill, planned)
     return bill
+
+
+def _set_totals(bill: Bill, planned: list[PlannedLine], actor: User | None) -> None:
+    """The bill's totals: the planned lines plus its saved manual adjustments."""
+    manual = BillLine.objects.filter(bill_id=bill.pk, line_type=LineType.MANUAL).aggregate(
+        si=Sum("social_insurance"), hf=Sum("housing_fund"), fee=Sum("service_fee"),
+        n=Count("pk")) if bill.pk else {"si": None, "hf": None, "fee": None, "n": 0}
+    bill.social_insurance = sum((p.social_insurance for p in planned), manual["si"] or ZERO)
+    bill.housing_fund = sum((p.housing_fund for p in planned), manual["hf"] or ZERO)
+    bill.service_fee = sum((p.service_fee for p in planned), manual["fee"] or ZERO)
+    bill.total = bill.social_insurance + bill.housing_fund + bill.service_fee
+    bill.line_count = len(planned) + manual["n"]
+    record_actor(bill, actor)
+    bill.save()
+
+
+ADJUSTABLE = {"social_insurance": "社会保险", "housing_fund": "住房公积金",
+              "service_fee": "服务费"}
+
+
+@transaction.atomic
+def bill_adjust(*, bill: Bill, part: str, amount: Decimal, description: str,
+                actor: User | None) -> BillLine:
+    """A manual adjustment line on a draft (a correction staff agreed with the client,
+    e.g. a fee waived): `part` is social_insurance, housing_fund or service_fee; the
+    amount may be negative, never zero. It stays when the draft is regenerated."""
+    bill = _locked(bill.pk)
+    if bill.status != BillStatus.DRAFT:
+        raise _bill_issued(bill)
+    errors = []
+    if part not in ADJUSTABLE:
+        errors.append(ErrorDetail("invalid_choice", "调整项目无效 / Unknown part", field="part"))
+    if amount is None or amount == 0 or abs(amount) >= Decimal("1000000000"):
+        errors.append(ErrorDetail("amount_invalid", "调整金额须非零 / The amount must not be "
+                                  "zero", field="amount"))
+    description = (description or "").strip()
+    if not description:
+        errors.append(ErrorDetail("required", "请说明调整原因 / Give the reason",
+                                  field="description"))
+    if errors:
+        raise ValidationFailed(errors)
+    line = BillLine.objects.create(
+        bill=bill, line_type=LineType.MANUAL, month_from=bill.month, month_to=bill.month,
+        description=description[:300], total=amount,
+        **{part: amount}, basis={"by": getattr(actor, "pk", None)},
+    )
+    sums = BillLine.objects.filter(bill=bill).aggregate(
+        si=Sum("social_insurance"), hf=Sum("housing_fund"), fee=Sum("service_fee"),
+        n=Count("pk"))
+    bill.social_insurance, bill.housing_fund = sums["si"] or ZERO, sums["hf"] or ZERO
+    bill.service_fee = sums["fee"] or ZERO
+    bill.total = bill.social_insurance + bill.housing_fund + bill.service_fee
+    bill.line_count = sums["n"]
+    record_actor(bill, actor)
+    bill.save()
+    return line
 
 
 def billable_clients(*, month: datetime.date) -> list[Client]:

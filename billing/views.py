@@ -41,6 +41,7 @@ from agency.roles import Role
 from agency.services import audit_record
 from billing import selectors, services
 from billing.forms import (
+    AdjustmentForm,
     AnswerForm,
     BillFilterForm,
     DisputeForm,
@@ -207,6 +208,7 @@ def _staff_bill_page(request: ViewerRequest, bill: Bill, *,
             "amount": bill.outstanding, "paid_on": today,
             "method": Payment.Method.BANK_TRANSFER}),
         "void_form": ReasonForm(), "answer_form": AnswerForm(), "correct_form": ReasonForm(),
+        "adjust_form": AdjustmentForm(),
         **(forms or {}),
     }
     return _staff_page(request, "billing/staff_bill_detail.html", "bills", context,
@@ -270,6 +272,15 @@ def staff_bill_issue(request: ViewerRequest, pk: int) -> HttpResponse:
         return _("The bill was issued to the client.")
 
     return _bill_action(request, pk, issue)
+
+
+@staff_required(*BILLING_WRITERS)
+@require_POST
+def staff_bill_adjust(request: ViewerRequest, pk: int) -> HttpResponse:
+    return _bill_form_action(request, pk, AdjustmentForm, "adjust_form", lambda bill, d: (
+        services.bill_adjust(bill=bill, part=d["part"], amount=d["amount"],
+                             description=d["description"], actor=request.user)),
+        _("The adjustment was added to the draft."))
 
 
 @staff_required(*BILLING_WRITERS)

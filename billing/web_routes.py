@@ -13,6 +13,8 @@ STAFF: list[Route] = [
     path("billing/bills/<int:pk>/issue/", views.staff_bill_issue,
          name="staff-billing-bill-issue"),
     path("billing/bills/<int:pk>/void/", views.staff_bill_void, name="staff-billing-bill-void"),
+    path("billing/bills/<int:pk>/adjust/", views.staff_bill_adjust,
+         name="staff-billing-bill-adjust"),
     path("billing/bills/<int:pk>/answer/", views.staff_bill_answer,
          name="staff-billing-bill-answer"),
     path("billing/bills/<int:pk>/correct/", views.staff_bill_correct,

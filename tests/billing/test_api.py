@@ -548,3 +548,24 @@ def test_another_clients_bill_file_or_a_draft_answers_404_and_is_not_audited(
             assert error(response) == ("not_found", [])
     assert as_staff(Role.SERVICE_REP).get(path.format(bill=draft.pk)).status_code == 200
     assert AuditEvent.objects.filter(action=AuditEvent.Action.DOWNLOAD).count() == 1
+
+
+def test_finance_adjusts_a_draft_and_the_lines_show_the_manual_line(two_city_client):
+    enrol(two_city_client, "310000", name="甲", base="10000.00")
+    bill = bill_generate(client=two_city_client, month=NOV, actor=None)
+    finance = as_staff(Role.FINANCE)
+    url = f"/api/v1/bills/{bill.pk}/adjustments/"
+
+    bad = finance.post(url, {"part": "pension", "amount": "abc", "description": ""})
+    assert bad.status_code == 400
+    assert sorted(f for f, _c in error(bad)[1]) == ["amount", "description", "part"]
+    made = finance.post(url, {"part": "service_fee", "amount": "-80.00",
+                              "description": "首月服务费减免"})
+    assert made.status_code == 201
+    assert (made.json()["service_fee"], made.json()["total"]) == ("0.00", "3716.00")
+    lines = finance.get(f"/api/v1/bills/{bill.pk}/lines/").json()["results"]
+    manual = [line for line in lines if line["line_type"] == "manual"]
+    assert [(m["person"], m["months"], m["service_fee"], m["total"]) for m in manual] == [
+        (None, ["2026-11"], "-80.00", "-80.00")]
+    assert as_portal(two_city_client).post(url, {"part": "service_fee", "amount": "1.00",
+                                                  "description": "x"}).status_code == 404

@@ -277,3 +277,30 @@ def test_final_figures_in_the_data_file_top_up_months_billed_provisionally(two_c
         "unemployment": ("5200.00", "1.07", "1.07"), "work_injury": ("5200.00", "0.43", "0.00")}
     assert [t.total for t in topups] == [Decimal("78.54")] * 2
     assert december.total == sum(line.total for line in december.lines.all())
+
+
+def test_a_manual_adjustment_stays_through_regeneration_and_counts_in_the_totals(
+        two_city_client):
+    from billing.services import bill_adjust
+
+    enrol(two_city_client, "310000", name="甲", base="10000.00")
+    bill = bill_generate(client=two_city_client, month=NOV, actor=None)
+    with pytest.raises(ValidationFailed) as exc:
+        bill_adjust(bill=bill, part="pension", amount=Decimal("0"), description=" ",
+                    actor=None)
+    assert [d.field for d in exc.value.details] == ["part", "amount", "description"]
+    bill_adjust(bill=bill, part="service_fee", amount=Decimal("-80.00"),
+                description="首月服务费减免", actor=None)
+    bill.refresh_from_db()
+    assert (bill.service_fee, bill.total, bill.line_count) == (
+        Decimal("0.00"), Decimal("3716.00"), 2)
+    again = bill_generate(client=two_city_client, month=NOV, actor=None)
+    assert (again.total, again.line_count) == (Decimal("3716.00"), 2)
+    manual = again.lines.get(line_type=LineType.MANUAL)
+    assert (manual.description, manual.total, manual.months) == (
+        "首月服务费减免", Decimal("-80.00"), ["2026-11"])
+    bill_issue(bill=again, actor=None)
+    with pytest.raises(DomainError) as exc2:
+        bill_adjust(bill=again, part="service_fee", amount=Decimal("1.00"),
+                    description="x", actor=None)
+    assert exc2.value.code == "bill_issued"

@@ -394,3 +394,16 @@ def test_another_clients_invoice_answers_404(client, two_city_client, seller):
 
     assert response.status_code == 404
     assert list(listed.context["page"].object_list) == []
+
+
+def test_a_manual_adjustment_needs_a_reason_then_changes_the_drafts_total(client, finance,
+                                                                          bill):
+    url = f"/staff/billing/bills/{bill.pk}/adjust/"
+    refused = client.post(url, {"part": "service_fee", "amount": "-80.00", "description": ""})
+    assert refused.status_code == 400
+    assert refused.context["adjust_form"].errors == {
+        "description": ["请说明调整原因 / Give the reason"]}
+    client.post(url, {"part": "service_fee", "amount": "-80.00",
+                      "description": "首月服务费减免"}, follow=True)
+    bill.refresh_from_db()
+    assert (str(bill.service_fee), str(bill.total)) == ("0.00", "3716.00")
