@@ -1,0 +1,7 @@
+"""Staff, portal and API routes of billing's reconciliation pages (views in `billing.reconciliation_views`)."""
+
+from agency.routing import Route
+
+STAFF: list[Route] = []
+PORTAL: list[Route] = []
+API: list[Route] = []
