@@ -1,4 +1,5 @@
-"""Staff, portal and API routes of billing's reconciliation pages (views in `billing.reconciliation_views`)."""
+"""Staff, portal and API routes of bureau reconciliation (views in
+`billing.reconciliation_views`)."""
 
 from agency.routing import Route
 
