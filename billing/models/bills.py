@@ -24,9 +24,9 @@ def _money(verbose: str) -> models.DecimalField:
 class VatMethod(models.TextChoices):
     """How the agency's legal entity charges VAT on its service fee (财税〔2016〕47号)."""
 
-    GENERAL = "general", _("General taxpayer, 6 %")
-    DIFFERENCE = "difference", _("Simplified 5 % on the difference (差额征税)")
-    SMALL_SCALE = "small_scale", _("Small-scale taxpayer (3 %, 1 % until 2027-12-31)")
+    GENERAL = "general", _("General taxpayer, 6 per cent")
+    DIFFERENCE = "difference", _("Simplified, 5 per cent on the difference (差额征税)")
+    SMALL_SCALE = "small_scale", _("Small-scale taxpayer (3 per cent; 1 per cent until 2027-12-31)")
 
 
 class AgencyEntity(models.Model):
