@@ -21,7 +21,7 @@ from typing import Any
 
 from agency.deadlines import add_months, month_start
 from agency.errors import DomainError
-from billing.models import BillLine, LineType
+from billing.models import BillLine, Difference, LineType, ReconciliationRun
 from clients.models import Client, Contract
 from enrollment.models import Enrollment, EnrollmentBase, Scheme
 from enrollment.persons.selectors import BaseRow, base_row_in_month, base_rows
@@ -346,9 +346,31 @@ def plan_topup(original: BillLine, *, policies: Policies) -> PlannedLine | None:
     )
 
 
+def plan_settlement(difference: Difference) -> PlannedLine:
+    """The 补差 of an accepted reconciliation difference: what the bureau charged more
+    (or less) than the bill, on the scheme's side, for the month it charged."""
+    run = difference.run
+    fund = run.scheme == ReconciliationRun.Scheme.HOUSING_FUND
+    delta = difference.delta
+    base = difference.charged_base if difference.charged_base is not None else (
+        difference.billed_base)
+    return PlannedLine(
+        line_type=LineType.TOPUP, person_id=difference.person_id, city_id=run.city_id,
+        month_from=run.month, month_to=run.month,
+        items=[{"kind": difference.item or (HOUSING_FUND if fund else "social_insurance"),
+                "base": f"{base:.2f}" if base is not None else "",
+                "employer": f"{delta:.2f}", "employee": "0.00"}],
+        social_insurance=ZERO if fund else delta, housing_fund=delta if fund else ZERO,
+        service_fee=ZERO, basis={"difference": difference.pk},
+        description=f"稽核补差 {run.month:%Y-%m}：{difference.get_kind_display()}",
+        sort_key=(difference.name, difference.person_id or 0, run.city_id, run.month, 3),
+    )
+
+
 def plan(client: Client, month: datetime.date, enrollments: list[Enrollment],
          originals: dict[tuple[int, datetime.date], list[BillLine]],
-         provisional_lines: list[BillLine], policies: Policies | None = None) -> list[PlannedLine]:
+         provisional_lines: list[BillLine], policies: Policies | None = None,
+         settlements: Iterable[Difference] = ()) -> list[PlannedLine]:
     """Every line of `client`'s bill for `month`, in a stable order (`policies`: a cache
     shared by the clients of one run)."""
     policies, prices = policies or Policies(), Prices(client)
@@ -369,5 +391,6 @@ def plan(client: Client, month: datetime.date, enrollments: list[Enrollment],
         topup = plan_topup(original, policies=policies)
         if topup is not None:
             lines.append(topup)
+    lines.extend(plan_settlement(d) for d in settlements)
     lines.sort(key=lambda line: line.sort_key)
     return lines

@@ -35,6 +35,8 @@ from billing.models import (
     Bill,
     BillLine,
     BillStatus,
+    Difference,
+    DifferenceStatus,
     Invoice,
     InvoiceItem,
     InvoiceKind,
@@ -182,8 +184,12 @@ def bill_generate(*, client: Client, month: datetime.date, actor: User | None,
         )
     enrollments = list(billable_enrollments(client_ids=[client.pk], month=month))
     provisional = _provisional_lines(client) if run is None or run.any_superseded else []
+    settlements = Difference.objects.filter(
+        client=client, status=DifferenceStatus.ACCEPTED, settled_line__isnull=True,
+        run__month__lte=month).select_related("run").order_by("pk")
     planned = plan(client, month, enrollments, _originals(client, enrollments), provisional,
-                   policies=run.policies if run is not None else None)
+                   policies=run.policies if run is not None else None,
+                   settlements=settlements)
     if bill is None:
         bill = Bill(client=client, month=month, replaces=replaces)
     else:  # a draft's computed lines: nothing refers to them (only frozen lines are
@@ -324,10 +330,14 @@ def bill_issue(*, bill: Bill, actor: User | None) -> Bill:
         raise _bill_issued(bill) if bill.frozen else _transition_error(bill, "出具", "issue")
     through: dict[int, datetime.date | None] = {}
     version_ids: set[int] = set()
-    for line_type, month_to, basis, version_id in BillLine.objects.filter(bill=bill).values_list(
-            "line_type", "month_to", "basis", "policy_version_id").iterator(chunk_size=5000):
+    settled: dict[int, int] = {}
+    for pk_, line_type, month_to, basis, version_id in BillLine.objects.filter(
+            bill=bill).values_list("pk", "line_type", "month_to", "basis",
+                                   "policy_version_id").iterator(chunk_size=5000):
         if version_id is not None:
             version_ids.add(version_id)
+        if line_type == LineType.TOPUP and (basis or {}).get("difference"):
+            settled[basis["difference"]] = pk_
         for pk in (basis or {}).get("enrollments", []):
             if line_type == LineType.REFUND:
                 through[pk] = datetime.date.fromisoformat(basis["refund_through"])
@@ -337,6 +347,8 @@ def bill_issue(*, bill: Bill, actor: User | None) -> Bill:
                 if current is None or current < day:
                     through[pk] = day
     enrollments_mark_billed(through=through)
+    for difference_id, line_id in settled.items():  # each accepted difference: once
+        Difference.objects.filter(pk=difference_id).update(settled_line_id=line_id)
     for version in PolicyVersion.objects.filter(pk__in=version_ids, locked_at__isnull=True):
         policy_version_lock(version=version, actor=actor)
     bill.status = BillStatus.ISSUED
@@ -457,6 +469,8 @@ def bill_correct(*, bill: Bill, reason: str, actor: User | None) -> Bill:
     if bill.status != BillStatus.DISPUTED or bill.paid:
         raise _transition_error(bill, "更正", "correct")
     _restore_billed_through(bill)
+    # its reconciliation 补差 lines go to the corrected bill instead
+    Difference.objects.filter(settled_line__bill=bill).update(settled_line=None)
     bill.status, bill.void_reason = BillStatus.VOID, reason[:300]
     record_actor(bill, actor)
     bill.save()

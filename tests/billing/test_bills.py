@@ -304,3 +304,34 @@ def test_a_manual_adjustment_stays_through_regeneration_and_counts_in_the_totals
         bill_adjust(bill=again, part="service_fee", amount=Decimal("1.00"),
                     description="x", actor=None)
     assert exc2.value.code == "bill_issued"
+
+
+def test_an_accepted_reconciliation_difference_is_one_topup_line_on_the_next_bill(
+        two_city_client):
+    from billing.models import Difference, ReconciliationRun
+
+    person = enrol(two_city_client, "310000", name="甲", base="10000.00")
+    bill_issue(bill=bill_generate(client=two_city_client, month=NOV, actor=None), actor=None)
+    run = ReconciliationRun.objects.create(
+        city=City.objects.get(code="310000"), month=NOV, scheme="social_insurance",
+        file_name="bureau.xlsx", sha256="0" * 64)
+    accepted = Difference.objects.create(
+        run=run, kind="base", person=person, client=two_city_client, name="甲",
+        item="pension", billed_base=Decimal("10000.00"), charged_base=Decimal("10100.00"),
+        billed_amount=Decimal("2400.00"), charged_amount=Decimal("2424.00"),
+        delta=Decimal("24.00"), status="accepted")
+    Difference.objects.create(run=run, kind="rounding", person=person, client=two_city_client,
+                              item="medical", delta=Decimal("0.01"))  # open: not billed
+
+    december = bill_generate(client=two_city_client, month=DEC, actor=None)
+    december = bill_generate(client=two_city_client, month=DEC, actor=None)  # idempotent
+    [topup] = december.lines.filter(line_type=LineType.TOPUP)
+    assert (topup.basis, topup.months, topup.social_insurance, topup.housing_fund) == (
+        {"difference": accepted.pk}, ["2026-11"], Decimal("24.00"), Decimal("0.00"))
+    assert figures(topup) == {"pension": ("10100.00", "24.00", "0.00")}
+    assert december.total == Decimal("3796.00") + Decimal("24.00")
+    bill_issue(bill=december, actor=None)
+    accepted.refresh_from_db()
+    assert accepted.settled_line_id == topup.pk
+    january = bill_generate(client=two_city_client, month=datetime.date(2027, 1, 1), actor=None)
+    assert not january.lines.filter(line_type=LineType.TOPUP).exists()
