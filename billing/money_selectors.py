@@ -50,6 +50,7 @@ from billing.models import (
 from clients.models import Client
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 # bills that still wait for money: issued to the client, not yet paid in full
 OPEN_STATUSES = (BillStatus.ISSUED, BillStatus.CONFIRMED, BillStatus.DISPUTED)
 KIND_ORDER = {"bill": 0, "receipt": 1, "credit": 2, "refund": 3}
@@ -59,9 +60,15 @@ MONEY: "DecimalField[Decimal, Decimal]" = DecimalField(max_digits=14, decimal_pl
 # --- statements and receipts --------------------------------------------------------------
 
 def statement_list(*, viewer: Viewer) -> QuerySet[BankStatement]:
-    """Uploaded statements, newest first: staff only (a statement holds every payer)."""
-    qs = BankStatement.objects.select_related("uploaded_by").order_by("-uploaded_at", "-pk")
-    return qs if viewer.is_staff else qs.none()
+    """Uploaded statements, newest first, with how many of their receipts are `matched`,
+    `proposed` and `unmatched`: staff only (a statement holds every payer)."""
+    if not viewer.is_staff:
+        return BankStatement.objects.none()
+    return BankStatement.objects.select_related("uploaded_by").annotate(
+        matched=Count("receipts", filter=Q(receipts__status=ReceiptStatus.MATCHED)),
+        proposed=Count("receipts", filter=Q(receipts__status=ReceiptStatus.PROPOSED)),
+        unmatched=Count("receipts", filter=Q(receipts__status=ReceiptStatus.UNMATCHED)),
+    ).order_by("-uploaded_at", "-pk")
 
 
 def receipt_list(*, viewer: Viewer, statuses: tuple[str, ...] = (), q: str = "",
@@ -183,6 +190,11 @@ class Credit:
         return self.balance - self.requested
 
 
+def _cents(value: Decimal | None) -> Decimal:
+    """A sum as money: two places whatever the database returned (SQLite gives 5000)."""
+    return (value or ZERO).quantize(CENT)
+
+
 def credit_of(client: Client) -> Credit:
     sums = Allocation.objects.filter(client=client, undone_at__isnull=True).aggregate(
         received=Sum("amount", filter=Q(bill__isnull=True, receipt__isnull=False)),
@@ -190,8 +202,8 @@ def credit_of(client: Client) -> Credit:
     refunds = Refund.objects.filter(client=client).aggregate(
         refunded=Sum("amount", filter=Q(status=RefundStatus.APPROVED)),
         requested=Sum("amount", filter=Q(status=RefundStatus.REQUESTED)))
-    return Credit(received=sums["received"] or ZERO, used=sums["used"] or ZERO,
-                  refunded=refunds["refunded"] or ZERO, requested=refunds["requested"] or ZERO)
+    return Credit(received=_cents(sums["received"]), used=_cents(sums["used"]),
+                  refunded=_cents(refunds["refunded"]), requested=_cents(refunds["requested"]))
 
 
 def credit_balance(client: Client) -> Decimal:
@@ -299,8 +311,8 @@ def client_ledger(*, viewer: Viewer, client: Client) -> Ledger:
     entries = _with_balances(bills + receipts + payments + refunds)
     used = sum((a.amount for a in allocations if a.from_credit), ZERO)
     credit_in = sum((a.amount for a in allocations if a.receipt_id and a.bill_id is None), ZERO)
-    requested = Refund.objects.filter(client=client, status=RefundStatus.REQUESTED).aggregate(
-        s=Sum("amount"))["s"] or ZERO
+    requested = _cents(Refund.objects.filter(client=client, status=RefundStatus.REQUESTED)
+                       .aggregate(s=Sum("amount"))["s"])
     refunded = sum((e.amount for e in refunds), ZERO)
     return Ledger(
         client=client, entries=entries, billed=sum((e.amount for e in bills), ZERO),
@@ -331,7 +343,7 @@ def ledger_client_list(*, viewer: Viewer, q: str = "") -> QuerySet[Client]:
     qs = scope_to_viewer(Client.objects.all(), viewer, "pk").annotate(
         billed=_sum_of(Bill.objects.filter(client=client, status__in=FROZEN_STATUSES),
                        "client", "total"),
-        received=_sum_of(active.filter(receipt__isnull=False), "client", "amount"),
+        from_receipts=_sum_of(active.filter(receipt__isnull=False), "client", "amount"),
         paid_direct=_sum_of(Payment.objects.filter(bill__client=client,
                                                    allocation__isnull=True),
                             "bill__client", "amount"),
@@ -341,7 +353,8 @@ def ledger_client_list(*, viewer: Viewer, q: str = "") -> QuerySet[Client]:
                           "client", "amount"),
         credit_used=_sum_of(active.filter(from_credit=True), "client", "amount"),
     ).annotate(
-        balance=F("billed") - F("received") - F("paid_direct") + F("refunded"),
+        received=F("from_receipts") + F("paid_direct"),
+        balance=F("billed") - F("from_receipts") - F("paid_direct") + F("refunded"),
         credit=F("credit_in") - F("credit_used") - F("refunded"),
     ).filter(
         Exists(Bill.objects.filter(client=client, status__in=FROZEN_STATUSES))

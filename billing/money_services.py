@@ -405,14 +405,22 @@ def _proposed_parts(receipt: Receipt, client: Client) -> list[tuple[Bill | None,
     return parts
 
 
+def allocation_plan(*, bills: Sequence[Bill], amount: Decimal
+                    ) -> tuple[list[tuple[Bill, Decimal]], Decimal]:
+    """How the matcher's rules put `amount` on these open bills (oldest first), and the
+    credit left; nothing is written (a page fills its split form with it)."""
+    by_pk = {b.pk: b for b in bills}
+    parts, credit = _allocate([_OpenBill(b.pk, b.client_id, b.outstanding) for b in bills],
+                              amount)
+    return [(by_pk[b.pk], part) for b, part in parts], credit
+
+
 def _fresh_parts(receipt: Receipt, client: Client) -> list[tuple[Bill | None, Decimal]]:
     """The matcher's allocation of the receipt to another client's open bills."""
     bills = list(Bill.objects.filter(client=client, status__in=OPEN_STATUSES,
                                      total__gt=F("paid")).order_by("month", "pk"))
-    by_pk = {b.pk: b for b in bills}
-    parts, _credit = _allocate([_OpenBill(b.pk, b.client_id, b.outstanding) for b in bills],
-                              receipt.amount)
-    return [(by_pk[b.pk], amount) for b, amount in parts]
+    parts, _credit = allocation_plan(bills=bills, amount=receipt.amount)
+    return list(parts)
 
 
 def _given_parts(receipt: Receipt, client: Client,
