@@ -81,6 +81,9 @@ class MatchRule(StrEnum):
     AMOUNT = "amount"
 
 
+SIMILAR_NAME = "similar_name"  # a candidate's reason: the payer's name looks like the client's
+
+
 # --- who may act --------------------------------------------------------------------------
 
 def _refuse(roles_zh: str, roles_en: str) -> DomainError:
@@ -194,6 +197,18 @@ class _Index:
                 if b.outstanding == amount]
 
 
+def _held(receipts: Sequence[Receipt]) -> dict[int, Decimal]:
+    """What other receipts' proposals already put on each bill (waiting to be confirmed):
+    a bill is not proposed twice for the same money."""
+    held: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for proposal in (Receipt.objects.filter(status=ReceiptStatus.PROPOSED)
+                     .exclude(pk__in=[r.pk for r in receipts if r.pk])
+                     .values_list("proposal", flat=True)):
+        for pk, amount in (proposal or {}).get("bills", []):
+            held[int(pk)] += Decimal(amount)
+    return held
+
+
 def _load_index(receipts: Sequence[Receipt]) -> _Index:
     names = dict(Client.objects.values_list("pk", "name"))
     by_account: dict[str, set[int]] = defaultdict(set)
@@ -206,11 +221,14 @@ def _load_index(receipts: Sequence[Receipt]) -> _Index:
             by_account[normalized_account(account)].add(client_id)
         if name:
             by_name[normalized_name(name)].add(client_id)
+    held = _held(receipts)
     open_bills: dict[int, list[_OpenBill]] = defaultdict(list)
     for pk, client_id, total, paid in (
             Bill.objects.filter(status__in=OPEN_STATUSES, total__gt=F("paid"))
             .order_by("month", "pk").values_list("pk", "client_id", "total", "paid")):
-        open_bills[client_id].append(_OpenBill(pk, client_id, total - paid))
+        outstanding = total - paid - held.get(pk, ZERO)
+        if outstanding > 0:
+            open_bills[client_id].append(_OpenBill(pk, client_id, outstanding))
     numbers = {int(m.group(3)) for r in receipts
                for m in BILL_NUMBER.finditer(unicodedata.normalize("NFKC", r.reference).upper())}
     numbered = {pk: (client_id, f"{month:%Y%m}", status in OPEN_STATUSES)
@@ -327,7 +345,7 @@ def _candidates(receipt: Receipt, index: _Index) -> list[dict[str, Any]]:
         if len(owing) > 1 and sum((b.outstanding for b in owing), ZERO) == receipt.amount:
             add(client_id, MatchRule.AMOUNT, [[str(b.pk), _money(b.outstanding)] for b in owing])
     for _ratio, client_id in _similar_names(receipt, index):
-        add(client_id, MatchRule.PAYER_NAME, [])
+        add(client_id, SIMILAR_NAME, [])
     return list(out.values())[:MAX_CANDIDATES]
 
 

@@ -76,6 +76,7 @@ RULES = {
     "payer_account": gettext_lazy("The client's paying account"),
     "payer_name": gettext_lazy("The client's paying name"),
     "amount": gettext_lazy("Amount owed"),
+    "similar_name": gettext_lazy("Similar name"),
     "manual": gettext_lazy("Chosen by hand"),
 }
 KINDS = {"bill": gettext_lazy("Bill"), "receipt": gettext_lazy("Receipt"),

@@ -112,17 +112,26 @@ def issue(bill):
     return Bill.objects.get(pk=bill.pk)
 
 
+def make_nov_bill(client):
+    """甲 at base 10000 in Shanghai from November: 3796.00, issued on 2026-11-20."""
+    enrol(client, "310000", name="甲", base="10000.00")
+    return issue(bill_generate(client=client, month=NOV, actor=None))
+
+
+def make_dec_bill(client):
+    """甲 again and 乙 at base 8000 from December: 3796.00 + 3052.80."""
+    enrol(client, "310000", name="乙", base="8000.00", starts=DEC)
+    return issue(bill_generate(client=client, month=DEC, actor=None))
+
+
 @pytest.fixture
 def nov_bill(two_city_client):
-    enrol(two_city_client, "310000", name="甲", base="10000.00")
-    return issue(bill_generate(client=two_city_client, month=NOV, actor=None))
+    return make_nov_bill(two_city_client)
 
 
 @pytest.fixture
 def dec_bill(two_city_client, nov_bill):
-    """甲 again and 乙 at base 8000 from December: 3796.00 + 3052.80."""
-    enrol(two_city_client, "310000", name="乙", base="8000.00", starts=DEC)
-    return issue(bill_generate(client=two_city_client, month=DEC, actor=None))
+    return make_dec_bill(two_city_client)
 
 
 def other_client_owing(amount_base="10000.00", name="北京远航科技有限公司"):
@@ -339,6 +348,18 @@ def test_one_bill_takes_two_receipts(finance, nov_bill):
     assert (len(result.confirmed), result.failed) == (2, [])
     assert (fresh(nov_bill).status, fresh(nov_bill).paid) == (BillStatus.PAID,
                                                               Decimal("3796.00"))
+
+
+def test_a_bill_proposed_for_one_receipt_is_not_proposed_again_for_the_next(finance,
+                                                                          nov_bill):
+    first = receipt_from("3796.00", payer="上海启明信息技术有限公司", serial="S1",
+                         actor=finance)
+    second = receipt_from("3796.00", payer="上海启明信息技术有限公司", serial="S2",
+                          on=datetime.date(2026, 11, 29), actor=finance)
+
+    assert first.proposal["bills"] == [[str(nov_bill.pk), "3796.00"]]
+    assert second.proposal == {"client": nov_bill.client_id, "bills": [], "credit": "3796.00",
+                               "rule": "payer_name"}
 
 
 def test_an_over_payment_leaves_a_credit_on_the_clients_account(finance, nov_bill):
