@@ -17,13 +17,18 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from billing.models import (
     AgencyEntity,
+    Allocation,
+    BankStatement,
     Bill,
     BillLine,
     Invoice,
     InvoiceItem,
     InvoiceSequence,
     InvoiceTitle,
+    PayerAccount,
     Payment,
+    Receipt,
+    Refund,
 )
 
 
@@ -124,3 +129,67 @@ class InvoiceAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 @admin.register(InvoiceSequence)
 class InvoiceSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("year", "last")
+
+
+# --- money in and out (issue 12) ----------------------------------------------------------
+# The accounts clients pay from are kept here (the matcher finds a client by them; a
+# confirmation adds them by itself). Statements, receipts, allocations and refunds are
+# shown only: `billing.money_services` writes them, with the payments on the bills.
+
+
+@admin.register(PayerAccount)
+class PayerAccountAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "account", "client")
+    search_fields = ("name", "account", "client__name")
+    list_select_related = ("client",)
+    raw_id_fields = ("client",)
+
+
+@admin.register(BankStatement)
+class BankStatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("file_name", "uploaded_at", "uploaded_by", "rows", "receipts_added",
+                    "duplicates")
+    list_select_related = ("uploaded_by",)
+    readonly_fields = _all_fields(BankStatement)
+
+
+class AllocationInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Allocation
+    fk_name = "receipt"
+    extra = 0
+    fields = ("client", "bill", "amount", "payment", "confirmed_by", "confirmed_at",
+              "undone_by", "undone_at", "undo_reason")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Allocation]:
+        return super().get_queryset(request).select_related(
+            "client", "bill__client", "payment__bill", "confirmed_by", "undone_by")
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ("received_on", "payer_name", "amount", "status", "client", "reference")
+    list_filter = ("status",)
+    search_fields = ("payer_name", "payer_account", "reference", "serial", "client__name")
+    list_select_related = ("client",)
+    date_hierarchy = "received_on"
+    readonly_fields = _all_fields(Receipt)
+    inlines = [AllocationInline]
+
+
+@admin.register(Allocation)
+class AllocationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ("client", "bill", "amount", "from_credit", "confirmed_at", "undone_at")
+    list_filter = ("from_credit",)
+    search_fields = ("client__name",)
+    list_select_related = ("client", "bill__client")
+    readonly_fields = _all_fields(Allocation)
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ("client", "amount", "status", "requested_at", "decided_at")
+    list_filter = ("status",)
+    search_fields = ("client__name", "reason")
+    list_select_related = ("client",)
+    readonly_fields = _all_fields(Refund)

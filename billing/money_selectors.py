@@ -273,12 +273,11 @@ def _payment_entries(client: Client) -> list[LedgerEntry]:
                         bill_id=p.bill_id) for p in payments]
 
 
-def _refund_entries(client: Client) -> list[LedgerEntry]:
-    refunds = Refund.objects.filter(client=client, status=RefundStatus.APPROVED)
+def _refund_entries(refunds: list[Refund]) -> list[LedgerEntry]:
     return [LedgerEntry(date=timezone.localtime(r.decided_at).date() if r.decided_at
                         else timezone.localtime(r.requested_at).date(),
                         kind="refund", reference=r.reason[:100], amount=r.amount)
-            for r in refunds]
+            for r in refunds if r.status == RefundStatus.APPROVED]
 
 
 def _with_balances(entries: list[LedgerEntry]) -> list[LedgerEntry]:
@@ -306,13 +305,14 @@ def client_ledger(*, viewer: Viewer, client: Client) -> Ledger:
                        .select_related("receipt"))
     receipts = _receipt_entries(allocations)
     payments = _payment_entries(client)
-    refunds = _refund_entries(client)
+    all_refunds = list(Refund.objects.filter(
+        client=client, status__in=[RefundStatus.APPROVED, RefundStatus.REQUESTED]))
+    refunds = _refund_entries(all_refunds)
     bills = _bill_entries(client)
     entries = _with_balances(bills + receipts + payments + refunds)
     used = sum((a.amount for a in allocations if a.from_credit), ZERO)
     credit_in = sum((a.amount for a in allocations if a.receipt_id and a.bill_id is None), ZERO)
-    requested = _cents(Refund.objects.filter(client=client, status=RefundStatus.REQUESTED)
-                       .aggregate(s=Sum("amount"))["s"])
+    requested = sum((r.amount for r in all_refunds if r.status == RefundStatus.REQUESTED), ZERO)
     refunded = sum((e.amount for e in refunds), ZERO)
     return Ledger(
         client=client, entries=entries, billed=sum((e.amount for e in bills), ZERO),
