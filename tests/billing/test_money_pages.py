@@ -5,6 +5,7 @@ One person (甲) in Shanghai at base 10000 in November 2026: a 3796.00 bill."""
 
 import datetime
 import re
+import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -24,6 +25,7 @@ from tests.billing.test_money_services import (
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
@@ -70,8 +72,9 @@ def test_a_statement_uploaded_on_the_page_is_listed_with_its_counts(client, fina
     assert response.status_code == 302
     assert response["Location"] == (
         f"/staff/billing/receipts/?status=all&statement={statement.pk}")
-    assert [row[:1] + row[2:] for row in cells(listing.content.decode(), "statement-row")] == [
-        ["工行.xlsx", "3", "2", "0", "0", "1", "1"]]
+    assert cells(listing.content.decode(), "statement-row") == [
+        [f"工行.xlsx {statement.uploaded_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M} · "
+         f"{finance.display_name}", "3", "2", "0", "0", "1", "1"]]
 
 
 def test_a_bad_row_is_shown_with_its_row_and_field_and_nothing_is_saved(client, finance):
