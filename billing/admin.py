@@ -21,6 +21,7 @@ from billing.models import (
     BankStatement,
     Bill,
     BillLine,
+    Difference,
     Invoice,
     InvoiceItem,
     InvoiceSequence,
@@ -28,6 +29,7 @@ from billing.models import (
     PayerAccount,
     Payment,
     Receipt,
+    ReconciliationRun,
     Refund,
 )
 
@@ -193,3 +195,44 @@ class RefundAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     search_fields = ("client__name", "reason")
     list_select_related = ("client",)
     readonly_fields = _all_fields(Refund)
+
+
+class DifferenceInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Difference
+    extra = 0
+    fields = ("kind", "status", "client", "name", "id_number_masked", "item", "billed_base",
+              "charged_base", "billed_amount", "charged_amount", "delta", "note")
+    readonly_fields = fields
+    show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Difference]:
+        return super().get_queryset(request).select_related("client")
+
+
+@admin.register(ReconciliationRun)
+class ReconciliationRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Bureau reconciliation runs (稽核), shown only: made by `reconciliation_run` from the
+    bureau's file, never changed afterwards (their differences are decided on the staff
+    pages, each decision in the difference's history)."""
+
+    list_display = ("city", "month", "scheme", "file_name", "rows", "persons_matched",
+                    "differences_found", "uploaded_by", "uploaded_at")
+    list_filter = ("scheme", "city")
+    date_hierarchy = "month"
+    list_select_related = ("city", "uploaded_by")
+    readonly_fields = _all_fields(ReconciliationRun)
+    inlines = [DifferenceInline]
+
+
+@admin.register(Difference)
+class DifferenceAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """A run's differences with their history: accepted or marked as the bureau's error
+    by `billing.reconciliation_services` alone (an accepted one becomes a 补差 line once)."""
+
+    list_display = ("run", "kind", "status", "client", "name", "item", "delta",
+                    "settled_line")
+    list_filter = ("kind", "status")
+    search_fields = ("name", "client__name", "note")
+    list_select_related = ("run__city", "client")
+    raw_id_fields = ("run", "person", "client", "bill_line", "settled_line")
+    readonly_fields = _all_fields(Difference)

@@ -950,8 +950,9 @@ def reconciliation_xlsx(run: ReconciliationRun) -> bytes:
     file, rows read, persons matched, differences), the header, one row per difference
     (bases, amounts and the difference typed as numbers, "0.00"), a total of the
     differences. Every cell through `append_row` / `write_cell`."""
-    differences = (run.differences.select_related("client", "decided_by")
-                   .order_by("kind", "client__name", "name", "item", "pk"))
+    from billing.reconciliation_selectors import in_kind_order
+
+    differences = in_kind_order(run.differences.select_related("client", "decided_by"))
     workbook = Workbook()
     sheet = workbook.active
     assert isinstance(sheet, Worksheet)  # noqa: S101 - a new Workbook has one worksheet

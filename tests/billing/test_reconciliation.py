@@ -76,14 +76,18 @@ def shanghai():
     return City.objects.get(code="310000")
 
 
-@pytest.fixture
-def billed_month(two_city_client):
+def bill_four(client):
     """Four persons billed for November (issued): 甲, 乙 and 丁 at 10000, 丙 at 8000."""
-    persons = {name: enrol(two_city_client, "310000", name=name, base=base)
+    persons = {name: enrol(client, "310000", name=name, base=base)
                for name, base in (("甲", "10000.00"), ("乙", "10000.00"), ("丙", "8000.00"),
                                   ("丁", "10000.00"))}
-    bill_issue(bill=bill_generate(client=two_city_client, month=NOV, actor=None), actor=None)
+    bill_issue(bill=bill_generate(client=client, month=NOV, actor=None), actor=None)
     return persons
+
+
+@pytest.fixture
+def billed_month(two_city_client):
+    return bill_four(two_city_client)
 
 
 def four_changes(persons, stranger):
