@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from agency.deadlines import add_months, month_start
+from billing import money_demo
 from billing.generation import month_end
 from billing.models import AgencyEntity, Bill, BillStatus, InvoiceTitle, VatMethod
 from billing.services import (
@@ -81,3 +82,4 @@ def seed(today: datetime.date | None = None) -> None:
         else:
             bill_dispute(bill=bill, reason="两名员工已于上月离职，请核对减员后重新出账",
                          actor=None)
+    money_demo.seed(today)
