@@ -408,3 +408,20 @@ def test_accepting_a_kind_accepts_its_open_differences_with_a_client(billed_mont
     assert sorted(run.differences.values_list("kind", "status")) == [
         ("base", "open"), ("not_billed", "open"), ("not_charged", "open"),
         ("rounding", "accepted")]
+
+
+def test_the_demo_run_is_made_from_the_issued_bill_with_four_changes_once(two_city_client,
+                                                                         billed_month):
+    from billing import reconciliation_demo
+
+    reconciliation_demo.seed(datetime.date(2026, 12, 15))
+    reconciliation_demo.seed(datetime.date(2026, 12, 15))
+
+    run = ReconciliationRun.objects.get()
+    assert (run.month, run.rows, run.persons_matched) == (NOV, 4, 3)
+    assert [(d.kind, d.name, d.item, d.delta) for d in run.differences.order_by("kind")] == [
+        ("base", "丙", "", D("371.60")),  # 8000 → 9000
+        ("not_billed", "陆晓峰", "", D("3716.00")),
+        ("not_charged", "丁", "", D("-3716.00")),
+        ("rounding", "乙", "pension", D("0.01")),
+    ]
