@@ -61,6 +61,7 @@ from agency.xlsx import (
     write_cell,
 )
 from billing.models import Difference, DifferenceKind, DifferenceStatus, ReconciliationRun
+from billing.reconciliation_selectors import in_kind_order
 from enrollment.persons.id_numbers import normalize_id_number
 
 SOCIAL_INSURANCE = ReconciliationRun.Scheme.SOCIAL_INSURANCE.value
@@ -950,8 +951,6 @@ def reconciliation_xlsx(run: ReconciliationRun) -> bytes:
     file, rows read, persons matched, differences), the header, one row per difference
     (bases, amounts and the difference typed as numbers, "0.00"), a total of the
     differences. Every cell through `append_row` / `write_cell`."""
-    from billing.reconciliation_selectors import in_kind_order
-
     differences = in_kind_order(run.differences.select_related("client", "decided_by"))
     workbook = Workbook()
     sheet = workbook.active

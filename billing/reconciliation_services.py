@@ -478,6 +478,8 @@ def _compare(out: _Comparison, charged: dict[str, BureauRow], billed: dict[int, 
     billed_by_hash = {b.id_hash: pk for pk, b in billed.items() if b.id_hash}
     unbilled: dict[str, BureauRow] = {}
     for id_number, person in charged.items():
+        if not any(item.total for item in person.items.values()):
+            continue  # a row without any amount: the bureau charged the person nothing
         digest = lookup_hash(id_number)
         person_id = billed_by_hash.pop(digest, None)
         if person_id is None:

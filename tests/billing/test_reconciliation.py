@@ -425,3 +425,20 @@ def test_the_demo_run_is_made_from_the_issued_bill_with_four_changes_once(two_ci
         ("not_charged", "丁", "", D("-3716.00")),
         ("rounding", "乙", "pension", D("0.01")),
     ]
+
+
+def test_a_row_without_amounts_is_a_person_not_charged(two_city_client, billed_month):
+    persons = billed_month
+    data = wide_file([
+        ("甲", person_id_number(persons["甲"]), figures_at("10000")),
+        ("乙", person_id_number(persons["乙"]), {}),
+        ("丙", person_id_number(persons["丙"]), figures_at("8000")),
+        ("丁", person_id_number(persons["丁"]), figures_at("10000")),
+        ("无名", "11010519491231002X", {}),
+    ])
+
+    run = run_of(data)
+
+    assert (run.rows, run.persons_matched) == (5, 3)
+    assert [(d.kind, d.name, d.item, d.delta) for d in run.differences.all()] == [
+        ("not_charged", "乙", "", D("-3716.00"))]
