@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from agency.deadlines import add_months, month_start
-from billing import money_demo
+from billing import money_demo, reconciliation_demo
 from billing.generation import month_end
 from billing.models import AgencyEntity, Bill, BillStatus, InvoiceTitle, VatMethod
 from billing.services import (
@@ -83,3 +83,4 @@ def seed(today: datetime.date | None = None) -> None:
             bill_dispute(bill=bill, reason="两名员工已于上月离职，请核对减员后重新出账",
                          actor=None)
     money_demo.seed(today)
+    reconciliation_demo.seed(today)

@@ -186,7 +186,7 @@ def bill_generate(*, client: Client, month: datetime.date, actor: User | None,
     provisional = _provisional_lines(client) if run is None or run.any_superseded else []
     settlements = Difference.objects.filter(
         client=client, status=DifferenceStatus.ACCEPTED, settled_line__isnull=True,
-        run__month__lte=month).select_related("run").order_by("pk")
+        run__month__lte=month).exclude(delta=0).select_related("run").order_by("pk")
     planned = plan(client, month, enrollments, _originals(client, enrollments), provisional,
                    policies=run.policies if run is not None else None,
                    settlements=settlements)

@@ -47,6 +47,13 @@ def test_seed_demo_has_last_months_issued_bill_for_every_contracted_client_one_i
     invoice = Invoice.objects.get()
     assert (invoice.bill_id, invoice.amount) == (paid.pk, paid.total)
     assert [i.name for i in invoice.items.all()] == ["代缴社会保险费", "代缴住房公积金费", "服务费"]
+    from billing.models import Receipt, ReconciliationRun
+
+    assert Receipt.objects.filter(status="unmatched").count() >= 1
+    [run] = ReconciliationRun.objects.all()
+    assert (run.city.code, run.month, run.differences_found) == ("310000", last_month, 4)
+    assert sorted(run.differences.values_list("kind", flat=True)) == [
+        "base", "not_billed", "not_charged", "rounding"]
     assert [p.amount for p in bills[1].payments.order_by("pk")] == [
         (bills[1].total / 2).quantize(Decimal("0.01")),
         bills[1].total - (bills[1].total / 2).quantize(Decimal("0.01"))]
