@@ -148,7 +148,7 @@ class PayerAccountAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(BankStatement)
-class BankStatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class BankStatementAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ("file_name", "uploaded_at", "uploaded_by", "rows", "receipts_added",
                     "duplicates")
     list_select_related = ("uploaded_by",)
@@ -210,7 +210,7 @@ class DifferenceInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(ReconciliationRun)
-class ReconciliationRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReconciliationRunAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Bureau reconciliation runs (稽核), shown only: made by `reconciliation_run` from the
     bureau's file, never changed afterwards (their differences are decided on the staff
     pages, each decision in the difference's history)."""

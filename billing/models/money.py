@@ -42,6 +42,7 @@ class BankStatement(models.Model):
                                     on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("bank statement")

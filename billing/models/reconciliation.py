@@ -31,6 +31,7 @@ class ReconciliationRun(models.Model):
                                     on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("reconciliation run")
