@@ -11,10 +11,20 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agency.errors import DomainError
+
+
+def _delete_refused() -> DomainError:
+    return DomainError(
+        "archive_delete_refused",
+        "档案不可删除，只能经鉴定和批准后销毁 / An archive item cannot be deleted; "
+        "it is destroyed after appraisal and approval",
+    )
 
 
 class ItemKind(models.TextChoices):
@@ -84,11 +94,7 @@ class ArchiveItem(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         """Nothing deletes an archived record: destruction keeps the item and its record."""
-        raise DomainError(
-            "archive_delete_refused",
-            "档案不可删除，只能经鉴定和批准后销毁 / An archive item cannot be deleted; "
-            "it is destroyed after appraisal and approval",
-        )
+        raise _delete_refused()
 
     @property
     def is_filed(self) -> bool:
@@ -207,3 +213,9 @@ class Destruction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item}: {self.destroyed_at:%Y-%m-%d}"
+
+
+@receiver(pre_delete, sender=ArchiveItem, dispatch_uid="archive_item_never_deleted")
+def _refuse_item_delete(sender: type[ArchiveItem], instance: ArchiveItem, **kwargs: object) -> None:
+    """A queryset's bulk delete (or a cascade) is refused too."""
+    raise _delete_refused()

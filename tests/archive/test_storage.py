@@ -55,11 +55,14 @@ def test_the_item_links_to_its_subject_generically(django_capture_on_commit_call
 
 def test_a_rolled_back_transaction_leaves_no_archived_file(django_capture_on_commit_callbacks):
     # given a store inside a transaction that fails
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            item = store(b"rolled back")
-            name = item.file.name
-            raise RuntimeError("the receiving service fails after storing")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        item = store(b"rolled back")
+        name = item.file.name
+        raise RuntimeError("the receiving service fails after storing")
 
     # then no item, no file under its final name, and the temporary file is only swept
     assert callbacks == []
