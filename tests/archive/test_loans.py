@@ -35,10 +35,10 @@ def test_a_lent_item_is_out_until_returned_and_cannot_be_lent_twice(archivist):
                     today=TODAY)
     assert refused.value.code == "archive_not_available"
 
-    loan_return(loan=loan, actor=archivist, returned_on=TODAY)
+    returned = loan_return(loan=loan, actor=archivist, returned_on=TODAY)
     item.refresh_from_db()
     assert item.status == ItemStatus.ACTIVE
-    assert loan.returned_on == TODAY
+    assert returned.returned_on == TODAY
 
 
 def test_overdue_loans_are_those_unreturned_after_their_due_date(archivist):
