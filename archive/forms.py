@@ -1,0 +1,20 @@
+"""Forms of the archive pages: they only parse."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agency.forms import MonthField
+from archive.models import ItemKind
+
+
+class ItemSearchForm(forms.Form):
+    client_id = forms.IntegerField(label=_("Client id"), required=False, min_value=1)
+    kind = forms.ChoiceField(label=_("Kind"), required=False,
+                             choices=[("", _("All kinds")), *ItemKind.choices])
+    month = MonthField(label=_("Month"), required=False)
+
+
+class LoanForm(forms.Form):
+    borrower = forms.CharField(label=_("Borrower"), max_length=100)
+    purpose = forms.CharField(label=_("Purpose"), max_length=200)
+    due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,0 +1,25 @@
+"""Routes of the archive app: the staff archive pages."""
+
+from django.urls import path
+
+from agency.routing import faces
+from archive import views
+
+urlpatterns = faces(
+    staff=[
+        path("archive/", views.staff_archive_list, name="staff-archive"),
+        path("archive/batches/", views.staff_archive_batch_list,
+             name="staff-archive-batches-list"),
+        path("archive/batches/<int:pk>/", views.staff_archive_batch_detail,
+             name="staff-archive-batches-detail"),
+        path("archive/batches/<int:pk>/close/", views.staff_archive_batch_close,
+             name="staff-archive-batches-close"),
+        path("archive/items/<int:pk>/check/", views.staff_archive_item_check,
+             name="staff-archive-items-check"),
+        path("archive/items/<int:pk>/lend/", views.staff_archive_loan_create,
+             name="staff-archive-items-lend"),
+        path("archive/loans/", views.staff_archive_loans, name="staff-archive-loans"),
+        path("archive/loans/<int:pk>/return/", views.staff_archive_loan_return,
+             name="staff-archive-loans-return"),
+    ],
+)

@@ -1,0 +1,120 @@
+"""Staff pages of the archive: search, the month's filing batch, loans. Thin: parse with a
+form, call a selector or service, render."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agency.access import staff_required
+from agency.errors import DomainError
+from agency.forms import add_domain_errors
+from agency.http import ViewerRequest
+from agency.roles import Role
+from archive.forms import ItemSearchForm, LoanForm
+from archive.models import FilingBatch, Loan
+from archive.selectors import (
+    batch_items,
+    batch_list,
+    due_today,
+    item_get,
+    item_list,
+    loan_list,
+    overdue_unfiled,
+)
+from archive.services import batch_close, filing_check, loan_create, loan_return
+
+ARCHIVE_ROLES = (Role.ARCHIVIST, Role.MANAGER, Role.ADMIN)
+PAGE_SIZE = 50
+
+
+@staff_required(*ARCHIVE_ROLES)
+def staff_archive_list(request: ViewerRequest) -> HttpResponse:
+    form = ItemSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    items = item_list(viewer=request.viewer, client_id=filters.get("client_id"),
+                      kind=filters.get("kind") or None, month=filters.get("month"))
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    return render(request, "archive/item_list.html", {
+        "form": form, "page": page,
+        "overdue_count": overdue_unfiled(today=today).count(),
+        "due_today_count": due_today(today=today).count(),
+    })
+
+
+@staff_required(*ARCHIVE_ROLES)
+def staff_archive_batch_list(request: ViewerRequest) -> HttpResponse:
+    return render(request, "archive/batch_list.html", {"batches": batch_list()})
+
+
+@staff_required(*ARCHIVE_ROLES)
+def staff_archive_batch_detail(request: ViewerRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(FilingBatch, pk=pk)
+    return render(request, "archive/batch_detail.html", {
+        "batch": batch, "items": batch_items(batch=batch),
+    })
+
+
+@require_POST
+@staff_required(*ARCHIVE_ROLES)
+def staff_archive_item_check(request: ViewerRequest, pk: int) -> HttpResponse:
+    item = item_get(viewer=request.viewer, pk=pk)
+    try:
+        filing_check(item=item, actor=request.user)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    batch = get_object_or_404(FilingBatch, month=item.month)
+    return redirect("staff-archive-batches-detail", pk=batch.pk)
+
+
+@require_POST
+@staff_required(*ARCHIVE_ROLES)
+def staff_archive_batch_close(request: ViewerRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(FilingBatch, pk=pk)
+    try:
+        batch_close(batch=batch, actor=request.user)
+    except DomainError as error:
+        messages.error(request, "; ".join([str(error.message),
+                                           *(d.message for d in error.details)]))
+    else:
+        messages.success(request, _("The month is filed."))
+    return redirect("staff-archive-batches-detail", pk=batch.pk)
+
+
+@staff_required(*ARCHIVE_ROLES)
+def staff_archive_loan_create(request: ViewerRequest, pk: int) -> HttpResponse:
+    item = item_get(viewer=request.viewer, pk=pk)
+    form = LoanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            loan_create(item=item, actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_errors(form, error)
+        else:
+            messages.success(request, _("The item is lent out."))
+            return redirect("staff-archive-loans")
+    return render(request, "archive/loan_form.html", {"form": form, "item": item})
+
+
+@staff_required(*ARCHIVE_ROLES)
+def staff_archive_loans(request: ViewerRequest) -> HttpResponse:
+    return render(request, "archive/loan_list.html", {
+        "loans": loan_list(open_only=True), "today": timezone.localdate(),
+    })
+
+
+@require_POST
+@staff_required(*ARCHIVE_ROLES)
+def staff_archive_loan_return(request: ViewerRequest, pk: int) -> HttpResponse:
+    loan = get_object_or_404(Loan, pk=pk)
+    try:
+        loan_return(loan=loan, actor=request.user)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The item is back in the archive."))
+    return redirect("staff-archive-loans")

@@ -1,0 +1,85 @@
+"""Staff archive pages: search, the month's batch (check, close), loans."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from agency.roles import Role
+from archive.models import FilingBatch, ItemKind, ItemStatus, Loan
+from tests.archive.factories import store
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.archive.urls")]
+
+MARCH = datetime.date(2026, 3, 1)
+
+
+@pytest.fixture
+def archivist(client):
+    user = UserFactory(role=Role.ARCHIVIST)
+    client.force_login(user)
+    return user
+
+
+def test_the_search_finds_a_clients_items_of_a_kind_and_month(
+    client, archivist, django_assert_max_num_queries
+):
+    store(client_id=5, kind=ItemKind.AGREEMENT, name="合同扫描件.pdf", month=MARCH)
+    store(client_id=5, kind=ItemKind.ORDER_PAPERS, name="花名册.xlsx", month=MARCH)
+    store(client_id=6, kind=ItemKind.AGREEMENT, name="他人合同.pdf", month=MARCH)
+
+    with django_assert_max_num_queries(10):
+        response = client.get("/staff/archive/", {"client_id": 5, "kind": "agreement",
+                                                  "month": "2026-03"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>档案</h1>" in html
+    assert "合同扫描件.pdf" in html
+    assert "花名册.xlsx" not in html
+    assert "他人合同.pdf" not in html
+
+
+@pytest.mark.parametrize("role", [Role.SERVICE_REP, Role.FINANCE])
+def test_other_staff_roles_do_not_see_the_archive(client, role):
+    client.force_login(UserFactory(role=role))
+
+    assert client.get("/staff/archive/").status_code == 404
+
+
+def test_a_portal_user_does_not_see_the_staff_archive(client, portal_user):
+    client.force_login(portal_user)
+
+    assert client.get("/staff/archive/").status_code == 404
+
+
+def test_the_batch_page_files_items_and_closes_the_month(client, archivist):
+    item = store(month=MARCH, name="回执.pdf")
+    batch = FilingBatch.objects.get(month=MARCH)
+
+    refused = client.post(f"/staff/archive/batches/{batch.pk}/close/", follow=True)
+    assert f"{item.pk}: 回执.pdf" in refused.content.decode()
+    batch.refresh_from_db()
+    assert batch.closed_at is None
+
+    client.post(f"/staff/archive/items/{item.pk}/check/")
+    closed = client.post(f"/staff/archive/batches/{batch.pk}/close/", follow=True)
+
+    assert "本月已归档。" in closed.content.decode()
+    batch.refresh_from_db()
+    assert batch.closed_by == archivist
+
+
+def test_an_item_is_lent_and_returned_from_the_pages(client, archivist):
+    item = store()
+    due = (timezone.localdate() + datetime.timedelta(days=7)).isoformat()
+
+    response = client.post(f"/staff/archive/items/{item.pk}/lend/",
+                           {"borrower": "李四", "purpose": "稽核", "due_on": due}, follow=True)
+
+    assert "李四" in response.content.decode()
+    loan = Loan.objects.get(item=item)
+    client.post(f"/staff/archive/loans/{loan.pk}/return/")
+    item.refresh_from_db()
+    assert item.status == ItemStatus.ACTIVE
