@@ -83,3 +83,9 @@ def test_an_item_is_lent_and_returned_from_the_pages(client, archivist):
     client.post(f"/staff/archive/loans/{loan.pk}/return/")
     item.refresh_from_db()
     assert item.status == ItemStatus.ACTIVE
+
+
+def test_the_staff_navigation_links_the_archive_for_archivists(client, archivist):
+    html = client.get("/staff/archive/batches/").content.decode()
+
+    assert '<a href="/staff/archive/">档案</a>' in html
