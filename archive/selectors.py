@@ -8,7 +8,10 @@ from django.http import Http404
 
 from agency.deadlines import add_months, filing_due, month_start
 from agency.viewer import Viewer, scope_to_viewer
-from archive.models import ArchiveItem, FilingBatch, ItemStatus, Loan
+from archive.models import ArchiveItem, FilingBatch, ItemKind, ItemStatus, Loan
+
+# what a client reads of its own archive in the portal: its contract and its papers
+PORTAL_KINDS = (ItemKind.AGREEMENT, ItemKind.CLIENT_PAPERS, ItemKind.ORDER_PAPERS)
 
 
 def item_list(
@@ -30,6 +33,20 @@ def item_list(
 def item_get(*, viewer: Viewer, pk: int) -> ArchiveItem:
     try:
         return scope_to_viewer(ArchiveItem.objects.all(), viewer, "client_id").get(pk=pk)
+    except ArchiveItem.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def portal_item_list(*, viewer: Viewer) -> QuerySet[ArchiveItem]:
+    """A client's own contract and papers (never correspondence, never destroyed items)."""
+    return (scope_to_viewer(ArchiveItem.objects.all(), viewer, "client_id")
+            .filter(kind__in=PORTAL_KINDS).exclude(status=ItemStatus.DESTROYED)
+            .order_by("-month", "pk"))
+
+
+def portal_item_get(*, viewer: Viewer, pk: int) -> ArchiveItem:
+    try:
+        return portal_item_list(viewer=viewer).get(pk=pk)
     except ArchiveItem.DoesNotExist as exc:
         raise Http404 from exc
 

@@ -1,4 +1,4 @@
-"""Routes of the archive app: the staff archive pages."""
+"""Routes of the archive app: the staff archive pages and the client's read-only list."""
 
 from django.urls import path
 
@@ -18,8 +18,15 @@ urlpatterns = faces(
              name="staff-archive-items-check"),
         path("archive/items/<int:pk>/lend/", views.staff_archive_loan_create,
              name="staff-archive-items-lend"),
+        path("archive/items/<int:pk>/file/", views.staff_archive_item_file,
+             name="staff-archive-items-file"),
         path("archive/loans/", views.staff_archive_loans, name="staff-archive-loans"),
         path("archive/loans/<int:pk>/return/", views.staff_archive_loan_return,
              name="staff-archive-loans-return"),
+    ],
+    portal=[
+        path("archive/", views.portal_archive_list, name="portal-archive"),
+        path("archive/items/<int:pk>/file/", views.portal_archive_item_file,
+             name="portal-archive-items-file"),
     ],
 )

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agency.access import staff_required
+from agency.access import portal_required, staff_required
 from agency.errors import DomainError
+from agency.files import stored_file_response
 from agency.forms import add_domain_errors
 from agency.http import ViewerRequest
 from agency.roles import Role
@@ -24,6 +25,8 @@ from archive.selectors import (
     item_list,
     loan_list,
     overdue_unfiled,
+    portal_item_get,
+    portal_item_list,
 )
 from archive.services import batch_close, filing_check, loan_create, loan_return
 
@@ -118,3 +121,21 @@ def staff_archive_loan_return(request: ViewerRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The item is back in the archive."))
     return redirect("staff-archive-loans")
+
+
+@staff_required(*ARCHIVE_ROLES)
+def staff_archive_item_file(request: ViewerRequest, pk: int) -> HttpResponse:
+    return stored_file_response(item_get(viewer=request.viewer, pk=pk).file)
+
+
+@portal_required()
+def portal_archive_list(request: ViewerRequest) -> HttpResponse:
+    """The client's own contract and papers, read-only."""
+    page = Paginator(portal_item_list(viewer=request.viewer), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    return render(request, "archive/portal_item_list.html", {"page": page})
+
+
+@portal_required()
+def portal_archive_item_file(request: ViewerRequest, pk: int) -> HttpResponse:
+    return stored_file_response(portal_item_get(viewer=request.viewer, pk=pk).file)
