@@ -92,3 +92,15 @@ def test_a_paper_only_original_has_a_location_and_no_file():
 
     assert item.file.name in ("", None)
     assert item.physical_location == "A柜-3层"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_store_moves_the_file_to_its_final_name():
+    # given a store in a transaction that really commits
+    with transaction.atomic():
+        item = store(b"committed")
+        assert not default_storage.exists(item.file.name)
+
+    # then the file is under its final name and no temporary file is left
+    assert default_storage.open(item.file.name).read() == b"committed"
+    assert list(storage.walk(storage.TMP_DIR)) == []
