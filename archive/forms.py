@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agency.forms import MonthField
-from archive.models import ItemKind
+from archive.models import AppraisalDecision, ItemKind
 
 
 class ItemSearchForm(forms.Form):
@@ -18,3 +18,14 @@ class LoanForm(forms.Form):
     borrower = forms.CharField(label=_("Borrower"), max_length=100)
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
     due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class AppraisalForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=AppraisalDecision.choices)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea)
+    extend_to = forms.DateField(label=_("Retain until"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class DestructionForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)

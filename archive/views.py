@@ -15,7 +15,7 @@ from agency.files import stored_file_response
 from agency.forms import add_domain_errors
 from agency.http import ViewerRequest
 from agency.roles import Role
-from archive.forms import ItemSearchForm, LoanForm
+from archive.forms import AppraisalForm, DestructionForm, ItemSearchForm, LoanForm
 from archive.models import FilingBatch, Loan
 from archive.selectors import (
     batch_items,
@@ -28,7 +28,15 @@ from archive.selectors import (
     portal_item_get,
     portal_item_list,
 )
-from archive.services import batch_close, filing_check, loan_create, loan_return
+from archive.services import (
+    DESTRUCTION_ROLES,
+    appraisal_record,
+    batch_close,
+    destruction_approve_and_execute,
+    filing_check,
+    loan_create,
+    loan_return,
+)
 
 ARCHIVE_ROLES = (Role.ARCHIVIST, Role.MANAGER, Role.ADMIN)
 PAGE_SIZE = 50
@@ -139,3 +147,53 @@ def portal_archive_list(request: ViewerRequest) -> HttpResponse:
 @portal_required()
 def portal_archive_item_file(request: ViewerRequest, pk: int) -> HttpResponse:
     return stored_file_response(portal_item_get(viewer=request.viewer, pk=pk).file)
+
+
+def _item_page(request: ViewerRequest, pk: int, *, appraisal: AppraisalForm,
+               destruction: DestructionForm) -> HttpResponse:
+    item = item_get(viewer=request.viewer, pk=pk)
+    return render(request, "archive/item_detail.html", {
+        "item": item, "loans": item.loans.order_by("-lent_on", "-pk"),
+        "appraisals": item.appraisals.select_related("decided_by"),
+        "destruction": getattr(item, "destruction", None),
+        "appraisal_form": appraisal, "destruction_form": destruction,
+        "can_destroy": request.viewer.has_role(*DESTRUCTION_ROLES),
+    })
+
+
+@staff_required(*ARCHIVE_ROLES)
+def staff_archive_item_detail(request: ViewerRequest, pk: int) -> HttpResponse:
+    return _item_page(request, pk, appraisal=AppraisalForm(), destruction=DestructionForm())
+
+
+@require_POST
+@staff_required(*ARCHIVE_ROLES)
+def staff_archive_item_appraise(request: ViewerRequest, pk: int) -> HttpResponse:
+    item = item_get(viewer=request.viewer, pk=pk)
+    form = AppraisalForm(request.POST)
+    if form.is_valid():
+        try:
+            appraisal_record(item=item, actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_errors(form, error)
+        else:
+            messages.success(request, _("The appraisal is recorded."))
+            return redirect("staff-archive-items-detail", pk=item.pk)
+    return _item_page(request, pk, appraisal=form, destruction=DestructionForm())
+
+
+@require_POST
+@staff_required(*DESTRUCTION_ROLES)
+def staff_archive_item_destroy(request: ViewerRequest, pk: int) -> HttpResponse:
+    item = item_get(viewer=request.viewer, pk=pk)
+    form = DestructionForm(request.POST)
+    if form.is_valid():
+        try:
+            destruction_approve_and_execute(item=item, actor=request.user,
+                                            reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            add_domain_errors(form, error)
+        else:
+            messages.success(request, _("The item is destroyed; its record is kept."))
+            return redirect("staff-archive-items-detail", pk=item.pk)
+    return _item_page(request, pk, appraisal=AppraisalForm(), destruction=form)

@@ -89,3 +89,36 @@ def test_the_staff_navigation_links_the_archive_for_archivists(client, archivist
     html = client.get("/staff/archive/batches/").content.decode()
 
     assert '<a href="/staff/archive/">档案</a>' in html
+
+
+def test_a_manager_appraises_and_destroys_an_item_past_its_retention(
+    client, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        item = store(b"old", month=datetime.date(2000, 1, 1), retention_years=5)
+    client.force_login(UserFactory(role=Role.MANAGER))
+
+    client.post(f"/staff/archive/items/{item.pk}/appraise/", {"decision": "destroy"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/staff/archive/items/{item.pk}/destroy/",
+                               {"reason": "保管期满"}, follow=True)
+
+    assert "档案已销毁，销毁记录已保存。" in response.content.decode()
+    assert not default_storage.exists(item.file.name)
+    item.refresh_from_db()
+    assert item.status == ItemStatus.DESTROYED
+
+
+def test_an_archivist_cannot_destroy_and_a_refusal_shows_on_the_page(client, archivist):
+    item = store(month=MARCH)
+
+    assert client.post(f"/staff/archive/items/{item.pk}/destroy/",
+                       {"reason": "x"}).status_code == 404
+    client.force_login(UserFactory(role=Role.MANAGER))
+    response = client.post(f"/staff/archive/items/{item.pk}/destroy/", {"reason": "x"})
+
+    assert "保管期限未满" in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == ItemStatus.ACTIVE
