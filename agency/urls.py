@@ -12,7 +12,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from agency import api_views, views, views_org
 from agency.routing import faces
 
-APPS = ("policies", "clients", "enrollment", "billing", "compliance")
+APPS = ("archive", "policies", "clients", "enrollment", "billing", "compliance")
 
 urlpatterns = [
     path("", views.home, name="home"),
