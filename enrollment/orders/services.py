@@ -20,6 +20,8 @@ from agency.history import record_actor
 from agency.models import AuditEvent, User
 from agency.services import audit_record
 from agency.xlsx import MAX_FILE_BYTES, refuse
+from archive.models import ItemKind
+from archive.services import archive_store
 from clients.models import Client
 from enrollment.models import (
     LineAction,
@@ -77,6 +79,7 @@ def order_submit(
             getattr(order, field_name).save(upload.name or field_name, upload, save=False)
     record_actor(order, actor)
     order.save()
+    _archive_order_files(order, actor)
 
     new = [line for line in checked if line.person is None]
     created = person_create_many(
@@ -239,6 +242,30 @@ def order_email_intake(
 
 
 ORDER_FILES = ("source_file", "sealed_scan", "correspondence")
+# STD-4.8: the roster and its sealed scan are order papers, the e-mail is correspondence
+ORDER_FILE_KINDS = {"source_file": ItemKind.ORDER_PAPERS, "sealed_scan": ItemKind.ORDER_PAPERS,
+                    "correspondence": ItemKind.CORRESPONDENCE}
+ORDER_FILE_TITLES = {"source_file": "增减员表", "sealed_scan": "盖章增减员表扫描件",
+                     "correspondence": "派单邮件"}
+ORDER_RETENTION_YEARS = 10  # labour and social-insurance records: kept at least ten years
+
+
+def _archive_order_files(order: RosterOrder, actor: User | None) -> None:
+    """File each paper the order came with in the archive (STD-3.4.3, STD-4.8): one item
+    per file, linked to the order and its client, of the month it was received."""
+    month = timezone.localtime(order.received_at).date()
+    for field_name in ORDER_FILES:
+        stored = getattr(order, field_name)
+        if not stored:
+            continue
+        with stored.open("rb") as handle:
+            content = handle.read()
+        archive_store(
+            content=content, original_name=stored.name.rsplit("/", 1)[-1],
+            kind=ItemKind(ORDER_FILE_KINDS[field_name]), client_id=order.client_id,
+            month=month, retention_years=ORDER_RETENTION_YEARS, actor=actor, subject=order,
+            title=f"派单 #{order.pk} {ORDER_FILE_TITLES[field_name]}",
+        )
 
 
 @transaction.atomic
