@@ -13,6 +13,8 @@ from agency.history import record_actor
 from agency.models import AuditEvent, User, audit_detail
 from agency.pdf import render_pdf
 from agency.services import audit_record
+from archive.models import ItemKind
+from archive.services import archive_store
 from clients.models import Client
 from enrollment.models import Enrollment, InsuredPerson, Paper, RosterTask, TaskStatus
 from enrollment.persons.selectors import papers_missing
@@ -84,8 +86,17 @@ def paper_upload(
     except Exception:
         paper.file.delete(save=False)  # no orphan file when the row is not written
         raise
+    upload.seek(0)
+    archive_store(  # STD-3.4.3: every paper received is filed (client papers, STD-4.8)
+        content=upload, original_name=upload.name or "paper", kind=ItemKind.CLIENT_PAPERS,
+        client_id=client.pk, month=timezone.localdate(), retention_years=PAPER_RETENTION_YEARS,
+        actor=actor, subject=paper, title=f"{paper.get_kind_display()} · 参保人 #{person.pk}",
+    )
     _release_lines_waiting_for_papers(person=person, client=client, actor=actor)
     return paper
+
+
+PAPER_RETENTION_YEARS = 10  # kept as long as the person's social-insurance records
 
 
 def _release_lines_waiting_for_papers(

@@ -34,3 +34,18 @@ def test_receiving_an_orders_excel_creates_its_archive_item(company, shanghai):
     assert "王芳" not in item.file.name and "增减员" not in item.file.name
     with item.file.open("rb") as stored:
         assert stored.read() == data
+
+
+def test_an_uploaded_paper_is_filed_as_a_client_paper(company):
+    from enrollment.persons.paper_services import paper_upload
+    from tests.enrollment.factories_person import enrolled_person, png_upload
+
+    person = enrolled_person(company)
+    upload = png_upload("身份证正面.png")
+    paper = paper_upload(person=person, client=company, kind="id_card_front", upload=upload,
+                         actor=None)
+
+    [item] = ArchiveItem.objects.all()
+    assert (item.kind, item.client_id, item.object_id, item.sha256) == (
+        "client_papers", company.pk, paper.pk, paper.sha256)
+    assert item.title == f"{paper.get_kind_display()} · 参保人 #{person.pk}"
