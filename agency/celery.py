@@ -30,4 +30,10 @@ app.conf.beat_schedule = {
         "task": "clients.tasks.contract_reminders_send_task",
         "schedule": crontab(hour=8, minute=0),
     },
+    # STD-4.8: archived files are recomputed nightly; a missing or changed one is reported
+    "archive-check": {"task": "archive.tasks.archive_check_task",
+                      "schedule": crontab(hour=2, minute=30)},
+    # files a rolled-back or crashed upload left under a temporary name
+    "archive-sweep-orphans": {"task": "archive.tasks.archive_sweep_orphans_task",
+                              "schedule": crontab(hour=3, minute=0)},
 }

@@ -49,3 +49,14 @@ def test_an_uploaded_paper_is_filed_as_a_client_paper(company):
     assert (item.kind, item.client_id, item.object_id, item.sha256) == (
         "client_papers", company.pk, paper.pk, paper.sha256)
     assert item.title == f"{paper.get_kind_display()} · 参保人 #{person.pk}"
+
+
+def test_the_beat_schedule_checks_the_archive_nightly_and_sweeps_orphans():
+    from agency.celery import app
+    from archive import tasks
+
+    schedule = {name: entry["task"] for name, entry in app.conf.beat_schedule.items()}
+    assert (schedule["archive-check"], schedule["archive-sweep-orphans"]) == (
+        "archive.tasks.archive_check_task", "archive.tasks.archive_sweep_orphans_task")
+    assert (tasks.archive_check_task.name, tasks.archive_sweep_orphans_task.name) == (
+        schedule["archive-check"], schedule["archive-sweep-orphans"])
