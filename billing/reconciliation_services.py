@@ -47,7 +47,8 @@ from agency.errors import DomainError, ErrorDetail, ValidationFailed
 from agency.history import record_actor
 from agency.models import AuditEvent, User
 from agency.services import audit_record
-from billing.bureau_files import BureauRow, ChargedItem, cyclic_gc_paused, read_bureau_file
+from agency.xlsx_stream import cyclic_gc_paused
+from billing.bureau_files import BureauRow, ChargedItem, read_bureau_file
 from billing.generation import month_end
 from billing.models import (
     FROZEN_STATUSES,
