@@ -21,13 +21,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agency.deadlines import month_start
+from agency.deadlines import invoice_due, month_start
 from agency.errors import DomainError, ErrorDetail, ValidationFailed
 from agency.history import record_actor
 from agency.models import AuditEvent, Licence, User
 from agency.roles import Role
 from agency.services import audit_record, notification_create
-from agency.workdays import add_working_days
+from agency.workdays import working_calendar
 from billing.generation import PlannedLine, Policies, month_end, plan
 from billing.models import (
     FROZEN_STATUSES,
@@ -54,7 +54,6 @@ from policies.models import PolicyVersion
 from policies.services import policy_version_lock
 
 ZERO = Decimal("0.00")
-INVOICE_WORKING_DAYS = 10  # STD-4.5
 
 
 def _bill_issued(bill: Bill) -> DomainError:
@@ -541,7 +540,7 @@ def payment_record(*, bill: Bill, amount: Decimal, paid_on: datetime.date, metho
     if bill.paid == bill.total:
         bill.status = BillStatus.PAID
         bill.paid_on = paid_on
-        bill.invoice_due_by = add_working_days(paid_on, INVOICE_WORKING_DAYS)
+        bill.invoice_due_by = invoice_due(paid_on, working_calendar())  # STD-4.5
     record_actor(bill, actor)
     bill.save()
     return payment
@@ -603,8 +602,7 @@ def invoice_issue(*, bill: Bill, actor: User | None,
     seller = agency_entity()
     title = invoice_title_of(bill.client)
     issued_on = issued_on or timezone.localdate()
-    due_by = bill.invoice_due_by or add_working_days(bill.paid_on or issued_on,
-                                                     INVOICE_WORKING_DAYS)
+    due_by = bill.invoice_due_by or invoice_due(bill.paid_on or issued_on, working_calendar())
     kinds = [InvoiceKind.ORDINARY]
     if title.kind == InvoiceTitle.Kind.SPECIAL and bill.service_fee:
         kinds = [InvoiceKind.SPECIAL, InvoiceKind.ORDINARY] if (
