@@ -1,9 +1,7 @@
 """Demo billing: the agency's tax details, each demo client's invoicing details, and last
-month's bill of every demo client with a contract in force, issued, so a new user sees
-real billing pages at once: one paid and invoiced, one confirmed and paid in part, one
-disputed. (杭州西溪, whose licence is not verified, has only a draft contract: the portal
-bills no month without a contract in force.) Idempotent: a client whose bill of that
-month is already issued is left as it is."""
+month's bill of every demo client, issued, so a new user sees real billing pages at once:
+one paid and invoiced, one confirmed and paid in part, one disputed, one confirmed.
+Idempotent: a client whose bill of that month is already issued is left as it is."""
 
 import datetime
 from decimal import Decimal
@@ -62,7 +60,8 @@ def seed(today: datetime.date | None = None) -> None:
             "kind": InvoiceTitle.Kind.SPECIAL if n == 1 else InvoiceTitle.Kind.ORDINARY,
         })
     paid_on = today  # the bills are issued today too: paid on the day
-    for n, client in enumerate(billable_clients(month=month)):
+    billable = set(billable_clients(month=month))
+    for n, client in enumerate(c for c in clients if c in billable):  # in the demo's order
         if Bill.objects.filter(client=client, month=month).exclude(
                 status__in=[BillStatus.DRAFT, BillStatus.VOID]).exists():
             continue
@@ -79,8 +78,10 @@ def seed(today: datetime.date | None = None) -> None:
             part = (bill.total / 2).quantize(Decimal("0.01"))
             payment_record(bill=bill, amount=part, paid_on=paid_on, method="bank_transfer",
                            reference="DEMO-HX-0002", actor=None)
-        else:
+        elif n == 2:
             bill_dispute(bill=bill, reason="两名员工已于上月离职，请核对减员后重新出账",
                          actor=None)
+        else:  # confirmed, not paid yet
+            bill_confirm(bill=bill, actor=None)
     money_demo.seed(today)
     reconciliation_demo.seed(today)

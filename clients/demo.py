@@ -53,8 +53,7 @@ CLIENTS = [
                "深圳市南山区前海大道2号", ("林晓", "0755-86001122"), "rep2", "110.00"),
     DemoClient("杭州西溪餐饮管理有限公司", "91330106MA2H7PQR4", "xixi", "330100", 12,
                Client.OwnershipType.COLLECTIVE, Client.Industry.H, "杭州市西湖区文二西路5号",
-               ("沈芳", "0571-88776655"), "rep1", "45.00", "小微企业扶持价，经理审批",
-               verified=False),
+               ("沈芳", "0571-88776655"), "rep1", "45.00", "小微企业扶持价，经理审批"),
 ]
 
 def _seed_contract(client: Client, entry: DemoClient, actor: User) -> None:

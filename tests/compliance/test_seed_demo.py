@@ -36,8 +36,8 @@ def test_seed_demo_has_last_months_issued_bill_for_every_contracted_client_one_i
     assert [(b.client.name, b.status, b.line_count) for b in bills] == [
         # 华泰 paid half on the bill page, the rest by the demo bank statement's receipt
         ("上海启明信息技术有限公司", "paid", 320), ("北京华泰精密制造有限公司", "paid", 150),
-        ("深圳前海云帆物流有限公司", "disputed", 60)]
-    assert Bill.objects.count() == 3  # 杭州西溪 has no contract in force: never billed
+        ("深圳前海云帆物流有限公司", "disputed", 60), ("杭州西溪餐饮管理有限公司", "confirmed", 12)]
+    assert Bill.objects.count() == 4
     for bill in bills:  # totals are the sum of the lines, to the cent
         lines = BillLine.objects.filter(bill=bill)
         assert bill.total == sum(line.total for line in lines)
