@@ -8,13 +8,22 @@ from django.http import Http404, HttpResponse
 
 
 def stored_file_response(file: FieldFile) -> HttpResponse:
-    """The stored file as a download; 404 when there is none. Scans are small (uploads
-    are capped), so the file is read whole."""
+    """The stored file as a download; 404 when there is none (or it is gone). Scans are
+    small (uploads are capped), so the file is read whole."""
     if not file or not file.name:
         raise Http404
     name = file.name.rsplit("/", 1)[-1]
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    with file.open("rb") as handle:
-        response = HttpResponse(handle.read(), content_type=content_type)
+    response = HttpResponse(stored_bytes(file), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def stored_bytes(file: FieldFile) -> bytes:
+    """The stored file's content; 404 when it is gone (destroyed after its retention, or
+    not yet moved to its archived name), never a 500."""
+    try:
+        with file.open("rb") as handle:
+            return handle.read()
+    except FileNotFoundError as exc:
+        raise Http404 from exc

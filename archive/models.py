@@ -36,6 +36,16 @@ class ItemKind(models.TextChoices):
     CORRESPONDENCE = "correspondence", _("Correspondence")
 
 
+class CorrespondenceChannel(models.TextChoices):
+    """How a logged exchange with a client happened (the title names it)."""
+
+    PHONE = "phone", _("Phone call")
+    EMAIL = "email", _("E-mail")
+    LETTER = "letter", _("Letter")
+    MEETING = "meeting", _("Meeting")
+    OTHER = "other", _("Other")
+
+
 class ItemStatus(models.TextChoices):
     ACTIVE = "active", _("In the archive")
     LENT = "lent", _("Lent out")
@@ -63,6 +73,8 @@ class ArchiveItem(models.Model):
         related_name="+", verbose_name=_("custodian"),
     )
     physical_location = models.CharField(_("physical location"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True,
+                            help_text=_("What a logged call, meeting or letter was about."))
     month = models.DateField(_("month"), db_index=True)
     retention_until = models.DateField(_("retained until"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

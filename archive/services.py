@@ -39,42 +39,66 @@ def retention_end(month: datetime.date, retention_years: int) -> datetime.date:
     return add_months(month_start(month), 12 * retention_years + 1) - datetime.timedelta(days=1)
 
 
+# how long each kind is kept unless its receiving service says otherwise: labour and
+# social-insurance records, agreements and the papers behind them at least ten years
+RETENTION_YEARS = {ItemKind.AGREEMENT: 10, ItemKind.CLIENT_PAPERS: 10,
+                   ItemKind.ORDER_PAPERS: 10, ItemKind.CORRESPONDENCE: 5}
+
+
+def archive_receive_file(
+    *, content: "bytes | File[bytes]", original_name: str, month: datetime.date,
+) -> storage.Stored:
+    """The one door a received file comes in by (STD-5.1): written under a name that does
+    not reveal the person, checksummed on the way in, first under a temporary name and
+    moved to `Stored.name` when the caller's transaction commits. The receiving service
+    points its own file field at `Stored.name` and files the item with `archive_store`."""
+    stored = storage.write_temporary(content, month=month_start(month),
+                                     original_name=original_name)
+    storage.move_on_commit(stored)
+    return stored
+
+
 def archive_store(
     *,
-    content: bytes | File | None,  # type: ignore[type-arg]
-    original_name: str,
+    content: "bytes | File[bytes] | None" = None,
+    stored: storage.Stored | None = None,
+    original_name: str = "",
     kind: ItemKind,
     client_id: int | None,
     month: datetime.date,
-    retention_years: int,
+    retention_years: int | None = None,
     actor: User | None,
     subject: models.Model | None = None,
     title: str = "",
     physical_location: str = "",
+    note: str = "",
 ) -> ArchiveItem:
-    """File a received paper as an archive item. `content=None` files a paper-only original
-    (its `physical_location` says where it lies). The file is written under a temporary
-    name now and gets its final name when the caller's transaction commits."""
-    if content is None and not physical_location:
+    """File a received paper as an archive item: `content` is written through
+    `archive_receive_file` here, `stored` was written by it already (the receiving model
+    points at the same file). With neither, the item records a paper original (its
+    `physical_location` says where it lies) or a note (a phone call's correspondence)."""
+    if content is None and stored is None and not physical_location and not note:
         raise DomainError("archive_nothing_to_file",
                           "没有文件也没有存放位置 / Neither a file nor a physical location")
     month = month_start(month)
+    years = retention_years if retention_years is not None else RETENTION_YEARS[kind]
     with transaction.atomic():
         item = ArchiveItem(
             kind=kind, client_id=client_id, title=(title or original_name)[:200],
-            month=month, retention_until=retention_end(month, retention_years),
+            month=month, retention_until=retention_end(month, years),
             custodian=actor if actor is not None and actor.pk else None,
-            physical_location=physical_location,
+            physical_location=physical_location, note=note,
         )
         if subject is not None:
             item.content_type = ContentType.objects.get_for_model(subject)
             item.object_id = subject.pk
         if content is not None:
-            stored = storage.write_temporary(content, month=month, original_name=original_name)
+            stored = archive_receive_file(content=content, original_name=original_name,
+                                          month=month)
+        if stored is not None:
             item.file.name = stored.name
             item.sha256 = stored.sha256
             item.size = stored.size
-            storage.move_on_commit(stored)
         record_actor(item, actor)
         item.save()
         FilingBatch.objects.get_or_create(month=month)

@@ -21,7 +21,8 @@ from agency.models import AuditEvent, User
 from agency.services import audit_record
 from agency.xlsx import MAX_FILE_BYTES, refuse
 from archive.models import ItemKind
-from archive.services import archive_store
+from archive.services import archive_receive_file, archive_store
+from archive.storage import Stored
 from clients.models import Client
 from enrollment.models import (
     LineAction,
@@ -73,13 +74,12 @@ def order_submit(
         submitted_by_label=actor_label or (actor.get_username() if actor else ""),
         received_at=received_at, note=note,
     )
-    for field_name, upload in (("source_file", source_file), ("sealed_scan", sealed_scan),
-                               ("correspondence", correspondence)):
-        if upload is not None:
-            getattr(order, field_name).save(upload.name or field_name, upload, save=False)
+    received = _receive_order_files(order, {"source_file": source_file,
+                                            "sealed_scan": sealed_scan,
+                                            "correspondence": correspondence})
     record_actor(order, actor)
     order.save()
-    _archive_order_files(order, actor)
+    _archive_order_files(order, received, actor)
 
     new = [line for line in checked if line.person is None]
     created = person_create_many(
@@ -250,18 +250,32 @@ ORDER_FILE_TITLES = {"source_file": "增减员表", "sealed_scan": "盖章增减
 ORDER_RETENTION_YEARS = 10  # labour and social-insurance records: kept at least ten years
 
 
-def _archive_order_files(order: RosterOrder, actor: User | None) -> None:
+def _receive_order_files(
+    order: RosterOrder, uploads: "Mapping[str, File[bytes] | None]"
+) -> dict[str, tuple[str, Stored]]:
+    """Write the files the order came with through the archive's one door (STD-5.1); the
+    order's file fields point at the archived files."""
+    month = timezone.localtime(order.received_at).date()
+    received: dict[str, tuple[str, Stored]] = {}
+    for field_name, upload in uploads.items():
+        if upload is None:
+            continue
+        original = (upload.name or field_name).rsplit("/", 1)[-1]
+        stored = archive_receive_file(content=upload, original_name=original, month=month)
+        getattr(order, field_name).name = stored.name
+        received[field_name] = (original, stored)
+    return received
+
+
+def _archive_order_files(
+    order: RosterOrder, received: dict[str, tuple[str, Stored]], actor: User | None
+) -> None:
     """File each paper the order came with in the archive (STD-3.4.3, STD-4.8): one item
     per file, linked to the order and its client, of the month it was received."""
     month = timezone.localtime(order.received_at).date()
-    for field_name in ORDER_FILES:
-        stored = getattr(order, field_name)
-        if not stored:
-            continue
-        with stored.open("rb") as handle:
-            content = handle.read()
+    for field_name, (original, stored) in received.items():
         archive_store(
-            content=content, original_name=stored.name.rsplit("/", 1)[-1],
+            stored=stored, original_name=original,
             kind=ItemKind(ORDER_FILE_KINDS[field_name]), client_id=order.client_id,
             month=month, retention_years=ORDER_RETENTION_YEARS, actor=actor, subject=order,
             title=f"派单 #{order.pk} {ORDER_FILE_TITLES[field_name]}",

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agency.access import portal_required, staff_required
 from agency.errors import DomainError, ValidationFailed
+from agency.files import stored_bytes
 from agency.forms import add_domain_errors
 from agency.http import ViewerRequest
 from agency.roles import Role
@@ -287,8 +288,7 @@ def staff_order_file(request: ViewerRequest, pk: int, field: str) -> HttpRespons
     order = order_get(viewer=request.viewer, pk=pk)
     stored = order_file_download(order=order, field=field, actor=request.user,
                                  request=request)
-    with stored.open("rb") as handle:
-        response = HttpResponse(handle.read(), content_type="application/octet-stream")
+    response = HttpResponse(stored_bytes(stored), content_type="application/octet-stream")
     name = f"order-{order.pk}-{field}{PurePosixPath(stored.name or '').suffix}"
     response["Content-Disposition"] = content_disposition_header(True, name) or ""
     response["Cache-Control"] = "private, no-store"

@@ -1,12 +1,11 @@
 """Writes of an insured person's papers (STD-4.4): upload (content-checked, checksummed),
 the audited download, and the HR-outsourcing letter to sign."""
 
-import hashlib
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agency.errors import DomainError, ErrorDetail, ValidationFailed
 from agency.history import record_actor
@@ -14,7 +13,7 @@ from agency.models import AuditEvent, User, audit_detail
 from agency.pdf import render_pdf
 from agency.services import audit_record
 from archive.models import ItemKind
-from archive.services import archive_store
+from archive.services import archive_receive_file, archive_store
 from clients.models import Client
 from enrollment.models import Enrollment, InsuredPerson, Paper, RosterTask, TaskStatus
 from enrollment.persons.selectors import papers_missing
@@ -69,31 +68,32 @@ def paper_upload(
         raise ValidationFailed([ErrorDetail(
             "file_type", "仅接受 PDF、JPEG 或 PNG 文件 / Only PDF, JPEG or PNG files are accepted",
             field="file")])
-    digest = hashlib.sha256()
     upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
+    month = timezone.localdate()
+    stored = archive_receive_file(content=upload, original_name=upload.name or "paper",
+                                  month=month)  # STD-5.1: through the archive's one door
     paper = Paper(
         person=person, client=client, kind=kind, original_name=(upload.name or "")[:200],
-        content_type=content_type, size=size, sha256=digest.hexdigest(),
+        content_type=content_type, size=size, sha256=stored.sha256,
         uploaded_by=actor if actor is not None and actor.pk else None,
     )
-    paper.file.save("upload", upload, save=False)
+    paper.file.name = stored.name
     record_actor(paper, actor)
-    try:
-        paper.save()
-    except Exception:
-        paper.file.delete(save=False)  # no orphan file when the row is not written
-        raise
-    upload.seek(0)
+    paper.save()
     archive_store(  # STD-3.4.3: every paper received is filed (client papers, STD-4.8)
-        content=upload, original_name=upload.name or "paper", kind=ItemKind.CLIENT_PAPERS,
-        client_id=client.pk, month=timezone.localdate(), retention_years=PAPER_RETENTION_YEARS,
-        actor=actor, subject=paper, title=f"{paper.get_kind_display()} · 参保人 #{person.pk}",
+        stored=stored, original_name=upload.name or "paper", kind=ItemKind.CLIENT_PAPERS,
+        client_id=client.pk, month=month, retention_years=PAPER_RETENTION_YEARS,
+        actor=actor, subject=paper, title=paper_archive_title(paper),
     )
     _release_lines_waiting_for_papers(person=person, client=client, actor=actor)
     return paper
+
+
+def paper_archive_title(paper: Paper) -> str:
+    """The archive item's title: the kind in Chinese, whatever the caller's language, and
+    the person's number, never their name."""
+    with translation.override("zh-hans"):
+        return f"{paper.get_kind_display()} · 参保人 #{paper.person_id}"
 
 
 PAPER_RETENTION_YEARS = 10  # kept as long as the person's social-insurance records

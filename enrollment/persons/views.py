@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from agency.access import portal_required, staff_required
 from agency.errors import DomainError
+from agency.files import stored_bytes
 from agency.forms import add_domain_errors
 from agency.http import ViewerRequest
 from agency.roles import Role
@@ -193,8 +194,7 @@ def _download(request: ViewerRequest, pk: int, paper_pk: int) -> HttpResponse:
 
 def paper_file_response(paper: Paper) -> HttpResponse:
     """A paper's file as a private attachment (the API sends it the same way)."""
-    with paper.file.open("rb") as handle:
-        response = HttpResponse(handle.read(), content_type=paper.content_type)
+    response = HttpResponse(stored_bytes(paper.file), content_type=paper.content_type)
     filename = f"{paper.person.name}-{paper.get_kind_display()}{paper.extension}"
     response["Content-Disposition"] = content_disposition_header(True, filename) or ""
     response["Cache-Control"] = "private, no-store"

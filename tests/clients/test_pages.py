@@ -206,15 +206,18 @@ def test_admin_lists_and_history_pages_render(client, model):
 
 def test_scans_are_uploaded_and_served_only_through_checked_views(client, manager, settings,
                                                                   tmp_path, portal_user,
-                                                                  client_company):
+                                                                  client_company, committed):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     settings.MEDIA_ROOT = str(tmp_path)
-    client.post(f"/staff/clients/{client_company.pk}/edit/", {
-        "name": client_company.name, "uscc": client_company.uscc, "ownership_type": "private",
-        "industry": "C", "licence_scan": SimpleUploadedFile("licence.pdf", b"%PDF-1.4 licence")})
-    contract = ContractFactory(client=client_company,
-                               signed_scan=SimpleUploadedFile("signed.pdf", b"%PDF-1.4 signed"))
+    with committed():
+        client.post(f"/staff/clients/{client_company.pk}/edit/", {
+            "name": client_company.name, "uscc": client_company.uscc,
+            "ownership_type": "private", "industry": "C",
+            "licence_scan": SimpleUploadedFile("licence.pdf", b"%PDF-1.4 licence")})
+        contract = ContractFactory(
+            client=client_company,
+            signed_scan=SimpleUploadedFile("signed.pdf", b"%PDF-1.4 signed"))
 
     licence = client.get(f"/staff/clients/{client_company.pk}/licence-scan/")
     staff_scan = client.get(f"/staff/contracts/{contract.pk}/scan/")

@@ -152,14 +152,15 @@ def email_workbook() -> bytes:
     ])
 
 
-def test_email_intake_keeps_the_sealed_scan_and_the_email(client, rep, company):
-    response = client.post("/staff/orders/email/", {
-        "client": company.pk,
-        "workbook": SimpleUploadedFile("名单.xlsx", email_workbook()),
-        "sealed_scan": SimpleUploadedFile("盖章名单.pdf", DEMO_PDF),
-        "correspondence": SimpleUploadedFile("邮件.eml", EML),
-        "received_at": "", "note": "客户邮件 11月27日",
-    })
+def test_email_intake_keeps_the_sealed_scan_and_the_email(client, rep, company, committed):
+    with committed():
+        response = client.post("/staff/orders/email/", {
+            "client": company.pk,
+            "workbook": SimpleUploadedFile("名单.xlsx", email_workbook()),
+            "sealed_scan": SimpleUploadedFile("盖章名单.pdf", DEMO_PDF),
+            "correspondence": SimpleUploadedFile("邮件.eml", EML),
+            "received_at": "", "note": "客户邮件 11月27日",
+        })
 
     order = RosterOrder.objects.get()
     assert response.status_code == 302
@@ -175,13 +176,15 @@ def test_email_intake_keeps_the_sealed_scan_and_the_email(client, rep, company):
     assert order.source_file.name.endswith(".xlsx")
 
 
-def test_staff_download_an_orders_files_and_each_download_is_audited(client, rep, company):
-    client.post("/staff/orders/email/", {
-        "client": company.pk,
-        "workbook": SimpleUploadedFile("名单.xlsx", email_workbook()),
-        "sealed_scan": SimpleUploadedFile("盖章名单.pdf", DEMO_PDF),
-        "correspondence": SimpleUploadedFile("邮件.eml", EML),
-    })
+def test_staff_download_an_orders_files_and_each_download_is_audited(client, rep, company,
+                                                                    committed):
+    with committed():
+        client.post("/staff/orders/email/", {
+            "client": company.pk,
+            "workbook": SimpleUploadedFile("名单.xlsx", email_workbook()),
+            "sealed_scan": SimpleUploadedFile("盖章名单.pdf", DEMO_PDF),
+            "correspondence": SimpleUploadedFile("邮件.eml", EML),
+        })
     order = RosterOrder.objects.get()
 
     detail = client.get(f"/staff/orders/{order.pk}/").content.decode()

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from agency.errors import ValidationFailed
 from agency.models import AuditEvent
@@ -24,11 +25,13 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 
 STAFF = Viewer(role=Role.SERVICE_REP, client_id=None, user_id=1)
 
 
-def test_upload_stores_the_file_under_media_root_with_its_sha256(settings, client_company):
+def test_upload_stores_the_file_in_the_archive_under_a_name_without_the_person(
+        settings, client_company, committed):
     person = enrolled_person(client_company)
 
-    paper = paper_upload(person=person, client=client_company, kind="photo",
-                         upload=png_upload("我的照片.png"), actor=None)
+    with committed():
+        paper = paper_upload(person=person, client=client_company, kind="photo",
+                             upload=png_upload("我的照片.png"), actor=None)
 
     paper.refresh_from_db()
     assert paper.content_type == "image/png"
@@ -36,7 +39,9 @@ def test_upload_stores_the_file_under_media_root_with_its_sha256(settings, clien
     assert paper.sha256 == hashlib.sha256(DEMO_PNG).hexdigest()
     assert paper.original_name == "我的照片.png"
     path = Path(paper.file.path)
-    assert path.is_relative_to(Path(settings.MEDIA_ROOT) / "papers" / str(person.pk))
+    month = timezone.localdate()
+    assert path.parent == Path(settings.MEDIA_ROOT) / "archive" / f"{month:%Y}" / f"{month:%m}"
+    assert str(person.pk) not in path.stem and "照片" not in path.name
     assert path.suffix == ".png"
     assert path.read_bytes() == DEMO_PNG
 
@@ -98,13 +103,14 @@ def test_staff_upload_page_refuses_an_exe_and_an_11_mb_file_with_a_clear_message
     assert Paper.objects.count() == 0
 
 
-def test_staff_upload_then_download_is_audited(client, staff_user, client_company):
+def test_staff_upload_then_download_is_audited(client, staff_user, client_company, committed):
     person = enrolled_person(client_company)
     user = staff_user(Role.SERVICE_REP)
     client.force_login(user)
 
-    response = client.post(f"/staff/persons/{person.pk}/papers/",
-                           {"kind": "id_card_front", "file": png_upload()})
+    with committed():
+        response = client.post(f"/staff/persons/{person.pk}/papers/",
+                               {"kind": "id_card_front", "file": png_upload()})
     paper = Paper.objects.get()
     download = client.get(f"/staff/persons/{person.pk}/papers/{paper.pk}/")
 

@@ -114,12 +114,13 @@ def test_anonymous_is_401(api_client):
     assert api_client.get("/api/v1/persons/").status_code == 401
 
 
-def test_api_key_uploads_a_paper_and_downloads_it_audited(api_client, client_company):
+def test_api_key_uploads_a_paper_and_downloads_it_audited(api_client, client_company, committed):
     person = enrolled_person(client_company)
     _as_key(api_client, client_company)
 
-    created = api_client.post(f"/api/v1/persons/{person.pk}/papers/",
-                              {"kind": "photo", "file": png_upload()}, format="multipart")
+    with committed():
+        created = api_client.post(f"/api/v1/persons/{person.pk}/papers/",
+                                  {"kind": "photo", "file": png_upload()}, format="multipart")
     paper_id = created.json()["id"]
     download = api_client.get(f"/api/v1/persons/{person.pk}/papers/{paper_id}/")
 

@@ -87,11 +87,12 @@ def test_portal_user_token_gets_404_for_another_clients_person(api_client, porta
 
 
 def test_a_shared_person_shows_each_client_only_its_own_papers_and_enrolments(
-        client, api_client, client_company, theirs):
+        client, api_client, client_company, theirs, committed):
     person, their_paper = theirs
     EnrollmentFactory(person=person, client=client_company, status="ended")  # worked for us too
-    ours = paper_upload(person=person, client=client_company, kind="labour_contract",
-                        upload=png_upload(), actor=None)
+    with committed():
+        ours = paper_upload(person=person, client=client_company, kind="labour_contract",
+                            upload=png_upload(), actor=None)
     client.force_login(UserFactory(role=Role.CLIENT_VIEWER, client=client_company))
     api_client.force_authenticate(user=ApiKeyPrincipal(client_id=client_company.pk,
                                                        api_key_id=1))
