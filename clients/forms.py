@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from agency.forms import DateInput
 from agency.models import User
 from agency.roles import Role
+from archive.models import CorrespondenceChannel
 from clients.models import INCLUDED_SERVICES, Client
 
 
@@ -29,6 +30,20 @@ class ClientForm(forms.Form):
         label=_("work-injury industry risk class"), required=False, coerce=int,
         empty_value=None, choices=[("", "—"), *[(n, str(n)) for n in range(1, 9)]])
     licence_scan = forms.FileField(label=_("business licence scan"), required=False)
+
+
+class CorrespondenceForm(forms.Form):
+    """A call, e-mail, letter or meeting with the client, logged as correspondence."""
+
+    channel = forms.ChoiceField(label=_("channel"), choices=CorrespondenceChannel.choices)
+    incoming = forms.TypedChoiceField(
+        label=_("direction"), coerce=lambda v: v == "in",
+        choices=[("in", _("From the client")), ("out", _("To the client"))])
+    occurred_on = forms.DateField(label=_("date"), widget=DateInput())
+    subject = forms.CharField(label=_("subject"), max_length=120)
+    summary = forms.CharField(label=_("summary"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    file = forms.FileField(label=_("file (e-mail, letter scan)"), required=False)
 
 
 class AssignRepForm(forms.Form):

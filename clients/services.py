@@ -20,6 +20,9 @@ from agency.models import AuditEvent, User
 from agency.qualifications import unqualified_reasons
 from agency.roles import PORTAL_ROLES, Role
 from agency.services import audit_record, notification_create
+from archive.models import ArchiveItem, CorrespondenceChannel, ItemKind
+from archive.services import archive_receive_file, archive_store
+from archive.storage import Stored
 from clients.headcount import headcounts
 from clients.models import ApiKey, Client, Contract, ContractPrice, ContractReminder
 from clients.validators import uscc_normalise, uscc_problem
@@ -95,11 +98,24 @@ def client_save(
     client.contact_phone = contact_phone
     client.contact_email = contact_email
     client.work_injury_risk_class = work_injury_risk_class
-    if licence_scan is not None:
-        client.licence_scan = licence_scan
+    stored = _receive(licence_scan)
+    if stored is not None:
+        client.licence_scan.name = stored.name
     record_actor(client, actor)
     client.save()
+    if stored is not None:  # STD-3.4.3: the licence scan is one of the client's papers
+        archive_store(stored=stored, kind=ItemKind.CLIENT_PAPERS, client_id=client.pk,
+                      month=timezone.localdate(), actor=actor, subject=client,
+                      title=f"营业执照扫描件 · {client.name}"[:200])
     return client
+
+
+def _receive(upload: UploadedFile | None) -> Stored | None:
+    """Write an uploaded scan through the archive's one door (STD-5.1)."""
+    if upload is None:
+        return None
+    return archive_receive_file(content=upload, original_name=upload.name or "scan",
+                                month=timezone.localdate())
 
 
 @transaction.atomic
@@ -369,10 +385,15 @@ def contract_create(
             setattr(contract, name, text)
     for name, flag in (services or {}).items():
         setattr(contract, name, flag)
-    if signed_scan is not None:
-        contract.signed_scan = signed_scan
+    stored = _receive(signed_scan)
+    if stored is not None:
+        contract.signed_scan.name = stored.name
     record_actor(contract, actor)
     contract.save()
+    if stored is not None:  # STD-4.8: the signed service agreement
+        archive_store(stored=stored, kind=ItemKind.AGREEMENT, client_id=client.pk,
+                      month=timezone.localdate(), actor=actor, subject=contract,
+                      title=f"服务合同 {contract.number} 签章扫描件")
     ContractPrice.objects.bulk_create(
         ContractPrice(contract=contract, city=city, price_per_head=p.price_per_head,
                       override_reason=p.override_reason.strip(),
@@ -475,3 +496,50 @@ def contract_reminders_send(*, today: datetime.date) -> int:
             continue  # already sent for this lead time
         sent += 1
     return sent
+
+
+CHANNEL_TITLES = {"phone": "电话", "email": "邮件", "letter": "信函", "meeting": "面谈",
+                  "other": "其他"}
+
+
+@transaction.atomic
+def correspondence_log(
+    *,
+    client: Client,
+    channel: str,
+    incoming: bool,
+    occurred_on: datetime.date,
+    subject: str,
+    summary: str = "",
+    upload: UploadedFile | None = None,
+    actor: User,
+) -> ArchiveItem:
+    """Log a call, e-mail, letter or meeting with a client as correspondence (STD-4.8): an
+    archive item of the month it happened, with its summary and, if there is one, its file."""
+    errors = []
+    if channel not in CorrespondenceChannel.values:
+        errors.append(ErrorDetail("invalid_choice", "方式无效 / Unknown channel",
+                                  field="channel"))
+    if not subject.strip():
+        errors.append(ErrorDetail("required", "请填写主题 / The subject is required",
+                                  field="subject"))
+    if occurred_on > timezone.localdate():
+        errors.append(ErrorDetail("date_in_future", "日期不能晚于今天 / The date is in the "
+                                  "future", field="occurred_on"))
+    if not summary.strip() and upload is None:
+        errors.append(ErrorDetail("required", "请填写摘要或附上文件 / Give a summary or "
+                                  "attach the file", field="summary"))
+    if errors:
+        raise ValidationFailed(errors)
+    direction = "来" if incoming else "去"
+    stored = None
+    if upload is not None:
+        stored = archive_receive_file(content=upload, original_name=upload.name or "letter",
+                                      month=occurred_on)
+    return archive_store(
+        stored=stored, original_name=(upload.name or "") if upload else "",
+        kind=ItemKind.CORRESPONDENCE, client_id=client.pk, month=occurred_on, actor=actor,
+        subject=client, note=summary.strip(),
+        title=f"{occurred_on:%Y-%m-%d} {CHANNEL_TITLES[channel]}（{direction}） · "
+              f"{subject.strip()}",
+    )

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,12 +20,15 @@ from agency.forms import add_domain_errors
 from agency.http import ViewerRequest
 from agency.models import User
 from agency.roles import Role
+from archive.models import ItemKind
+from archive.selectors import item_list
 from clients.documents import contract_pdf
 from clients.forms import (
     ApiKeyForm,
     AssignRepForm,
     ClientForm,
     ContractForm,
+    CorrespondenceForm,
     PortalUserForm,
     PriceFormSet,
     TerminateForm,
@@ -53,6 +57,7 @@ from clients.services import (
     contract_activate,
     contract_create,
     contract_terminate,
+    correspondence_log,
     portal_user_create,
 )
 
@@ -155,7 +160,31 @@ def staff_client_detail(request: ViewerRequest, pk: int) -> HttpResponse:
         "assign_form": AssignRepForm(initial={"service_rep": client.service_rep_id}),
         "api_key_form": ApiKeyForm(),
         "can_manage": viewer.has_role(*MANAGERS),
+        "correspondence": item_list(viewer=viewer, client_id=client.pk,
+                                    kind=ItemKind.CORRESPONDENCE).order_by("-created_at")[:20],
     })
+
+
+@staff_required()
+def staff_correspondence_create(request: ViewerRequest, pk: int) -> HttpResponse:
+    """Log a call, e-mail, letter or meeting with the client (STD-4.8 correspondence)."""
+    client = client_get(viewer=request.viewer, pk=pk)
+    form = CorrespondenceForm(request.POST or None, request.FILES or None,
+                              initial={"occurred_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            correspondence_log(client=client, channel=d["channel"], incoming=d["incoming"],
+                               occurred_on=d["occurred_on"], subject=d["subject"],
+                               summary=d["summary"], upload=d["file"], actor=request.user)
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("Correspondence logged."))
+            return redirect("staff-clients-detail", pk=client.pk)
+    return render(request, "agency/form_page.html", {
+        "form": form, "multipart": True,
+        "title": _("Log correspondence with %(client)s") % {"client": client.name}})
 
 
 @require_POST

@@ -23,4 +23,5 @@ class Command(BaseCommand):
             enrollment_demo.seed()
             enrollment_demo.seed_orders()
             billing_demo.seed()
+            clients_demo.seed_archive()
         self.stdout.write(self.style.SUCCESS("demo data ready"))
