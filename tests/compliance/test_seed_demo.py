@@ -2,8 +2,12 @@
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from agency.deadlines import add_months, month_start
 from agency.models import User
+from archive.models import ArchiveItem, FilingBatch
+from archive.selectors import loans_overdue, overdue_unfiled
 from clients.models import Client
 from enrollment.models import Enrollment
 from enrollment.persons.id_numbers import id_check_char
@@ -13,12 +17,22 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_demo_twice_gives_the_same_data():
     call_command("seed_demo")
-    first = (User.objects.count(), Client.objects.count(), Enrollment.objects.count())
+    first = (User.objects.count(), Client.objects.count(), Enrollment.objects.count(),
+             ArchiveItem.objects.count())
 
     call_command("seed_demo")
 
-    assert (User.objects.count(), Client.objects.count(), Enrollment.objects.count()) == first
-    assert first == (15, 4, 726)  # 542 social insurance + 181 housing fund + 3 from orders
+    assert (User.objects.count(), Client.objects.count(), Enrollment.objects.count(),
+            ArchiveItem.objects.count()) == first
+    assert first[:3] == (15, 4, 726)  # 542 social insurance + 181 housing fund + 3 from orders
+    # the archive to work in: a month closed, an older call unfiled, a lent original overdue
+    today = timezone.localdate()
+    assert [i.title for i in overdue_unfiled(today=today)] == [
+        f"{add_months(month_start(today), -2):%Y-%m}-20 电话（来） · 询问外地员工参保"]
+    assert [(b.month, b.is_closed) for b in FilingBatch.objects.order_by("month")][:2] == [
+        (add_months(month_start(today), -3), True), (add_months(month_start(today), -2), False)]
+    assert [loan.borrower for loan in loans_overdue(today=today)] == ["财务部 王会计"]
+    assert ArchiveItem.objects.filter(kind="agreement", file="").count() == 1  # the paper one
 
 
 def test_seed_demo_has_last_months_issued_bill_for_every_contracted_client_one_invoiced():
