@@ -1,17 +1,26 @@
 """Forms of the archive pages: they only parse."""
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from agency.directory import client_choices
 from agency.forms import MonthField
 from archive.models import AppraisalDecision, ItemKind
 
 
 class ItemSearchForm(forms.Form):
-    client_id = forms.IntegerField(label=_("Client id"), required=False, min_value=1)
+    client_id = forms.TypedChoiceField(label=_("Client"), required=False, coerce=int,
+                                       empty_value=None)
     kind = forms.ChoiceField(label=_("Kind"), required=False,
                              choices=[("", _("All kinds")), *ItemKind.choices])
     month = MonthField(label=_("Month"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.TypedChoiceField, self.fields["client_id"])
+        field.choices = [("", _("All clients")), *client_choices()]
 
 
 class LoanForm(forms.Form):

@@ -1,6 +1,8 @@
 """Staff pages of the archive: search, the month's filing batch, loans. Thin: parse with a
 form, call a selector or service, render."""
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -10,13 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agency.access import portal_required, staff_required
+from agency.directory import client_names
 from agency.errors import DomainError
 from agency.files import stored_file_response
 from agency.forms import add_domain_errors
 from agency.http import ViewerRequest
 from agency.roles import Role
 from archive.forms import AppraisalForm, DestructionForm, ItemSearchForm, LoanForm
-from archive.models import FilingBatch, Loan
+from archive.models import ArchiveItem, FilingBatch, Loan
 from archive.selectors import (
     batch_items,
     batch_list,
@@ -42,6 +45,12 @@ ARCHIVE_ROLES = (Role.ARCHIVIST, Role.MANAGER, Role.ADMIN)
 PAGE_SIZE = 50
 
 
+def _with_client_names(items: Iterable[ArchiveItem]) -> list[tuple[ArchiveItem, str]]:
+    items = list(items)
+    names = client_names(item.client_id for item in items)
+    return [(item, names.get(item.client_id or 0, "")) for item in items]
+
+
 @staff_required(*ARCHIVE_ROLES)
 def staff_archive_list(request: ViewerRequest) -> HttpResponse:
     form = ItemSearchForm(request.GET or None)
@@ -52,6 +61,7 @@ def staff_archive_list(request: ViewerRequest) -> HttpResponse:
     today = timezone.localdate()
     return render(request, "archive/item_list.html", {
         "form": form, "page": page,
+        "rows": _with_client_names(page),
         "overdue_count": overdue_unfiled(today=today).count(),
         "due_today_count": due_today(today=today).count(),
     })

@@ -8,7 +8,7 @@ from django.utils import timezone
 from agency.roles import Role
 from archive.models import FilingBatch, ItemKind, ItemStatus, Loan
 from tests.archive.factories import store
-from tests.factories import UserFactory
+from tests.factories import ClientFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.archive.urls")]
 
@@ -25,18 +25,20 @@ def archivist(client):
 def test_the_search_finds_a_clients_items_of_a_kind_and_month(
     client, archivist, django_assert_max_num_queries
 ):
-    store(client_id=5, kind=ItemKind.AGREEMENT, name="合同扫描件.pdf", month=MARCH)
-    store(client_id=5, kind=ItemKind.ORDER_PAPERS, name="花名册.xlsx", month=MARCH)
-    store(client_id=6, kind=ItemKind.AGREEMENT, name="他人合同.pdf", month=MARCH)
+    ours, theirs = ClientFactory(name="上海档案甲公司"), ClientFactory(name="上海档案乙公司")
+    store(client_id=ours.pk, kind=ItemKind.AGREEMENT, name="合同扫描件.pdf", month=MARCH)
+    store(client_id=ours.pk, kind=ItemKind.ORDER_PAPERS, name="花名册.xlsx", month=MARCH)
+    store(client_id=theirs.pk, kind=ItemKind.AGREEMENT, name="他人合同.pdf", month=MARCH)
 
     with django_assert_max_num_queries(10):
-        response = client.get("/staff/archive/", {"client_id": 5, "kind": "agreement",
+        response = client.get("/staff/archive/", {"client_id": ours.pk, "kind": "agreement",
                                                   "month": "2026-03"})
 
     html = response.content.decode()
     assert response.status_code == 200
     assert "<h1>档案</h1>" in html
-    assert "合同扫描件.pdf" in html
+    assert "合同扫描件.pdf</a></td>\n    <td>服务协议</td>\n    <td>上海档案甲公司</td>" in html
+    assert f'<option value="{theirs.pk}">上海档案乙公司</option>' in html
     assert "花名册.xlsx" not in html
     assert "他人合同.pdf" not in html
 
