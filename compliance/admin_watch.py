@@ -1,0 +1,1 @@
+"""Back-office (Django admin) of the compliance app: watch."""
