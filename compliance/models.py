@@ -30,7 +30,25 @@ class AboutType(models.TextChoices):
     CASE = "case", _("Insurance case")
 
 
-class Inquiry(models.Model):
+class ClientMatter(models.Model):
+    """What an inquiry and a complaint share: where it came in, who opened it (a user, or
+    a label for an API key or a phone call), who answers it, and when it arrived."""
+
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("opened by"),
+                                  on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    opened_by_label = models.CharField(_("opened by (label)"), max_length=150, blank=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"),
+                                 on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        abstract = True
+
+
+class Inquiry(ClientMatter):
     """咨询: a client's question, to be answered within 12 hours (STD-6.2). The first
     response from the agency stops the clock."""
 
@@ -43,15 +61,6 @@ class Inquiry(models.Model):
                                on_delete=models.PROTECT, related_name="inquiries")
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("question"))
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("opened by"),
-                                  on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+")
-    opened_by_label = models.CharField(_("opened by (label)"), max_length=150, blank=True)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"),
-                                 on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+")
-    received_at = models.DateTimeField(_("received at"))
     respond_by = models.DateTimeField(_("respond by"))
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
@@ -76,7 +85,7 @@ class Inquiry(models.Model):
         return self.subject
 
 
-class Complaint(models.Model):
+class Complaint(ClientMatter):
     """投诉 (STD-7.1, 7.3): received → investigating → corrective action → closed with the
     client's confirmation; handled within 48 hours (STD-6.3): the first step out of
     `received` stops the clock."""
@@ -91,15 +100,6 @@ class Complaint(models.Model):
                                on_delete=models.PROTECT, related_name="complaints")
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("complaint"))
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("opened by"),
-                                  on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+")
-    opened_by_label = models.CharField(_("opened by (label)"), max_length=150, blank=True)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"),
-                                 on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+")
-    received_at = models.DateTimeField(_("received at"))
     handle_by = models.DateTimeField(_("handle by"))
     first_action_at = models.DateTimeField(_("first action at"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=15, choices=Status.choices,
