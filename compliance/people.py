@@ -53,7 +53,7 @@ REVISIT_SCHEDULE_ROLES = (Role.SERVICE_REP, Role.MANAGER, Role.ADMIN)
 # who is assessed every month: every staff role except the administrators
 ASSESSED_ROLES = tuple(sorted(r.value for r in STAFF_ROLES if r != Role.ADMIN))
 
-TIER_NAMES = {SizeTier.SMALL: "小微", SizeTier.MEDIUM: "中型", SizeTier.LARGE: "大型"}
+TIER_NAMES = {SizeTier.SMALL: "小微型", SizeTier.MEDIUM: "中型", SizeTier.LARGE: "大型"}
 
 
 def _midnight(day: datetime.date) -> datetime.datetime:
