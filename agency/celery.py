@@ -25,10 +25,15 @@ app.conf.beat_schedule = {
         "task": "clients.tasks.contract_expire_due_task",
         "schedule": crontab(hour=0, minute=5),
     },
-    # STD-5.2: contract expiry reminders at 60/30/7 days
-    "contract-reminders": {
-        "task": "clients.tasks.contract_reminders_send_task",
-        "schedule": crontab(hour=8, minute=0),
+    # the compliance watch: deadlines about to breach or breached, each reminder sent once,
+    # escalated to the managers when overdue: inquiries within 12 h (STD-6.2), complaints
+    # and roster lines within 48 h (STD-6.3, 7.3), filing by the 15th (STD-5.3), contract
+    # expiry at 60/30/7/0 days (STD-5.2; it replaced "contract-reminders"), licences and
+    # certificates (STD-3.1, 3.2), invoices within 10 working days (STD-4.5), the 500-person
+    # cap (STD-3.2.4), next year's holidays
+    "compliance-watch": {
+        "task": "compliance.tasks.watch_run_task",
+        "schedule": crontab(minute="*/15"),
     },
     # STD-4.8: archived files are recomputed nightly; a missing or changed one is reported
     "archive-check": {"task": "archive.tasks.archive_check_task",

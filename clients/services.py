@@ -9,22 +9,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from agency.errors import Conflict, DomainError, ErrorDetail, ValidationFailed
 from agency.history import record_actor
 from agency.models import AuditEvent, User
 from agency.qualifications import unqualified_reasons
 from agency.roles import PORTAL_ROLES, Role
-from agency.services import audit_record, notification_create
+from agency.services import audit_record
 from archive.models import ArchiveItem, CorrespondenceChannel, ItemKind
 from archive.services import archive_receive_file, archive_store
 from archive.storage import Stored
 from clients.headcount import headcounts
-from clients.models import ApiKey, Client, Contract, ContractPrice, ContractReminder
+from clients.models import ApiKey, Client, Contract, ContractPrice
 from clients.validators import uscc_normalise, uscc_problem
 from policies.calculator import HOUSING_FUND, WORK_INJURY, ItemRule
 from policies.models import City
@@ -33,7 +32,6 @@ from policies.selectors import policy_rules_between
 MAX_PERSONS_PER_REP = 500  # STD-3.2.4
 PRICE_MIN = Decimal("50.00")  # STD-4.1, CNY per person per month
 PRICE_MAX = Decimal("120.00")
-REMINDER_LEAD_DAYS = (60, 30, 7)  # STD-5.2
 API_KEY_PREFIX = "ck_"
 
 
@@ -456,46 +454,6 @@ def contract_expire_due(*, today: datetime.date) -> int:
     return Contract.objects.filter(status=Contract.Status.ACTIVE, ends_on__lt=today).update(
         status=Contract.Status.EXPIRED, ended_at=timezone.now()
     )
-
-
-def contract_reminders_send(*, today: datetime.date) -> int:
-    """Contract expiry reminders at 60/30/7 days to the client's representative (STD-5.2);
-    a client without one has its reminders go to the managers instead.
-
-    For each active contract the shortest lead time it has reached is due; each
-    (contract, lead time) is sent once, whenever this runs. A reminder nobody can receive
-    (no representative and no active manager) is not marked sent: the next run tries
-    again."""
-    sent = 0
-    horizon = today + datetime.timedelta(days=max(REMINDER_LEAD_DAYS))
-    contracts = Contract.objects.filter(
-        status=Contract.Status.ACTIVE, ends_on__gte=today, ends_on__lte=horizon
-    ).select_related("client__service_rep")
-    managers = list(User.objects.filter(role=Role.MANAGER, is_active=True).order_by("pk"))
-    for contract in contracts:
-        days_left = (contract.ends_on - today).days
-        lead = min(d for d in REMINDER_LEAD_DAYS if days_left <= d)
-        rep = contract.client.service_rep
-        recipients = [rep] if rep is not None and rep.is_active else managers
-        if not recipients:
-            continue
-        try:
-            with transaction.atomic():
-                ContractReminder.objects.create(contract=contract, lead_days=lead,
-                                                sent_on=today, recipient=recipients[0])
-                for user in recipients:
-                    notification_create(
-                        user=user,
-                        message=_("Contract %(number)s of %(client)s ends on %(date)s "
-                                  "(%(days)s days left).") % {
-                            "number": contract.number, "client": contract.client.name,
-                            "date": contract.ends_on.isoformat(), "days": days_left},
-                        link=f"/staff/contracts/{contract.pk}/",
-                    )
-        except IntegrityError:
-            continue  # already sent for this lead time
-        sent += 1
-    return sent
 
 
 CHANNEL_TITLES = {"phone": "电话", "email": "邮件", "letter": "信函", "meeting": "面谈",

@@ -5,7 +5,7 @@ from typing import Any
 from celery import shared_task
 from django.utils import timezone
 
-from clients.services import contract_expire_due, contract_reminders_send
+from clients.services import contract_expire_due
 from clients.webhook_services import webhook_deliver, webhook_retry_due
 
 
@@ -29,8 +29,3 @@ def webhook_retry_due_task() -> int:
 @shared_task
 def contract_expire_due_task() -> int:
     return contract_expire_due(today=timezone.localdate())
-
-
-@shared_task
-def contract_reminders_send_task() -> int:
-    return contract_reminders_send(today=timezone.localdate())

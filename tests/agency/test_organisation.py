@@ -114,13 +114,15 @@ def test_only_staff_have_profiles(client_company):
                            actor=UserFactory(role=Role.ADMIN))
 
 
-def test_beat_schedule_runs_contract_expiry_and_reminders():
+def test_beat_schedule_runs_contract_expiry_and_the_watch_reminds():
     from agency.celery import app
 
     tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
 
+    # the expiry reminders (STD-5.2) are the compliance watch's, never sent twice
     assert {"clients.tasks.contract_expire_due_task",
-            "clients.tasks.contract_reminders_send_task"} <= tasks
+            "compliance.tasks.watch_run_task"} <= tasks
+    assert "clients.tasks.contract_reminders_send_task" not in tasks
 
 
 def test_licence_form_uploads_a_scan_served_to_staff(client, settings, tmp_path):

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 
 from agency.errors import Conflict, DomainError, ValidationFailed
-from agency.models import AuditEvent, Notification
+from agency.models import AuditEvent
 from agency.roles import Role
-from clients.models import ApiKey, Contract, ContractReminder, SizeTier, size_tier
+from clients.models import ApiKey, Contract, SizeTier, size_tier
 from clients.selectors import client_headcount, client_with_headcount_list, rep_load_list
 from clients.services import (
     PriceInput,
@@ -22,7 +22,6 @@ from clients.services import (
     contract_activate,
     contract_create,
     contract_expire_due,
-    contract_reminders_send,
     contract_terminate,
 )
 from tests.clients.factories import (
@@ -211,44 +210,6 @@ def test_an_active_contract_whose_end_date_passed_flips_to_expired():
     due.refresh_from_db()
     draft.refresh_from_db()
     assert (due.status, draft.status) == (Contract.Status.EXPIRED, Contract.Status.DRAFT)
-
-
-def test_expiry_reminders_at_60_30_7_days_each_sent_once():
-    rep = qualified_rep()
-    ends = datetime.date(2026, 12, 31)
-    contract = ContractFactory(client=ClientFactory(service_rep=rep),
-                               status=Contract.Status.ACTIVE, ends_on=ends)
-
-    def run(days_before):
-        return contract_reminders_send(today=ends - datetime.timedelta(days=days_before))
-
-    assert [run(61), run(60), run(59), run(30), run(8), run(7), run(1)] == [0, 1, 0, 1, 0, 1, 0]
-    assert sorted(ContractReminder.objects.filter(contract=contract)
-                  .values_list("lead_days", flat=True)) == [7, 30, 60]
-    assert Notification.objects.filter(user=rep).count() == 3
-    assert Notification.objects.filter(user=rep).first().message == (
-        f"{contract.client.name}的合同 {contract.number} 将于 2026-12-31 到期（剩余 7 天）。"
-    )
-
-
-def test_a_reminder_for_a_client_without_a_representative_goes_to_the_managers():
-    ends = datetime.date(2026, 12, 31)
-    contract = ContractFactory(client=ClientFactory(), status=Contract.Status.ACTIVE,
-                               ends_on=ends)
-    today = ends - datetime.timedelta(days=30)
-
-    nobody = contract_reminders_send(today=today)
-    managers = [UserFactory(role=Role.MANAGER), UserFactory(role=Role.MANAGER)]
-    UserFactory(role=Role.MANAGER, is_active=False)
-    sent = contract_reminders_send(today=today)
-    again = contract_reminders_send(today=today)
-
-    # with no manager yet, the reminder is not marked sent; once there are, each gets it
-    assert (nobody, sent, again) == (0, 1, 0)
-    reminder = ContractReminder.objects.get(contract=contract)
-    assert (reminder.lead_days, reminder.recipient) == (30, managers[0])
-    assert sorted(Notification.objects.values_list("user_id", flat=True)) == [
-        m.pk for m in managers]
 
 
 def test_api_key_is_stored_hashed_authenticates_and_is_revocable():
