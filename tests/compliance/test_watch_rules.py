@@ -155,7 +155,8 @@ def test_a_complaint_is_due_soon_six_hours_before_its_48_hours_and_breached_afte
     assert brief([breached]) == [("complaint_handling", key, "breached", rep.pk, True)]
     assert (breached.link, breached.message) == (
         f"/staff/complaints/{made.pk}/",
-        "上海启明信息技术有限公司的投诉“增员办理太慢”应于 2026-12-03 09:00 前处理，已超过 48 小时时限。")
+        "上海启明信息技术有限公司的投诉“增员办理太慢”应于 2026-12-03 09:00 前处理，"
+        "已超过 48 小时时限。")
 
 
 def test_a_corrective_action_not_done_is_overdue_from_the_day_after_its_due_date(
@@ -330,8 +331,8 @@ def test_a_paid_bill_not_invoiced_is_overdue_after_its_10_working_days(client_of
     [found] = invoice_due(at(2026, 12, 16, 0, 0, 0))
     assert brief([found]) == [("invoice_due", f"bill:{paid.pk}", "overdue", None, True)]
     assert (found.message, found.link) == (
-        f"上海启明信息技术有限公司的账单 B202611-{paid.pk:06d} 已全额付款，发票应于 2026-12-15 前开具，"
-        "至今未开。", f"/staff/billing/bills/{paid.pk}/")
+        f"上海启明信息技术有限公司的账单 B202611-{paid.pk:06d} 已全额付款，"
+        "发票应于 2026-12-15 前开具，至今未开。", f"/staff/billing/bills/{paid.pk}/")
 
 
 def test_a_representative_over_500_insured_persons_is_reported_to_the_managers():
