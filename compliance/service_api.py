@@ -54,7 +54,7 @@ class InquiryOutput(serializers.Serializer):
     subject = serializers.CharField()
     body = serializers.CharField()
     channel = serializers.CharField()
-    status = serializers.ChoiceField(choices=Inquiry.Status.choices)
+    status = serializers.CharField(help_text="open, answered or closed.")
     received_at = serializers.DateTimeField()
     respond_by = serializers.DateTimeField(help_text="The 12-hour response deadline.")
     first_response_at = serializers.DateTimeField(allow_null=True)
@@ -72,7 +72,7 @@ class InquiryDetailOutput(InquiryOutput):
 class ActionOutput(serializers.Serializer):
     id = serializers.IntegerField()
     description = serializers.CharField()
-    owner = serializers.CharField(source="owner")
+    owner = serializers.CharField(help_text="The owner's name.")
     due_on = serializers.DateField()
     done_at = serializers.DateTimeField(allow_null=True)
 
@@ -83,7 +83,8 @@ class ComplaintOutput(serializers.Serializer):
     subject = serializers.CharField()
     body = serializers.CharField()
     channel = serializers.CharField()
-    status = serializers.ChoiceField(choices=Complaint.Status.choices)
+    status = serializers.CharField(
+        help_text="received, investigating, action or closed.")
     received_at = serializers.DateTimeField()
     handle_by = serializers.DateTimeField(help_text="The 48-hour handling deadline.")
     first_action_at = serializers.DateTimeField(allow_null=True)

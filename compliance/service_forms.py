@@ -19,7 +19,7 @@ SCORES = [(n, str(n)) for n in range(5, 0, -1)]
 
 class OpenForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX)
-    body = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 6}))
+    body = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 6}))
 
 
 class PortalInquiryForm(OpenForm):
@@ -65,7 +65,7 @@ class ActionForm(forms.Form):
     description = forms.CharField(label=_("Corrective action"),
                                   widget=forms.Textarea(attrs={"rows": 3}))
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
-    due_on = forms.DateField(label=_("Due on"), widget=DateInput)
+    due_on = forms.DateField(label=_("Complete by"), widget=DateInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -395,11 +395,13 @@ def _staff_complaint_page(request: ViewerRequest, complaint: Complaint, *,
     return render(request, "compliance/service/staff_complaint_detail.html", {
         "complaint": complaint,
         "overdue": complaint_overdue(complaint, timezone.now()),
-        "findings_form": findings_form or FindingsForm(
-            initial={"findings": complaint.findings})
-        if status in (Complaint.Status.RECEIVED, Complaint.Status.INVESTIGATING) else None,
-        "action_form": action_form or ActionForm()
-        if status in (Complaint.Status.INVESTIGATING, Complaint.Status.ACTION) else None,
+        # a refused form shows with its errors; else the step's form when it is due
+        "findings_form": findings_form or (
+            FindingsForm(initial={"findings": complaint.findings})
+            if status in (Complaint.Status.RECEIVED, Complaint.Status.INVESTIGATING) else None),
+        "action_form": action_form or (
+            ActionForm()
+            if status in (Complaint.Status.INVESTIGATING, Complaint.Status.ACTION) else None),
         "reply_form": reply_form or ReplyForm(),
         "open": status != Complaint.Status.CLOSED,
         "steps": Complaint.Status.choices,
