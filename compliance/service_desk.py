@@ -209,6 +209,10 @@ def inquiry_reply(
             inquiry.status = Inquiry.Status.OPEN
             record_actor(inquiry, actor)
             inquiry.save(update_fields=["status"])
+            _notify_assignee(inquiry.assignee, actor,
+                             _("The client wrote again on the inquiry %(subject)s")
+                             % {"subject": inquiry.subject},
+                             reverse("staff-inquiries-detail", args=[inquiry.pk]))
         return message
     if inquiry.status == Inquiry.Status.OPEN:
         if inquiry.first_response_at is None:

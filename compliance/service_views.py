@@ -173,8 +173,8 @@ def portal_inquiry_feedback(request: ViewerRequest, pk: int) -> HttpResponse:
             feedback_give(client=inquiry.client, about=Feedback.About.INQUIRY,
                           about_id=inquiry.pk, score=form.cleaned_data["score"],
                           comment=form.cleaned_data["comment"], actor=request.user)
-        except DomainError as error:
-            add_domain_errors(form, error)
+        except DomainError as error:  # not done yet, or already rated: no form to show
+            _error(request, error)
         else:
             messages.success(request, _("Thank you for your feedback."))
             return redirect("portal-inquiries-detail", pk=inquiry.pk)
@@ -271,8 +271,8 @@ def portal_complaint_feedback(request: ViewerRequest, pk: int) -> HttpResponse:
             feedback_give(client=complaint.client, about=Feedback.About.COMPLAINT,
                           about_id=complaint.pk, score=form.cleaned_data["score"],
                           comment=form.cleaned_data["comment"], actor=request.user)
-        except DomainError as error:
-            add_domain_errors(form, error)
+        except DomainError as error:  # not done yet, or already rated: no form to show
+            _error(request, error)
         else:
             messages.success(request, _("Thank you for your feedback."))
             return redirect("portal-complaints-detail", pk=complaint.pk)

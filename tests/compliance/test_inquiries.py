@@ -37,6 +37,7 @@ pytestmark = pytest.mark.django_db
 SH = datetime.timezone(datetime.timedelta(hours=8))
 T0 = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=SH)
 SECOND = datetime.timedelta(seconds=1)
+HOUR_2 = datetime.timedelta(hours=2)
 MANAGER = Viewer(role=Role.MANAGER, client_id=None, user_id=None)
 
 
@@ -359,3 +360,17 @@ def test_feedback_on_a_revisit(client_company, portal_user):
                   comment="一般", actor=portal_user)
 
     assert feedback_pending(viewer=_viewer(portal_user)) == []
+
+
+def test_the_rep_hears_when_the_client_writes_again(client_company):
+    rep = UserFactory(role=Role.SERVICE_REP)
+    client_company.service_rep = rep
+    client_company.save()
+    inquiry = _open(client_company, actor=rep, channel="email")
+    inquiry_reply(inquiry=inquiry, body="答复", actor=rep, from_client=False, now=T0)
+
+    inquiry_reply(inquiry=inquiry, body="追问", actor=None, from_client=True,
+                  actor_label="api-key:1", now=T0 + HOUR_2)
+
+    assert [(n.user, n.link) for n in Notification.objects.all()] == [
+        (rep, f"/staff/inquiries/{inquiry.pk}/")]
