@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -286,7 +286,8 @@ def training_record(
 
 def training_list() -> QuerySet[TrainingSession]:
     """Training sessions, the newest first, with their attendees."""
-    return TrainingSession.objects.prefetch_related("attendees")
+    return TrainingSession.objects.prefetch_related(Prefetch(
+        "attendees", queryset=User.objects.order_by("display_name", "username", "pk")))
 
 
 def training_gaps(*, since: datetime.date, today: datetime.date) -> list[tuple[datetime.date,
