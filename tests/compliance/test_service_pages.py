@@ -64,13 +64,17 @@ def test_portal_inquiry_list_shows_the_clients_own_and_is_query_bounded(
     for n in range(12):
         _inquiry(client_company, subject=f"问题{n}")
     _inquiry(other_client_company, subject="别家的问题")
+    done = _inquiry(client_company, subject="已答复的问题")
+    inquiry_reply(inquiry=done, body="答复", actor=None, from_client=False)
 
     with django_assert_max_num_queries(10):
         response = client.get("/portal/inquiries/")
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert _rows(html, "inquiry-row") == 12
+    assert _rows(html, "inquiry-row") == 13
+    assert _rows(html, "pending-feedback") == 1
+    assert f'href="/portal/inquiries/{done.pk}/">咨询: 已答复的问题' in html
     assert "别家的问题" not in html
     assert "每个问题我们都在 12 小时内回复。" in html
 
