@@ -20,6 +20,7 @@ Definitions, exact:
 - **Assessed staff.** Active users with a staff role other than admin (`ASSESSED_ROLES`)
   who joined on or before the month's last day; one assessment per person per month."""
 
+import calendar
 import datetime
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -415,9 +416,10 @@ def assessment_record(
 def assessed_staff(*, month: datetime.date) -> QuerySet[User]:
     """The staff to assess for `month`: active, a staff role other than admin, joined on
     or before the month's last day (Asia/Shanghai)."""
-    next_month = _midnight(add_months(month_start(month), 1))
+    first = month_start(month)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     return (User.objects.filter(is_active=True, role__in=ASSESSED_ROLES,
-                                date_joined__lt=next_month)
+                                date_joined__date__lte=last)
             .order_by("display_name", "username", "pk"))
 
 

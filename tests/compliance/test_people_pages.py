@@ -347,3 +347,35 @@ def test_a_wrong_month_in_the_query_string_shows_the_previous_month(client, mana
     previous = add_months(today().replace(day=1), -1)
     assert response.status_code == 200
     assert f"<h1>月度考核 {previous:%Y-%m}</h1>" in response.content.decode()
+
+
+@pytest.mark.parametrize("query", [
+    {"month": "9999-12"}, {"month": "1000-01"}, {"staff": "abc", "month": "zz"},
+    {"staff": "999999"}, {"page": "x"},
+])
+def test_odd_query_strings_do_not_break_the_assessment_pages(client, manager, query):
+    assert client.get("/staff/assessments/", query).status_code == 200
+    assert client.get("/staff/assessments/new/", query).status_code == 200
+
+
+@pytest.mark.parametrize("query", [
+    {"rep": "abc"}, {"tier": "huge"}, {"page": "999"}, {"overdue": "maybe"}, {"q": "x" * 500},
+])
+def test_odd_filters_do_not_break_the_schedule(client, manager, query):
+    served("某公司")
+
+    assert client.get("/staff/revisits/", query).status_code == 200
+    assert client.get("/staff/trainings/", {"topic": "cooking", **query}).status_code == 200
+
+
+def test_a_month_and_score_that_do_not_parse_are_refused_by_the_form(client, manager):
+    rep = UserFactory(role=Role.SERVICE_REP)
+
+    response = client.post("/staff/assessments/new/", {
+        "staff": rep.pk, "month": "2026-1", "score": "abc", "outcome": "none"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "请使用 YYYY-MM 格式。" in html
+    assert "输入整数。" in html
+    assert Assessment.objects.count() == 0
