@@ -96,7 +96,7 @@ def revisit_record(
     if actor is not None and (actor.role not in REVISIT_RECORD_ROLES or (
             actor.role == Role.SERVICE_REP and client.service_rep_id != actor.pk)):
         raise _permission_denied(
-            "只有该客户的客服代表或经理可以记录回访 / Only the client's representative or a "
+            "只有该客户的客服专员或经理可以记录回访 / Only the client's representative or a "
             "manager records its revisits")
     errors = []
     if visited_on > today:
