@@ -26,7 +26,8 @@ The engine (`watch_run`) sends each (rule, subject, stage, recipient) once, howe
 and however concurrently it runs: rows are inserted with `INSERT … ON CONFLICT DO NOTHING
 RETURNING`, so only the run whose insert went through (PostgreSQL makes a second inserter
 of the same key wait for the first to commit, then skip it) creates the in-app
-notification and queues the e-mail. E-mails leave after the commit; a reminder's
+notification and queues the e-mail. E-mails leave after the commit, one per recipient
+(several new reminders are listed in one e-mail, not one e-mail each); a reminder's
 `emailed_at` is set when its e-mail was handed to the mail server, under a row lock
 (`SKIP LOCKED`), so two runs never send the same one twice and a failed send is retried by
 the next run (for a day)."""
@@ -400,7 +401,7 @@ AUDIENCE: dict[str, str] = {
 class WatchReport:
     findings: int
     reminders: int  # reminders this run created (each with its in-app notification)
-    emails: int  # e-mails queued for after the commit (recipients with an address)
+    emails: int  # e-mails queued for after the commit: one per recipient with an address
 
 
 Key = tuple[str, str, str, int]  # rule, subject_key, stage, recipient
@@ -517,7 +518,7 @@ def watch_run(*, now: datetime.datetime | None = None,
                 [Notification(user_id=user_id, message=message, link=link)
                  for _pk, user_id, message, link in created], batch_size=INSERT_BATCH)
         transaction.on_commit(reminder_emails_send)
-    emails = sum(1 for _pk, user_id, _m, _l in created if staff.email.get(user_id))
+    emails = len({user_id for _pk, user_id, _m, _l in created if staff.email.get(user_id)})
     return WatchReport(findings=len(findings), reminders=len(created), emails=emails)
 
 
@@ -526,40 +527,59 @@ def _absolute(link: str) -> str:
     return f"{origins[0].rstrip('/')}{link}" if origins and link.startswith("/") else link
 
 
+def _email(reminders: list[Reminder]) -> tuple[str, str]:
+    """(subject, body) of one recipient's e-mail: one reminder as it is; several (a
+    backlog, or many findings at once) listed in one e-mail rather than one each."""
+    prefix = _("[Reminder]")
+    if len(reminders) == 1:
+        [one] = reminders
+        return (f"{prefix} {one.message}".splitlines()[0][:150],
+                f"{one.message}\n\n{_absolute(one.link)}\n")
+    subject = _("%(n)s new reminders") % {"n": len(reminders)}
+    body = "\n\n".join(f"{n}. {r.message}\n   {_absolute(r.link)}"
+                       for n, r in enumerate(reminders, start=1))
+    return f"{prefix} {subject}", f"{body}\n"
+
+
 def reminder_emails_send(*, since: datetime.datetime | None = None) -> int:
     """E-mail the reminders not e-mailed yet (created since a day ago, recipient with an
-    address). Each row is locked while its e-mail is sent and marked `emailed_at` in the
-    same transaction: a concurrent run skips it, so each e-mail leaves once; one the mail
-    server refused stays unmarked and the next run tries it again."""
+    address): one e-mail per recipient. The rows are locked while their e-mail is sent and
+    marked `emailed_at` in the same transaction: a concurrent run skips them, so each
+    reminder is e-mailed once; one the mail server refused stays unmarked and the next run
+    tries it again. Returns the e-mails sent."""
     since = since or timezone.now() - EMAIL_RETRY
-    sent: list[int] = []
     with transaction.atomic():
         due = list(Reminder.objects.select_for_update(skip_locked=True, of=("self",))
                    .filter(emailed_at__isnull=True, created_at__gte=since)
-                   .exclude(recipient__email="").select_related("recipient").order_by("pk"))
+                   .exclude(recipient__email="").select_related("recipient")
+                   .order_by("recipient_id", "pk"))
         if not due:
             return 0
-        with translation.override(settings.LANGUAGE_CODE):
-            subject_prefix = _("[Reminder]")
+        by_recipient: dict[int, list[Reminder]] = {}
+        for reminder in due:
+            by_recipient.setdefault(reminder.recipient_id, []).append(reminder)
         channel = mail.get_connection()
         try:
             channel.open()
         except (smtplib.SMTPException, OSError):
             logger.exception("reminders: the mail server cannot be reached; retried next run")
             return 0
+        sent: list[int] = []
+        emails = 0
         try:
-            for reminder in due:
-                subject = f"{subject_prefix} {reminder.message}".splitlines()[0][:120]
-                body = f"{reminder.message}\n\n{_absolute(reminder.link)}\n"
-                try:
-                    mail.send_mail(subject, body, None, [reminder.recipient.email],
-                                   connection=channel)
-                except (smtplib.SMTPException, OSError):
-                    logger.exception("reminder %s: e-mail to %s failed", reminder.pk,
-                                     reminder.recipient.email)
-                    continue
-                sent.append(reminder.pk)
+            with translation.override(settings.LANGUAGE_CODE):
+                for reminders in by_recipient.values():
+                    address = reminders[0].recipient.email
+                    subject, body = _email(reminders)
+                    try:
+                        mail.send_mail(subject, body, None, [address], connection=channel)
+                    except (smtplib.SMTPException, OSError):
+                        logger.exception("reminders %s: e-mail to %s failed",
+                                         [r.pk for r in reminders], address)
+                        continue
+                    sent += [r.pk for r in reminders]
+                    emails += 1
         finally:
             channel.close()
         Reminder.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
-    return len(sent)
+    return emails

@@ -88,7 +88,9 @@ def test_each_new_stage_is_a_new_reminder_and_managers_hear_only_of_the_breach(p
 
     with committed():
         soon = watch_run(now=DUE_SOON)
+    with committed():
         soon_again = watch_run(now=DUE_SOON + HOUR / 2)
+    with committed():
         late = watch_run(now=BREACHED)
 
     assert [r.reminders for r in (soon, soon_again, late)] == [1, 0, 3]
@@ -97,7 +99,8 @@ def test_each_new_stage_is_a_new_reminder_and_managers_hear_only_of_the_breach(p
                            ("inquiry_response", key, "breached", quiet.pk, True),
                            ("inquiry_response", key, "due_soon", rep.pk, False)]
     assert Notification.objects.filter(user=rep).count() == 2
-    assert len(mail.outbox) == 3
+    assert [m.to[0] for m in mail.outbox] == ["rep@agency.cn", "rep@agency.cn",
+                                              "boss@agency.cn"]
 
 
 def test_without_an_owner_the_managers_are_reminded_without_managers_the_admins(committed):
@@ -236,6 +239,25 @@ def test_two_concurrent_runs_create_each_reminder_and_send_each_email_once(peopl
     assert Reminder.objects.count() == 15
     assert sorted(Notification.objects.values_list("user_id", flat=True)) == sorted(
         [rep.pk] * 5 + [boss.pk] * 5 + [quiet.pk] * 5)
-    assert sorted(m.to[0] for m in mail.outbox) == ["boss@agency.cn"] * 5 + [
-        "rep@agency.cn"] * 5
+    # one e-mail per recipient lists its five reminders
+    assert sorted((m.to[0], m.subject) for m in mail.outbox) == [
+        ("boss@agency.cn", "【提醒】 5 条新提醒"), ("rep@agency.cn", "【提醒】 5 条新提醒")]
+    assert sorted(r.emails for r in reports) == [0, 2]
     assert Reminder.objects.filter(emailed_at__isnull=False).count() == 10
+
+
+def test_several_new_reminders_reach_a_recipient_in_one_email(committed, settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://portal.example.cn"]
+    rep = UserFactory(role=Role.SERVICE_REP, email="rep@agency.cn")
+    UserFactory(role=Role.MANAGER, email="")
+    first, second = ask(rep, n=2)
+
+    with committed():
+        report = watch_run(now=BREACHED)
+
+    assert report == WatchReport(findings=2, reminders=4, emails=1)
+    [email] = mail.outbox
+    assert (email.to, email.subject, email.body) == (
+        ["rep@agency.cn"], "【提醒】 2 条新提醒",
+        f"1. {MESSAGE}\n   https://portal.example.cn/staff/inquiries/{first.pk}/\n\n"
+        f"2. {MESSAGE}\n   https://portal.example.cn/staff/inquiries/{second.pk}/\n")
