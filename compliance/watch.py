@@ -113,20 +113,22 @@ def _clock_stage(due: datetime.datetime, now: datetime.datetime) -> tuple[str, b
 
 def inquiry_response(now: datetime.datetime) -> list[Finding]:
     """STD-6.2: an open inquiry with no first response, 2 hours before its 12 are up (due
-    soon) and after (breached). Uses the index (status, respond_by)."""
+    soon) and after (breached). Uses the index (status, respond_by). Owner: the assignee
+    while active, else the client's representative."""
     rows = (Inquiry.objects.filter(status=Inquiry.Status.OPEN, first_response_at__isnull=True,
                                    respond_by__lte=now + INQUIRY_WARNING)
             .order_by().values_list("pk", "subject", "respond_by", "client_id",
-                                    "client__name", "assignee_id", "client__service_rep_id"))
+                                    "client__name", "assignee_id", "assignee__is_active",
+                                    "client__service_rep_id"))
     out = []
-    for pk, subject, due, client_id, client_name, assignee_id, rep_id in rows:
+    for pk, subject, due, client_id, client_name, assignee_id, active, rep_id in rows:
         stage, escalate = _clock_stage(due, now)
         values = {"subject": subject, "client": client_name, "due": _at(due)}
         message = (_("Inquiry “%(subject)s” from %(client)s was due for an answer at "
                      "%(due)s: the 12-hour limit is breached.") if escalate else
                    _("Inquiry “%(subject)s” from %(client)s must be answered by %(due)s."))
         out.append(Finding(rule="inquiry_response", subject_key=f"inquiry:{pk}", stage=stage,
-                           owner_id=assignee_id or rep_id, message=message % values,
+                           owner_id=assignee_id if active else rep_id, message=message % values,
                            link=f"/staff/inquiries/{pk}/", due_at=due, escalate=escalate,
                            client_id=client_id))
     return out
@@ -139,16 +141,17 @@ def complaint_handling(now: datetime.datetime) -> list[Finding]:
                                      first_action_at__isnull=True,
                                      handle_by__lte=now + HANDLING_WARNING)
             .order_by().values_list("pk", "subject", "handle_by", "client_id", "client__name",
-                                    "assignee_id", "client__service_rep_id"))
+                                    "assignee_id", "assignee__is_active",
+                                    "client__service_rep_id"))
     out = []
-    for pk, subject, due, client_id, client_name, assignee_id, rep_id in rows:
+    for pk, subject, due, client_id, client_name, assignee_id, active, rep_id in rows:
         stage, escalate = _clock_stage(due, now)
         values = {"subject": subject, "client": client_name, "due": _at(due)}
         message = (_("Complaint “%(subject)s” from %(client)s was due for handling at "
                      "%(due)s: the 48-hour limit is breached.") if escalate else
                    _("Complaint “%(subject)s” from %(client)s must be handled by %(due)s."))
         out.append(Finding(rule="complaint_handling", subject_key=f"complaint:{pk}",
-                           stage=stage, owner_id=assignee_id or rep_id,
+                           stage=stage, owner_id=assignee_id if active else rep_id,
                            message=message % values, link=f"/staff/complaints/{pk}/",
                            due_at=due, escalate=escalate, client_id=client_id))
     return out

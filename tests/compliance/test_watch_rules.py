@@ -121,15 +121,17 @@ def test_an_inquiry_finding_says_what_where_and_when(client_of_rep, rep):
         client_id=client_of_rep.pk)
 
 
-def test_an_answered_or_closed_inquiry_is_not_watched_and_the_assignee_owns_it(
+def test_an_answered_or_closed_inquiry_is_not_watched_and_an_active_assignee_owns_it(
         client_of_rep, rep):
     assignee = UserFactory(role=Role.SERVICE_REP)
     inquiry(client_of_rep, first_response_at=RECEIVED + HOUR, status="answered")
     inquiry(client_of_rep, status="closed")
     assigned = inquiry(client_of_rep, assignee=assignee)
+    left = inquiry(client_of_rep, assignee=UserFactory(role=Role.SERVICE_REP, is_active=False))
 
-    assert brief(inquiry_response(RECEIVED + 13 * HOUR)) == [
-        ("inquiry_response", f"inquiry:{assigned.pk}", "breached", assignee.pk, True)]
+    assert sorted(brief(inquiry_response(RECEIVED + 13 * HOUR))) == sorted([
+        ("inquiry_response", f"inquiry:{assigned.pk}", "breached", assignee.pk, True),
+        ("inquiry_response", f"inquiry:{left.pk}", "breached", rep.pk, True)])  # has left
 
 
 def test_an_inquiry_of_a_client_without_a_representative_has_no_owner():
