@@ -477,15 +477,16 @@ _INSERT = (
     "created_at) "
     "SELECT r, s, st, u, e, m, l, %s FROM unnest(%s::varchar[], %s::varchar[], %s::varchar[], "
     "%s::bigint[], %s::boolean[], %s::varchar[], %s::varchar[]) AS t(r, s, st, u, e, m, l) "
-    "ORDER BY r, s, st, u "
+    'ORDER BY r COLLATE "C", s COLLATE "C", st COLLATE "C", u '
     "ON CONFLICT ON CONSTRAINT reminder_once DO NOTHING "
     "RETURNING id, recipient_id, message, link"
 )
 
 
 def _insert(rows: list[_Row]) -> list[tuple[int, int, str, str]]:
-    """Insert the reminders in key order (two runs lock the unique index in the same order,
-    so they never deadlock); returns only the rows this statement created."""
+    """Insert the reminders in key order, the same in Python and in PostgreSQL (code-point
+    order, COLLATE "C"), batch after batch: two runs lock the unique index's entries in the
+    same order, so they never deadlock. Returns only the rows these statements created."""
     sql = _INSERT.format(table=Reminder._meta.db_table)
     created: list[tuple[int, int, str, str]] = []
     it = iter(sorted(rows, key=lambda r: r.key))
