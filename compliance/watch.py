@@ -59,6 +59,7 @@ from clients.selectors import rep_load_list
 from clients.services import MAX_PERSONS_PER_REP
 from compliance.findings import Finding, Rule
 from compliance.models import Complaint, CorrectiveAction, Inquiry, Reminder
+from compliance.people import assessment_findings, revisit_findings, training_findings
 from compliance.selectors import workday_calendar_gaps
 from enrollment.models import OPEN_LINE_STATUSES, LineAction, RosterLine
 
@@ -70,6 +71,7 @@ LEAD_DAYS = (60, 30, 7, 0)  # expiry reminders (STD-5.2, 3.1, 3.2)
 CALENDAR_NOTICE_MONTH = 11  # next year's holidays are published around November
 EMAIL_RETRY = datetime.timedelta(days=1)  # a failed e-mail is retried this long
 INSERT_BATCH = 2000
+SQLITE_BATCH = 800  # bound variables per statement, well under SQLite's limit
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -380,6 +382,9 @@ RULES: list[Rule] = [
     invoice_due,
     rep_overload,
     workday_calendar,
+    revisit_findings,  # STD-7.4
+    training_findings,  # STD-3.5.1
+    assessment_findings,  # STD-3.5.2
 ]
 
 
@@ -465,6 +470,13 @@ def existing_keys(rows: Iterable[Key]) -> set[Key]:
     subjects = sorted({k[1] for k in rows})
     if not subjects:
         return set()
+    if connection.vendor != "postgresql":  # SQLite (the `make run` default): chunked IN
+        found: set[Key] = set()
+        for start in range(0, len(subjects), SQLITE_BATCH):
+            found |= {(r, s, st, int(u)) for r, s, st, u in Reminder.objects.filter(
+                rule__in=rules, subject_key__in=subjects[start:start + SQLITE_BATCH],
+            ).values_list("rule", "subject_key", "stage", "recipient_id")}
+        return found
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT rule, subject_key, stage, recipient_id FROM {Reminder._meta.db_table} "  # noqa: S608 - the table name
@@ -487,6 +499,8 @@ def _insert(rows: list[_Row]) -> list[tuple[int, int, str, str]]:
     """Insert the reminders in key order, the same in Python and in PostgreSQL (code-point
     order, COLLATE "C"), batch after batch: two runs lock the unique index's entries in the
     same order, so they never deadlock. Returns only the rows these statements created."""
+    if connection.vendor != "postgresql":
+        return _insert_sqlite(rows)
     sql = _INSERT.format(table=Reminder._meta.db_table)
     created: list[tuple[int, int, str, str]] = []
     it = iter(sorted(rows, key=lambda r: r.key))
@@ -498,6 +512,28 @@ def _insert(rows: list[_Row]) -> list[tuple[int, int, str, str]]:
                 [r.key[2] for r in batch], [r.key[3] for r in batch],
                 [r.escalation for r in batch], [r.message for r in batch],
                 [r.link for r in batch]])
+            created += [(int(pk), int(u), m, lk) for pk, u, m, lk in cursor.fetchall()]
+    return created
+
+
+def _insert_sqlite(rows: list[_Row]) -> list[tuple[int, int, str, str]]:
+    """The same on SQLite (the `make run` default), where writers take the database lock in
+    turn: `ON CONFLICT DO NOTHING … RETURNING` (SQLite 3.35+) in batches that stay under
+    its limit of bound variables."""
+    table = Reminder._meta.db_table
+    created: list[tuple[int, int, str, str]] = []
+    it = iter(sorted(rows, key=lambda r: r.key))
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        while batch := list(islice(it, SQLITE_BATCH // 8)):
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
+            params: list[Any] = []
+            for r in batch:
+                params += [*r.key, r.escalation, r.message, r.link, now]
+            cursor.execute(
+                f"INSERT INTO {table} (rule, subject_key, stage, recipient_id, escalation, "  # noqa: S608 - the table name
+                f"message, link, created_at) VALUES {values} ON CONFLICT DO NOTHING "
+                "RETURNING id, recipient_id, message, link", params)
             created += [(int(pk), int(u), m, lk) for pk, u, m, lk in cursor.fetchall()]
     return created
 

@@ -9,6 +9,8 @@ from agency.models import User
 from archive.models import ArchiveItem, FilingBatch
 from archive.selectors import loans_overdue, overdue_unfiled
 from clients.models import Client
+from compliance.models import Complaint, Inquiry, Reminder
+from compliance.watch import watch_findings
 from enrollment.models import Enrollment
 from enrollment.persons.id_numbers import id_check_char
 
@@ -18,12 +20,13 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_twice_gives_the_same_data():
     call_command("seed_demo")
     first = (User.objects.count(), Client.objects.count(), Enrollment.objects.count(),
-             ArchiveItem.objects.count())
+             ArchiveItem.objects.count(), Inquiry.objects.count(), Reminder.objects.count())
 
     call_command("seed_demo")
 
     assert (User.objects.count(), Client.objects.count(), Enrollment.objects.count(),
-            ArchiveItem.objects.count()) == first
+            ArchiveItem.objects.count(), Inquiry.objects.count(),
+            Reminder.objects.count()) == first
     assert first[:3] == (15, 4, 726)  # 542 social insurance + 181 housing fund + 3 from orders
     # the archive to work in: a month closed, an older call unfiled, a lent original overdue
     today = timezone.localdate()
@@ -33,6 +36,16 @@ def test_seed_demo_twice_gives_the_same_data():
         (add_months(month_start(today), -3), True), (add_months(month_start(today), -2), False)]
     assert [loan.borrower for loan in loans_overdue(today=today)] == ["财务部 王会计"]
     assert ArchiveItem.objects.filter(kind="agreement", file="").count() == 1  # the paper one
+    # the service side, so the dashboard a new user opens is full (STD-6.2, 7.3, 7.4, 3.5.1)
+    found = {(f.rule, f.stage, f.subject_key.split(":")[0])
+             for f in watch_findings(now=timezone.now())}
+    assert {("inquiry_response", "breached", "inquiry"), ("inquiry_response", "due_soon",
+            "inquiry"), ("revisit", "overdue", "client"), ("training_gap", "gap", "training"),
+            ("archive_filing", "overdue", "archive")} <= found
+    assert sorted(Inquiry.objects.values_list("status", flat=True)) == [
+        "closed", "open", "open", "open"]
+    assert [(c.status, c.actions.count()) for c in Complaint.objects.all()] == [("action", 1)]
+    assert Reminder.objects.filter(rule="inquiry_response", stage="breached").exists()
 
 
 def test_seed_demo_has_last_months_issued_bill_for_every_contracted_client_one_invoiced():

@@ -8,6 +8,7 @@ from django.db import transaction
 from agency import demo as agency_demo
 from billing import demo as billing_demo
 from clients import demo as clients_demo
+from compliance import demo as compliance_demo
 from enrollment import demo as enrollment_demo
 from policies import demo as policies_demo
 
@@ -24,4 +25,5 @@ class Command(BaseCommand):
             enrollment_demo.seed_orders()
             billing_demo.seed()
             clients_demo.seed_archive()
+            compliance_demo.seed()
         self.stdout.write(self.style.SUCCESS("demo data ready"))
