@@ -9,6 +9,7 @@ per staff member. A `Reminder` row is the proof that a finding of the watch was 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -135,7 +136,7 @@ class Message(models.Model):
     author_label = models.CharField(_("author (label)"), max_length=150, blank=True)
     from_client = models.BooleanField(_("from the client"))
     body = models.TextField(_("message"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("message")

@@ -137,9 +137,10 @@ def _notify_assignee(assignee: User | None, actor: User | None, message: str,
 
 
 def _message(*, body: str, actor: User | None, actor_label: str, from_client: bool,
-             **thread: Any) -> Message:
+             at: datetime.datetime, **thread: Any) -> Message:
     return Message.objects.create(author=actor, author_label=_label(actor, actor_label),
-                                  from_client=from_client, body=body.strip(), **thread)
+                                  from_client=from_client, body=body.strip(), created_at=at,
+                                  **thread)
 
 
 # ---------------------------------------------------------------------------------------
@@ -169,7 +170,7 @@ def inquiry_open(
     )
     record_actor(inquiry, actor)
     inquiry.save()
-    _message(inquiry=inquiry, body=body, actor=actor, actor_label=actor_label,
+    _message(inquiry=inquiry, body=body, actor=actor, actor_label=actor_label, at=now,
              from_client=True)
     _notify_assignee(client.service_rep, actor,
                      _("New inquiry from %(client)s: %(subject)s")
@@ -202,7 +203,7 @@ def inquiry_reply(
     inquiry = _locked_inquiry(inquiry)
     if inquiry.status == Inquiry.Status.CLOSED:
         raise _inquiry_closed()
-    message = _message(inquiry=inquiry, body=body, actor=actor, actor_label=actor_label,
+    message = _message(inquiry=inquiry, body=body, actor=actor, actor_label=actor_label, at=now,
                        from_client=from_client)
     if from_client:
         if inquiry.status == Inquiry.Status.ANSWERED:
@@ -286,7 +287,7 @@ def complaint_open(
     )
     record_actor(complaint, actor)
     complaint.save()
-    _message(complaint=complaint, body=body, actor=actor, actor_label=actor_label,
+    _message(complaint=complaint, body=body, actor=actor, actor_label=actor_label, at=now,
              from_client=True)
     link = reverse("staff-complaints-detail", args=[complaint.pk])
     message = _("New complaint from %(client)s: %(subject)s") % {
@@ -317,7 +318,7 @@ def complaint_reply(
     if complaint.status == Complaint.Status.CLOSED:
         raise _complaint_closed()
     message = _message(complaint=complaint, body=body, actor=actor, actor_label=actor_label,
-                       from_client=from_client)
+                       at=now or timezone.now(), from_client=from_client)
     if not from_client:
         _notify_portal_opener(
             complaint.opened_by, complaint.client_id,

@@ -257,7 +257,12 @@ def test_several_new_reminders_reach_a_recipient_in_one_email(committed, setting
 
     assert report == WatchReport(findings=2, reminders=4, emails=1)
     [email] = mail.outbox
+    # listed in the order the reminders were created (the insert's key order)
+    links = list(Reminder.objects.filter(recipient=rep).order_by("pk").values_list(
+        "link", flat=True))
+    assert sorted(links) == sorted([f"/staff/inquiries/{first.pk}/",
+                                    f"/staff/inquiries/{second.pk}/"])
     assert (email.to, email.subject, email.body) == (
         ["rep@agency.cn"], "【提醒】 2 条新提醒",
-        f"1. {MESSAGE}\n   https://portal.example.cn/staff/inquiries/{first.pk}/\n\n"
-        f"2. {MESSAGE}\n   https://portal.example.cn/staff/inquiries/{second.pk}/\n")
+        f"1. {MESSAGE}\n   https://portal.example.cn{links[0]}\n\n"
+        f"2. {MESSAGE}\n   https://portal.example.cn{links[1]}\n")
