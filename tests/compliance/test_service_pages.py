@@ -296,3 +296,26 @@ def test_a_manager_sees_every_clients_inquiry(client, client_company):
 
     assert response.status_code == 200
     assert "任一客户" in response.content.decode()
+
+
+def test_a_finished_line_offers_a_follow_up_question_that_the_form_links_to_it(
+        client, company, shanghai):
+    order = order_submit(client=company, lines=[add_line(1), add_line(2)], channel="api",
+                         actor=None)
+    done, pending = order.lines.order_by("line_no")
+    RosterLine.objects.filter(pk=done.pk).update(status="succeeded")
+    client.force_login(UserFactory(role=Role.CLIENT_ADMIN, client=company))
+
+    detail = client.get(f"/portal/orders/{order.pk}/").content.decode()
+    created = client.post(
+        f"/portal/inquiries/new/?about_type=order_line&about_id={done.pk}",
+        {"subject": "增员后何时可以报销", "body": "请问何时可以用医保卡？",
+         "about_type": "order_line", "about_id": done.pk})
+
+    link = f'href="/portal/inquiries/new/?about_type=order_line&amp;about_id={done.pk}"'
+    assert link in detail
+    assert f"about_id={pending.pk}" not in detail
+    inquiry = Inquiry.objects.get()
+    assert created.status_code == 302
+    assert (inquiry.about_type, inquiry.about_id, inquiry.client) == (
+        "order_line", done.pk, company)
