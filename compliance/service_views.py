@@ -167,18 +167,28 @@ def portal_inquiry_close(request: ViewerRequest, pk: int) -> HttpResponse:
 @portal_required()
 def portal_inquiry_feedback(request: ViewerRequest, pk: int) -> HttpResponse:
     inquiry = inquiry_get(viewer=request.viewer, pk=pk)
+    form = _feedback_post(request, inquiry, Feedback.About.INQUIRY)
+    if form is None:
+        return redirect("portal-inquiries-detail", pk=inquiry.pk)
+    return _portal_inquiry_page(request, inquiry, feedback_form=form)
+
+
+def _feedback_post(request: ViewerRequest, matter: Inquiry | Complaint,
+                   about: str) -> FeedbackForm | None:
+    """Give the portal's feedback on a matter: None once given, else the form to show
+    again with its errors (a refusal, not done yet or already rated, is a message)."""
     form = FeedbackForm(request.POST)
     if form.is_valid():
         try:
-            feedback_give(client=inquiry.client, about=Feedback.About.INQUIRY,
-                          about_id=inquiry.pk, score=form.cleaned_data["score"],
+            feedback_give(client=matter.client, about=about, about_id=matter.pk,
+                          score=form.cleaned_data["score"],
                           comment=form.cleaned_data["comment"], actor=request.user)
-        except DomainError as error:  # not done yet, or already rated: no form to show
+        except DomainError as error:
             _error(request, error)
         else:
             messages.success(request, _("Thank you for your feedback."))
-            return redirect("portal-inquiries-detail", pk=inquiry.pk)
-    return _portal_inquiry_page(request, inquiry, feedback_form=form)
+            return None
+    return form
 
 
 # ---------------------------------------------------------------------------------------
@@ -265,17 +275,9 @@ def portal_complaint_confirm(request: ViewerRequest, pk: int) -> HttpResponse:
 @portal_required()
 def portal_complaint_feedback(request: ViewerRequest, pk: int) -> HttpResponse:
     complaint = complaint_get(viewer=request.viewer, pk=pk)
-    form = FeedbackForm(request.POST)
-    if form.is_valid():
-        try:
-            feedback_give(client=complaint.client, about=Feedback.About.COMPLAINT,
-                          about_id=complaint.pk, score=form.cleaned_data["score"],
-                          comment=form.cleaned_data["comment"], actor=request.user)
-        except DomainError as error:  # not done yet, or already rated: no form to show
-            _error(request, error)
-        else:
-            messages.success(request, _("Thank you for your feedback."))
-            return redirect("portal-complaints-detail", pk=complaint.pk)
+    form = _feedback_post(request, complaint, Feedback.About.COMPLAINT)
+    if form is None:
+        return redirect("portal-complaints-detail", pk=complaint.pk)
     return _portal_complaint_page(request, complaint, feedback_form=form)
 
 
