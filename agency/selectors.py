@@ -3,9 +3,9 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 
-from agency.models import Licence, StaffProfile, User
+from agency.models import Licence, Notification, StaffProfile, User
 from agency.qualifications import unqualified_reasons
 from agency.roles import STAFF_ROLES
 from agency.viewer import Viewer
@@ -68,3 +68,15 @@ def staff_qualification_list(*, viewer: Viewer, today: datetime.date) -> list[St
 def staff_qualification_get(*, user: User, today: datetime.date) -> StaffQualification:
     profile = StaffProfile.objects.filter(user=user).first()
     return StaffQualification(user, profile, unqualified_reasons(profile, today=today))
+
+
+# --- the notifications inbox (the watch's reminders, answers, disputes) ----------------
+
+
+def notification_list(*, user: User) -> QuerySet[Notification]:
+    """A user's notifications, unread first, newest first."""
+    return user.notifications.order_by(F("read_at").asc(nulls_first=True), "-created_at", "-pk")
+
+
+def notification_unread_count(*, user: User) -> int:
+    return user.notifications.filter(read_at__isnull=True).count()

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from agency.errors import ErrorDetail, ValidationFailed
@@ -121,3 +121,18 @@ def staff_profile_save(
 
 def notification_create(*, user: User, message: str, link: str = "") -> Notification:
     return Notification.objects.create(user=user, message=message[:500], link=link)
+
+
+def notification_open(*, user: User, pk: int) -> Notification:
+    """The user opens one of their notifications: it is read (another user's is 404)."""
+    notification = Notification.objects.filter(user=user, pk=pk).first()
+    if notification is None:
+        raise Http404
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    return user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())

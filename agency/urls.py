@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from agency import api_views, views, views_org
+from agency import api_views, views, views_inbox, views_org
 from agency.routing import faces
 
 APPS = ("archive", "policies", "clients", "enrollment", "billing", "compliance")
@@ -33,10 +33,22 @@ urlpatterns = [
             path("staff-profiles/", views_org.staff_profile_list, name="staff-profiles-list"),
             path("staff-profiles/<int:user_id>/edit/", views_org.staff_profile_edit,
                  name="staff-profiles-edit"),
+            path("notifications/", views_inbox.staff_notifications,
+                 name="staff-notifications"),
+            path("notifications/<int:pk>/", views_inbox.staff_notification_open,
+                 name="staff-notification-open"),
+            path("notifications/read/", views_inbox.staff_notifications_read,
+                 name="staff-notifications-read"),
         ],
         portal=[
             path("login/", views.PortalLoginView.as_view(), name="portal-login"),
             path("logout/", views.portal_logout, name="portal-logout"),
+            path("notifications/", views_inbox.portal_notifications,
+                 name="portal-notifications"),
+            path("notifications/<int:pk>/", views_inbox.portal_notification_open,
+                 name="portal-notification-open"),
+            path("notifications/read/", views_inbox.portal_notifications_read,
+                 name="portal-notifications-read"),
         ],
         api=[
             path("auth/token/", api_views.TokenLoginView.as_view(), name="api-token"),
