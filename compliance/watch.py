@@ -71,6 +71,7 @@ LEAD_DAYS = (60, 30, 7, 0)  # expiry reminders (STD-5.2, 3.1, 3.2)
 CALENDAR_NOTICE_MONTH = 11  # next year's holidays are published around November
 EMAIL_RETRY = datetime.timedelta(days=1)  # a failed e-mail is retried this long
 INSERT_BATCH = 2000
+EMAIL_LOCK = 0x5742_454D  # the reminder sender's advisory lock ('WBEM')
 SQLITE_BATCH = 800  # bound variables per statement, well under SQLite's limit
 
 
@@ -589,6 +590,11 @@ def reminder_emails_send(*, since: datetime.datetime | None = None) -> int:
     tries it again. Returns the e-mails sent."""
     since = since or timezone.now() - EMAIL_RETRY
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # one sender at a time, the next waiting for it: a recipient's new reminders
+            # go out in one e-mail, not split between two overlapping runs
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [EMAIL_LOCK])
         due = list(Reminder.objects.select_for_update(skip_locked=True, of=("self",))
                    .filter(emailed_at__isnull=True, created_at__gte=since)
                    .exclude(recipient__email="").select_related("recipient")
