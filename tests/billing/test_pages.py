@@ -216,7 +216,7 @@ def test_the_bill_detail_takes_a_bounded_number_of_queries(client, finance, two_
         enrol(two_city_client, "310000", name=f"员工{n}", base="10000.00")
     bill = bill_generate(client=two_city_client, month=NOV, actor=None)
 
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         response = client.get(f"/staff/billing/bills/{bill.pk}/")
 
     assert response.content.decode().count('data-testid="bill-line"') == 50
