@@ -299,6 +299,7 @@ class WebhookEvent(models.TextChoices):
     BILL_DISPUTED = "bill.disputed", _("Bill disputed")
     INVOICE_ISSUED = "invoice.issued", _("Invoice issued")
     INQUIRY_ANSWERED = "inquiry.answered", _("Inquiry answered")
+    CASE_UPDATED = "case.updated", _("Insurance case updated")
 
 
 class WebhookEndpoint(models.Model):

@@ -3,8 +3,19 @@
 core: insured persons and enrolments (shared by every other topic).
 person: an insured person's papers.
 order: roster orders (增减员), their lines and per-scheme tasks.
-proof: proofs of enrolment (参保证明) and their verification codes."""
+proof: proofs of enrolment (参保证明) and their verification codes.
+case: insurance matters (claims, retirement, transfers, back-payments) and their steps."""
 
+from enrollment.models.case import (
+    OPEN_CASE_STATUSES,
+    BackPaymentMonth,
+    Case,
+    CaseMessage,
+    CasePaper,
+    CaseStatus,
+    CaseStep,
+    CaseType,
+)
 from enrollment.models.core import Enrollment, EnrollmentBase, InsuredPerson, Scheme
 from enrollment.models.order import (
     OPEN_LINE_STATUSES,
@@ -22,7 +33,28 @@ from enrollment.models.person import Paper
 from enrollment.models.proof import ProofOfEnrolment
 
 __all__ = [
-    "OPEN_LINE_STATUSES", "OPEN_TASK_STATUSES", "Enrollment", "EnrollmentBase", "InsuredPerson",
-    "LineAction", "LineStatus", "OrderStatus", "Paper", "ProofOfEnrolment", "RosterLine",
-    "RosterOrder", "RosterTask", "Scheme", "TaskStatus", "line_status_of",
+    "OPEN_CASE_STATUSES",
+    "OPEN_LINE_STATUSES",
+    "OPEN_TASK_STATUSES",
+    "BackPaymentMonth",
+    "Case",
+    "CaseMessage",
+    "CasePaper",
+    "CaseStatus",
+    "CaseStep",
+    "CaseType",
+    "Enrollment",
+    "EnrollmentBase",
+    "InsuredPerson",
+    "LineAction",
+    "LineStatus",
+    "OrderStatus",
+    "Paper",
+    "ProofOfEnrolment",
+    "RosterLine",
+    "RosterOrder",
+    "RosterTask",
+    "Scheme",
+    "TaskStatus",
+    "line_status_of",
 ]
