@@ -61,7 +61,14 @@ from compliance.findings import Finding, Rule
 from compliance.models import Complaint, CorrectiveAction, Inquiry, Reminder
 from compliance.people import assessment_findings, revisit_findings, training_findings
 from compliance.selectors import workday_calendar_gaps
-from enrollment.models import OPEN_LINE_STATUSES, LineAction, RosterLine
+from enrollment.models import (
+    OPEN_CASE_STATUSES,
+    OPEN_LINE_STATUSES,
+    Case,
+    CaseType,
+    LineAction,
+    RosterLine,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +141,63 @@ def inquiry_response(now: datetime.datetime) -> list[Finding]:
                            owner_id=assignee_id if active else rep_id, message=message % values,
                            link=f"/staff/inquiries/{pk}/", due_at=due, escalate=escalate,
                            client_id=client_id))
+    return out
+
+
+STATUTORY_WARNING_DAYS = 7  # a statutory deadline (工伤认定: injury + 30 days): a week ahead
+
+
+def case_handling(now: datetime.datetime) -> list[Finding]:
+    """STD-6.3: an open insurance case with no substantive action yet, 6 hours before its
+    48 are up (due soon) and after (breached, escalated). Uses the index (status,
+    handle_by). Owner: the assignee while active, else the client's representative."""
+    rows = (Case.objects.filter(status__in=OPEN_CASE_STATUSES, first_action_at__isnull=True,
+                                handle_by__lte=now + HANDLING_WARNING)
+            .order_by().values_list("pk", "type", "handle_by", "client_id", "client__name",
+                                    "assignee_id", "assignee__is_active",
+                                    "client__service_rep_id"))
+    out = []
+    for pk, kind, due, client_id, client_name, assignee_id, active, rep_id in rows:
+        stage, escalate = _clock_stage(due, now)
+        values = {"pk": pk, "type": CaseType(kind).label, "client": client_name,
+                  "due": _at(due)}
+        message = (_("Case #%(pk)s (%(type)s) of %(client)s was due for handling at "
+                     "%(due)s: the 48-hour limit is breached.") if escalate else
+                   _("Case #%(pk)s (%(type)s) of %(client)s must be handled by %(due)s."))
+        out.append(Finding(rule="case_handling", subject_key=f"case:{pk}", stage=stage,
+                           owner_id=assignee_id if active else rep_id, message=message % values,
+                           link=f"/staff/cases/{pk}/", due_at=due, escalate=escalate,
+                           client_id=client_id))
+    return out
+
+
+def case_statutory(now: datetime.datetime) -> list[Finding]:
+    """A statutory deadline of an open case (a work injury's 工伤认定 application, 30 days
+    after the injury): a week ahead ("7d"), on the day ("0d") and after ("overdue",
+    escalated). Uses the index (status, statutory_due)."""
+    today = _today(now)
+    rows = (Case.objects.filter(status__in=OPEN_CASE_STATUSES, statutory_due__isnull=False,
+                                statutory_due__lte=today + datetime.timedelta(
+                                    days=STATUTORY_WARNING_DAYS))
+            .order_by().values_list("pk", "type", "statutory_due", "client_id",
+                                    "client__name", "assignee_id", "assignee__is_active",
+                                    "client__service_rep_id"))
+    out = []
+    for pk, kind, due, client_id, client_name, assignee_id, active, rep_id in rows:
+        if due is None:  # excluded by the query; for the type checker
+            continue
+        days = (due - today).days
+        stage = "overdue" if days < 0 else ("0d" if days == 0 else "7d")
+        values = {"pk": pk, "type": CaseType(kind).label, "client": client_name,
+                  "due": f"{due:%Y-%m-%d}"}
+        message = (_("Case #%(pk)s (%(type)s) of %(client)s: the statutory deadline "
+                     "%(due)s has passed.") if days < 0 else
+                   _("Case #%(pk)s (%(type)s) of %(client)s: the statutory deadline is "
+                     "%(due)s."))
+        out.append(Finding(rule="case_statutory", subject_key=f"case:{pk}", stage=stage,
+                           owner_id=assignee_id if active else rep_id, message=message % values,
+                           link=f"/staff/cases/{pk}/", due_at=_end_of(due),
+                           escalate=days < 0, client_id=client_id))
     return out
 
 
@@ -375,6 +439,8 @@ RULES: list[Rule] = [
     inquiry_response,
     complaint_handling,
     corrective_action,
+    case_handling,  # STD-6.3 for insurance cases
+    case_statutory,
     line_handling,
     archive_filing,
     contract_expiry,

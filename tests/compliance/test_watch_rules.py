@@ -375,5 +375,5 @@ def test_watch_findings_runs_every_rule_soonest_due_first(client_of_rep, monkeyp
     assert [(f.subject_key, f.stage) for f in found] == [
         (f"inquiry:{asked.pk}", "breached"), (f"line:{line.pk}", "due_soon"),
         (f"licence:{licence.pk}", "7d")]
-    assert len(RULES) == 14  # with the people side: revisits, training, assessments
+    assert len(RULES) == 16  # with the people side and the insurance cases
     assert Licence.objects.count() == 1
