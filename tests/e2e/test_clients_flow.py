@@ -17,7 +17,7 @@ def test_manager_creates_a_client_and_sees_a_bad_uscc_inline(live_server, page):
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/staff/")
 
-    page.click("nav >> text=客户")
+    page.click('nav >> text="客户"')  # exactly: the nav also has 客户回访
     page.click("text=新增客户")
     page.fill("#id_name", "浏览器测试有限公司")
     page.fill("#id_uscc", "91350100M000100Y44")
