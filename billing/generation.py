@@ -7,7 +7,12 @@ Every month of a person is charged exactly once (domain notes, "months charged o
 - a month an issued bill charged after the enrolment's end (a removal processed late)
   is a *refund* line that reverses what was charged;
 - a month billed under a provisional policy version that has since been superseded by
-  the final figures gets a *top-up* (补差) line with the difference, once.
+  the final figures gets a *top-up* (补差) line with the difference, once;
+- a month a SUCCEEDED back-payment case (补缴事项, `enrollment.cases.backpay`) computed
+  and no bill charged yet is a *back-payment* line of its own, one per person and month,
+  with the case's figures (computed under the policy in force that month) and basis
+  `{"case", "months", "back_month", ...}`; the bill that carries it marks the month
+  (`billed_bill_id`) in the same transaction, so it is charged once.
 
 A line's item figures are exactly the quote's for the person's base, city and month
 (`policies.calculator.contributions`); the basis of each line is kept so a later top-up
@@ -19,11 +24,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
+
 from agency.deadlines import add_months, month_start
 from agency.errors import DomainError
-from billing.models import BillLine, Difference, LineType, ReconciliationRun
+from billing.models import Bill, BillLine, BillStatus, Difference, LineType, ReconciliationRun
 from clients.models import Client, Contract
-from enrollment.models import Enrollment, EnrollmentBase, Scheme
+from enrollment.models import (
+    BackPaymentMonth,
+    CaseStatus,
+    CaseType,
+    Enrollment,
+    EnrollmentBase,
+    Scheme,
+)
 from enrollment.persons.selectors import BaseRow, base_row_in_month, base_rows
 from policies.calculator import HOUSING_FUND, Contribution, ItemAmount, PolicyRules, contributions
 from policies.models import City
@@ -367,12 +381,53 @@ def plan_settlement(difference: Difference) -> PlannedLine:
     )
 
 
+def case_back_months(*, client: Client) -> list[BackPaymentMonth]:
+    """The months of `client`'s succeeded back-payment cases that no bill charges (never
+    marked, or marked by a bill since voided), oldest case first; locked in the caller's
+    transaction, so a recomputation of the case waits for the bill that takes them."""
+    voided = Bill.objects.filter(client=client, status=BillStatus.VOID).values("pk")
+    return list(
+        BackPaymentMonth.objects.select_for_update(of=("self",))
+        .filter(case__client=client, case__type=CaseType.BACK_PAYMENT,
+                case__status=CaseStatus.SUCCEEDED)
+        .filter(Q(billed_bill_id__isnull=True) | Q(billed_bill_id__in=voided))
+        .select_related("case__person").order_by("case_id", "month")
+    )
+
+
+def plan_case_month(row: BackPaymentMonth) -> PlannedLine:
+    """A back-payment case's month as a 补缴 line: the figures the case computed under the
+    policy in force that month (no service fee: the case is one of the contract's
+    included services, STD-4.1). Its basis keeps the calculator's inputs, so a month
+    computed under a provisional version later gets its 补差 like any other line, and no
+    `enrollments` key: it does not move any enrolment's `billed_through`."""
+    items = list(row.detail.get("items", []))
+    social = fund = ZERO
+    for i in items:
+        amount = Decimal(i["employer"]) + Decimal(i["employee"])
+        if i["kind"] == HOUSING_FUND:
+            fund += amount
+        else:
+            social += amount
+    case = row.case
+    return PlannedLine(
+        line_type=LineType.BACKPAY, person_id=case.person_id, city_id=row.city_id,
+        month_from=row.month, month_to=row.month, items=items, social_insurance=social,
+        housing_fund=fund, service_fee=ZERO, policy_version_id=row.policy_version_id,
+        basis={**row.detail.get("basis", {}), "case": case.pk,
+               "months": [f"{row.month:%Y-%m}"], "back_month": row.pk},
+        description=f"补缴 {row.month:%Y-%m}（补缴事项 #{case.pk}）",
+        sort_key=(case.person.name, case.person_id, row.city_id, row.month, 4),
+    )
+
+
 def plan(client: Client, month: datetime.date, enrollments: list[Enrollment],
          originals: dict[tuple[int, datetime.date], list[BillLine]],
          provisional_lines: list[BillLine], policies: Policies | None = None,
-         settlements: Iterable[Difference] = ()) -> list[PlannedLine]:
+         settlements: Iterable[Difference] = (),
+         back_months: Iterable[BackPaymentMonth] = ()) -> list[PlannedLine]:
     """Every line of `client`'s bill for `month`, in a stable order (`policies`: a cache
-    shared by the clients of one run)."""
+    shared by the clients of one run; `back_months`: `case_back_months`)."""
     policies, prices = policies or Policies(), Prices(client)
     lines: list[PlannedLine] = []
     covered: set[tuple[int, datetime.date]] = set()
@@ -392,5 +447,6 @@ def plan(client: Client, month: datetime.date, enrollments: list[Enrollment],
         if topup is not None:
             lines.append(topup)
     lines.extend(plan_settlement(d) for d in settlements)
+    lines.extend(plan_case_month(row) for row in back_months)
     lines.sort(key=lambda line: line.sort_key)
     return lines

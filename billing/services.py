@@ -28,7 +28,7 @@ from agency.models import AuditEvent, Licence, User
 from agency.roles import Role
 from agency.services import audit_record, notification_create
 from agency.workdays import working_calendar
-from billing.generation import PlannedLine, Policies, month_end, plan
+from billing.generation import PlannedLine, Policies, case_back_months, month_end, plan
 from billing.models import (
     FROZEN_STATUSES,
     AgencyEntity,
@@ -48,6 +48,7 @@ from billing.models import (
 from billing.vat import invoice_items
 from clients.models import Client, Contract, WebhookEvent
 from clients.webhook_services import webhook_emit
+from enrollment.cases.backpay import backpay_months_mark_billed, backpay_months_release
 from enrollment.persons.enrollment_services import enrollments_mark_billed
 from enrollment.persons.selectors import billable_enrollments
 from policies.models import PolicyVersion
@@ -186,9 +187,12 @@ def bill_generate(*, client: Client, month: datetime.date, actor: User | None,
     settlements = Difference.objects.filter(
         client=client, status=DifferenceStatus.ACCEPTED, settled_line__isnull=True,
         run__month__lte=month).exclude(delta=0).select_related("run").order_by("pk")
+    if bill is not None:  # the draft's back-payment case months are chosen afresh
+        backpay_months_release(bill_id=bill.pk)
+    back_months = case_back_months(client=client)
     planned = plan(client, month, enrollments, _originals(client, enrollments), provisional,
                    policies=run.policies if run is not None else None,
-                   settlements=settlements)
+                   settlements=settlements, back_months=back_months)
     if bill is None:
         bill = Bill(client=client, month=month, replaces=replaces)
     else:  # a draft's computed lines: nothing refers to them (only frozen lines are
@@ -198,6 +202,8 @@ def bill_generate(*, client: Client, month: datetime.date, actor: User | None,
     bill.generated_at = timezone.now()
     _set_totals(bill, planned, actor)
     _insert_lines(bill, planned)
+    # each back-payment case month is charged by this bill, once
+    backpay_months_mark_billed(month_ids=[row.pk for row in back_months], bill_id=bill.pk)
     return bill
 
 
@@ -468,6 +474,7 @@ def bill_correct(*, bill: Bill, reason: str, actor: User | None) -> Bill:
     if bill.status != BillStatus.DISPUTED or bill.paid:
         raise _transition_error(bill, "更正", "correct")
     _restore_billed_through(bill)
+    backpay_months_release(bill_id=bill.pk)
     # its reconciliation 补差 lines go to the corrected bill instead
     Difference.objects.filter(settled_line__bill=bill).update(settled_line=None)
     bill.status, bill.void_reason = BillStatus.VOID, reason[:300]
@@ -485,6 +492,7 @@ def bill_void(*, bill: Bill, reason: str, actor: User | None) -> Bill:
     if bill.status != BillStatus.DRAFT:
         raise _bill_issued(bill)
     bill.status, bill.void_reason = BillStatus.VOID, (reason or "").strip()[:300]
+    backpay_months_release(bill_id=bill.pk)
     record_actor(bill, actor)
     bill.save()
     return bill
