@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from enrollment.models import Enrollment, InsuredPerson, Paper
+from enrollment.models import (
+    Case,
+    CaseMessage,
+    CasePaper,
+    CaseStep,
+    Enrollment,
+    InsuredPerson,
+    Paper,
+)
 
 
 @admin.register(InsuredPerson)
@@ -46,3 +54,50 @@ class PaperAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(Case)
+class CaseAdmin(SimpleHistoryAdmin):
+    """Insurance cases are read here; they change through their pages (the services)."""
+
+    list_display = ("id", "client", "person", "type", "status", "opened_at", "handle_by",
+                    "first_action_at", "statutory_due", "assignee")
+    list_filter = ("type", "status")
+    search_fields = ("person__name", "client__name")
+    raw_id_fields = ("client", "person", "enrollment", "opened_by", "assignee")
+    readonly_fields = ("opened_at", "handle_by", "first_action_at", "statutory_due",
+                       "closed_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(CaseStep)
+class CaseStepAdmin(SimpleHistoryAdmin):
+    list_display = ("case", "position", "key", "is_paper", "done_at", "done_by")
+    list_filter = ("is_paper",)
+    raw_id_fields = ("case", "done_by")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(CasePaper)
+class CasePaperAdmin(admin.ModelAdmin):
+    """Listed, never served here: downloads go through the audited case pages."""
+
+    list_display = ("case", "step_key", "original_name", "size", "uploaded_at")
+    raw_id_fields = ("case", "uploaded_by")
+    exclude = ("file",)
+    readonly_fields = ("case", "step_key", "original_name", "sha256", "size", "uploaded_by",
+                       "uploaded_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(CaseMessage)
+class CaseMessageAdmin(admin.ModelAdmin):
+    list_display = ("case", "from_client", "author_label", "created_at")
+    list_filter = ("from_client",)
+    raw_id_fields = ("case", "author")

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("enrollment.orders.urls")),
     path("", include("enrollment.bureau.urls")),
     path("", include("enrollment.proofs.urls")),
+    path("", include("enrollment.cases.urls")),
 ]
