@@ -161,10 +161,11 @@ def backpay_compute(*, case: Case) -> list[BackPaymentMonth]:
             field="period_from" if first_covered is None or m < first_covered else "period_to",
         ) for m in missing])
 
-    # the months a bill charged stay as they are; the others are computed afresh
+    # the months a bill charged stay as they are; the others are computed afresh (the
+    # delete waits for a bill run holding them, so the marks read next are its own)
+    BackPaymentMonth.objects.filter(case=case, billed_bill_id__isnull=True).delete()
     billed = set(BackPaymentMonth.objects.filter(case=case, billed_bill_id__isnull=False)
                  .values_list("month", flat=True))
-    BackPaymentMonth.objects.filter(case=case, billed_bill_id__isnull=True).delete()
     rows = base_rows([enrollment.pk]).get(enrollment.pk)
     work_rates = _work_injury_rates(enrollment, months)
     fund = enrollment.scheme == Scheme.HOUSING_FUND
