@@ -193,15 +193,19 @@ def case_person(*, person_id: int | None) -> InsuredPerson | None:
     return InsuredPerson.objects.filter(pk=person_id).first()
 
 
+def _field_name(name: str) -> str:
+    return str(getattr(Case._meta.get_field(name), "verbose_name", name))
+
+
 def case_history(case: Case, limit: int = 30) -> list[Any]:
     """The case's change history (django-simple-history), newest first, each row with the
-    fields it changed."""
+    names of the fields it changed."""
     rows = list(case.history.select_related("history_user").order_by("-history_date",
                                                                        "-history_id")[:limit])
     out = []
     for index, row in enumerate(rows):
         previous = rows[index + 1] if index + 1 < len(rows) else None
-        changed = ([c.field for c in row.diff_against(previous).changes]
+        changed = ([_field_name(c.field) for c in row.diff_against(previous).changes]
                    if previous is not None else [])
         out.append({"row": row, "changed": changed,
                     "status": CaseStatus(row.status).label})

@@ -136,7 +136,13 @@ def test_staff_marks_a_step_done_and_closes(client, client_company):
                                                            "note": "已办结"})
     case.refresh_from_db()
 
+    history = client.get(f"/staff/cases/{case.pk}/").context["history"]
+
     assert (done.status_code, closed.status_code) == (302, 302)
+    assert [(h["row"].history_user, h["changed"], h["status"]) for h in history] == [
+        (rep, ["关闭时间", "办结结果", "状态"], "成功"),
+        (rep, ["首次处理时间", "状态"], "办理中"),
+        (None, [], "已受理")]
     assert case.steps.get().note == "已办"
     assert (case.status, case.outcome) == (CaseStatus.SUCCEEDED, "已办结")
 
