@@ -45,7 +45,7 @@ from compliance.models import (
     Message,
     Revisit,
 )
-from enrollment.models import LineStatus, RosterLine
+from enrollment.models import OPEN_CASE_STATUSES, Case, LineStatus, RosterLine
 
 SUBJECT_MAX = 200
 COMMENT_MAX = 2000
@@ -94,16 +94,24 @@ def _label(actor: User | None, actor_label: str) -> str:
 
 
 def _about_errors(client: Client, about_type: str, about_id: int | None) -> list[ErrorDetail]:
-    """A follow-up question (STD-4.9) is about one of the client's finished roster lines;
-    insurance cases are not kept yet, so none can be found."""
+    """A follow-up question (STD-4.9) is about one of the client's finished roster lines or
+    closed insurance cases (another client's is "not found", like a missing one)."""
     if not about_type and about_id is None:
         return []
-    if about_type == AboutType.CASE:
-        return [ErrorDetail("not_found", "未找到该业务办理事项 / Case not found",
-                            field="about")]
-    if about_type != AboutType.ORDER_LINE:
+    if about_type not in (AboutType.ORDER_LINE, AboutType.CASE):
         return [ErrorDetail("invalid_choice", "咨询对象类型无效 / Unknown kind of matter",
                             field="about")]
+    if about_type == AboutType.CASE:
+        if about_id is None:
+            return [ErrorDetail("required", "请指明办理事项 / Name the case", field="about")]
+        case = Case.objects.filter(pk=about_id, client_id=client.pk).only("status").first()
+        if case is None:
+            return [ErrorDetail("not_found", "未找到该业务办理事项 / Case not found",
+                                field="about")]
+        if case.status in OPEN_CASE_STATUSES:
+            return [ErrorDetail("not_finished", "该事项尚未办结 / The case is not closed yet",
+                                field="about")]
+        return []
     if about_id is None:
         return [ErrorDetail("required", "请指明增减员明细 / Name the roster line",
                             field="about")]

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("enrollment.bureau.urls")),
     path("", include("enrollment.proofs.urls")),
     path("", include("enrollment.cases.urls")),
+    path("", include("enrollment.cases.retirement_urls")),
 ]

@@ -39,7 +39,9 @@ from archive.models import ItemKind
 from archive.services import archive_receive_file, archive_store
 from clients.models import Client, WebhookEvent
 from clients.webhook_services import webhook_emit
+from enrollment.cases.backpay import backpay_compute
 from enrollment.cases.checklists import checklist_of, item_of, label_of
+from enrollment.cases.retirement import retirement_end_enrollments
 from enrollment.models import (
     OPEN_CASE_STATUSES,
     Case,
@@ -327,6 +329,8 @@ def case_open(
         step = CaseStep(case=case, key=item.key, position=position, is_paper=item.is_paper)
         record_actor(step, actor)
         step.save()
+    if back_payment:  # the months owed, each with its own month's policy, shown at once
+        backpay_compute(case=case)
     values = _values(case)
     _tell_assignee(case, actor, _("New case #%(pk)s (%(type)s) of %(client)s for %(person)s")
                    % {**values, "client": client.name})
@@ -570,9 +574,12 @@ def _zh_status(status: str) -> str:
 
 
 def _on_success(case: Case, actor: User | None, now: datetime.datetime) -> None:
-    """What a succeeded case sets off, inside `case_close`'s transaction. Nothing yet: the
-    lead wires back-payment billing (the months of a `back_payment` case for the client's
-    next bill, `enrollment/cases/backpay.py`) and retirement (ending the person's
-    enrolments, `enrollment/cases/retirement.py`) here, so that every route that closes a
-    case (staff page, API, admin) gets them."""
-    return None
+    """What a succeeded case sets off, inside `case_close`'s transaction, so that every
+    route that closes a case (staff page, API, admin) gets it: a back-payment's months are
+    recomputed with the policies in force now known and wait for the client's next bill
+    (which charges them once, `billing.generation`); a retirement ends the person's
+    enrolments with the client on the day it succeeded."""
+    if case.type == CaseType.BACK_PAYMENT:
+        backpay_compute(case=case)
+    elif case.type == CaseType.RETIREMENT:
+        retirement_end_enrollments(case=case, actor=actor, on=timezone.localdate(now))

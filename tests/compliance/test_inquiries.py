@@ -374,3 +374,18 @@ def test_the_rep_hears_when_the_client_writes_again(client_company):
 
     assert [(n.user, n.link) for n in Notification.objects.all()] == [
         (rep, f"/staff/inquiries/{inquiry.pk}/")]
+
+
+def test_a_follow_up_question_on_a_closed_case_and_not_on_an_open_one(client_company):
+    from enrollment.models import Case
+    from tests.enrollment.case_fixtures import open_case
+
+    closed, still_open = open_case(client_company), open_case(client_company)
+    Case.objects.filter(pk=closed.pk).update(status="succeeded")
+
+    asked = _open(client_company, about_type="case", about_id=closed.pk)
+    with pytest.raises(ValidationFailed) as refused:
+        _open(client_company, about_type="case", about_id=still_open.pk)
+
+    assert (asked.about_type, asked.about_id) == ("case", closed.pk)
+    assert [(d.code, d.field) for d in refused.value.details] == [("not_finished", "about")]

@@ -11,7 +11,7 @@ from archive.selectors import loans_overdue, overdue_unfiled
 from clients.models import Client
 from compliance.models import Complaint, Inquiry, Reminder
 from compliance.watch import watch_findings
-from enrollment.models import Enrollment
+from enrollment.models import Case, Enrollment
 from enrollment.persons.id_numbers import id_check_char
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,11 @@ def test_seed_demo_twice_gives_the_same_data():
              for f in watch_findings(now=timezone.now())}
     assert {("inquiry_response", "breached", "inquiry"), ("inquiry_response", "due_soon",
             "inquiry"), ("revisit", "overdue", "client"), ("training_gap", "gap", "training"),
-            ("archive_filing", "overdue", "archive")} <= found
+            ("archive_filing", "overdue", "archive"), ("case_handling", "breached", "case")
+            } <= found
+    # insurance cases of several types, the work injury past its 48 hours (STD-4.1, 6.3)
+    assert sorted(Case.objects.values_list("type", flat=True)) == [
+        "maternity", "medical_reimbursement", "transfer_in", "work_injury"]
     assert sorted(Inquiry.objects.values_list("status", flat=True)) == [
         "closed", "open", "open", "open"]
     assert [(c.status, c.actions.count()) for c in Complaint.objects.all()] == [("action", 1)]

@@ -10,6 +10,7 @@ from billing import demo as billing_demo
 from clients import demo as clients_demo
 from compliance import demo as compliance_demo
 from enrollment import demo as enrollment_demo
+from enrollment import demo_cases
 from policies import demo as policies_demo
 
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             clients_demo.seed()
             enrollment_demo.seed()
             enrollment_demo.seed_orders()
+            demo_cases.seed()
             billing_demo.seed()
             clients_demo.seed_archive()
             compliance_demo.seed()
