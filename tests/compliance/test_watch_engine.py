@@ -189,10 +189,10 @@ def test_the_queries_do_not_grow_with_the_findings(people, committed,
                                                    django_assert_max_num_queries):
     rep = people[0]
     ask(rep, n=2)
-    with committed(), django_assert_max_num_queries(20):
+    with committed(), django_assert_max_num_queries(22):
         few = watch_run(now=BREACHED)
     ask(rep, n=40)
-    with committed(), django_assert_max_num_queries(20):
+    with committed(), django_assert_max_num_queries(22):
         many = watch_run(now=BREACHED)
 
     assert (few.reminders, many.reminders) == (6, 120)

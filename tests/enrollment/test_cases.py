@@ -132,8 +132,18 @@ def test_an_injury_today_is_accepted(client_company):
     assert case.statutory_due == datetime.date(2026, 12, 10)
 
 
+def with_policy(person):
+    """The person's city has a policy from 2026-01: a back-payment's months can be computed
+    (`case_open` computes them at once)."""
+    from tests.enrollment.test_backpay import version
+
+    version(person.enrollments.get().city, datetime.date(2026, 1, 1), None, floor="7310.00",
+            ceiling="36549.00", medical_er="0.09")
+    return person
+
+
 def test_back_payment_needs_months_in_order(client_company):
-    person = enrolled_person(client_company)
+    person = with_policy(enrolled_person(client_company))
 
     with pytest.raises(ValidationFailed) as missing:
         open_case(client_company, person, type=CaseType.BACK_PAYMENT)
@@ -365,7 +375,8 @@ def test_wait_for_client_then_the_clients_message_resumes(client_company, portal
 
 def test_success_needs_every_step_done(client_company):
     staff = UserFactory(role=Role.SERVICE_REP)
-    case = open_case(client_company, type=CaseType.BACK_PAYMENT,
+    case = open_case(client_company, with_policy(enrolled_person(client_company)),
+                     type=CaseType.BACK_PAYMENT,
                      period_from=datetime.date(2026, 1, 1), period_to=datetime.date(2026, 3, 1))
     case_step_done(case=case, key="application", actor=staff, now=OPENED + HOUR)
 
