@@ -19,7 +19,7 @@ from agency.http import acting_user
 from enrollment.cases.checklists import label_of
 from enrollment.cases.selectors import case_client, case_get, case_list, case_person
 from enrollment.cases.services import CaseChannel, case_message, case_open
-from enrollment.models import CaseStatus, CaseStep, CaseType
+from enrollment.models import BackPaymentMonth, CaseStatus, CaseStep, CaseType
 
 
 class CaseStepOutput(serializers.Serializer):
@@ -71,10 +71,27 @@ class CaseOutput(serializers.Serializer):
     outcome = serializers.CharField()
 
 
+class BackMonthOutput(serializers.Serializer):
+    """One month a back-payment owes, computed with that month's policy."""
+
+    month = MonthField()
+    city = serializers.CharField(source="city.code")
+    base = serializers.DecimalField(max_digits=12, decimal_places=2)
+    employer = serializers.DecimalField(max_digits=12, decimal_places=2)
+    employee = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    billed = serializers.SerializerMethodField()
+
+    def get_billed(self, row: BackPaymentMonth) -> bool:
+        return row.billed_bill_id is not None
+
+
 class CaseDetailOutput(CaseOutput):
     steps = CaseStepOutput(many=True, source="steps.all")
     papers = CasePaperOutput(many=True, source="papers.all")
     messages = CaseMessageOutput(many=True, source="messages.all")
+    back_months = BackMonthOutput(many=True, source="back_months.all",
+                                  help_text="A back-payment's months (empty otherwise).")
 
 
 class CaseInput(serializers.Serializer):

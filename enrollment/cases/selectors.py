@@ -26,6 +26,7 @@ from clients.models import Client
 from enrollment.cases.checklists import label_of
 from enrollment.models import (
     OPEN_CASE_STATUSES,
+    BackPaymentMonth,
     Case,
     CaseMessage,
     CaseStatus,
@@ -77,6 +78,8 @@ def case_get(*, viewer: Viewer, pk: int) -> Case:
                      .order_by("position")),
             "papers",
             Prefetch("messages", queryset=CaseMessage.objects.select_related("author")),
+            Prefetch("back_months", queryset=BackPaymentMonth.objects.select_related("city")
+                     .order_by("month")),
         )
         .filter(pk=pk).first()
     )

@@ -100,6 +100,7 @@ def _case_page(request: ViewerRequest, case: Case, face: str, *, status: int = 2
         "close_form": forms.get("close_form") or (
             CloseForm() if face == "staff" else CancelForm()),
         "history": case_history(case) if face == "staff" else [],
+        "back_months": list(case.back_months.all()),  # prefetched by case_get
     }, status=status)
 
 

@@ -28,7 +28,7 @@ def finish(case, rep):
 
 
 def test_a_back_payment_opened_and_closed_through_the_workflow_lands_on_the_bill_once(
-        company, shanghai):
+        client, company, shanghai):
     version(shanghai, D(2026, 1, 1), None, floor="7310.00", ceiling="36549.00",
             medical_er="0.09")
     rep = UserFactory(role=Role.SERVICE_REP)
@@ -40,12 +40,17 @@ def test_a_back_payment_opened_and_closed_through_the_workflow_lands_on_the_bill
     case = case_open(client=company, person=person, type="back_payment", channel="staff",
                      period_from=D(2026, 8, 1), period_to=D(2026, 10, 1), actor=rep, now=NOW)
     shown = list(BackPaymentMonth.objects.filter(case=case).values_list("month", "total"))
+    client.force_login(UserFactory(role=Role.MANAGER))
+    page = client.get(f"/staff/cases/{case.pk}/").content.decode()
+    table = page[page.index('data-testid="back-months"'):page.index("</table>",
+                                                                      page.index("back-months"))]
     finish(case, rep)
     bill_generate(client=company, month=D(2026, 11, 1), actor=None)
     first = bill_generate(client=company, month=D(2026, 11, 1), actor=None)  # regenerated
 
     # 8000 × (16 % + 8 % + 9 % + 2 % + 0.16 %) = 2812.80 a month
     assert shown == [(D(2026, 8, 1), Decimal("2812.80")), (D(2026, 9, 1), Decimal("2812.80"))]
+    assert table.count("2812.80") == 2 and "2026-08" in table and "2026-09" in table
     back = first.lines.filter(line_type=LineType.BACKPAY, basis__case=case.pk)
     assert sorted(back.values_list("basis__months", flat=True)) == [["2026-08"], ["2026-09"]]
     assert set(BackPaymentMonth.objects.filter(case=case).values_list(
