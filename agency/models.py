@@ -1,23 +1,39 @@
 """The agency itself and what every app shares: users and roles, the audit log."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agency.roles import PORTAL_ROLES, STAFF_ROLES, Role
 
+# A user made without a role has none: no staff right, no portal right (least privilege).
+NO_ROLE = ""
+
+
+class AgencyUserManager(UserManager["User"]):
+    """`create_superuser` (and so `manage.py createsuperuser`) makes an administrator; every
+    other way of making a user starts with no role."""
+
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None,
+        **extra_fields: Any,
+    ) -> "User":
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
 
 class User(AbstractUser):
     """A person who logs in: agency staff (with a staff role) or a client's HR user
-    (with a portal role, bound to exactly one client)."""
+    (with a portal role, bound to exactly one client). A new user has no role until one is
+    given (`NO_ROLE`); only a superuser starts as administrator."""
 
     Role = Role
 
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.ADMIN)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=NO_ROLE)
     client = models.ForeignKey(
         "clients.Client",
         verbose_name=_("client"),
@@ -32,6 +48,8 @@ class User(AbstractUser):
 
     history = HistoricalRecords(excluded_fields=["last_login", "password"])
 
+    objects: ClassVar[AgencyUserManager] = AgencyUserManager()
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -41,6 +59,7 @@ class User(AbstractUser):
                 condition=(
                     models.Q(role__in=sorted(r.value for r in PORTAL_ROLES), client__isnull=False)
                     | models.Q(role__in=sorted(r.value for r in STAFF_ROLES), client__isnull=True)
+                    | models.Q(role=NO_ROLE, client__isnull=True)
                 ),
                 violation_error_message=_(
                     "Portal users must belong to exactly one client; staff users to none."

@@ -4,7 +4,9 @@ form, call a selector or service, render."""
 from collections.abc import Iterable
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,9 +19,11 @@ from agency.errors import DomainError
 from agency.files import stored_file_response
 from agency.forms import add_domain_errors
 from agency.http import ViewerRequest
+from agency.models import AuditEvent
 from agency.roles import Role
+from agency.services import audit_record
 from archive.forms import AppraisalForm, DestructionForm, ItemSearchForm, LoanForm
-from archive.models import ArchiveItem, FilingBatch, Loan
+from archive.models import ArchiveItem, FilingBatch, ItemKind, Loan
 from archive.selectors import (
     batch_items,
     batch_list,
@@ -141,9 +145,31 @@ def staff_archive_loan_return(request: ViewerRequest, pk: int) -> HttpResponse:
     return redirect("staff-archive-loans")
 
 
+# Order and client papers hold ID numbers: downloading them takes the right to reveal a full
+# ID number. It mirrors `enrollment.persons.services.REVEAL_ROLES` (archive may not import
+# enrollment; tests/security/test_file_download_rule.py holds the two equal).
+PAPER_FILE_ROLES = (Role.ADMIN, Role.MANAGER, Role.SERVICE_REP)
+PAPER_KINDS = frozenset({ItemKind.ORDER_PAPERS, ItemKind.CLIENT_PAPERS})
+
+
 @staff_required(*ARCHIVE_ROLES)
+@transaction.atomic
 def staff_archive_item_file(request: ViewerRequest, pk: int) -> HttpResponse:
-    return stored_file_response(item_get(viewer=request.viewer, pk=pk).file)
+    """An item's file, with an audit row (action download) for each download.
+
+    Order papers and client papers hold ID numbers, so they follow the reveal rule
+    (`REVEAL_ROLES`: admin, manager, service representative). The reveal rule does not
+    allow archivists, so an archivist gets 403 on those two kinds and keeps the download of
+    the archive's other records (agreements, correspondence)."""
+    item = item_get(viewer=request.viewer, pk=pk)
+    if item.kind in PAPER_KINDS and not request.viewer.has_role(*PAPER_FILE_ROLES):
+        raise PermissionDenied(
+            "无权下载含证件号码的档案 / Not allowed to download papers with ID numbers")
+    response = stored_file_response(item.file)
+    audit_record(actor=request.user, action=AuditEvent.Action.DOWNLOAD, target=item,
+                 client_id=item.client_id, detail={"kind": item.kind, "name": item.file.name},
+                 request=request)
+    return response
 
 
 @portal_required()

@@ -8,10 +8,12 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agency.errors import Conflict, DomainError, ErrorDetail, ValidationFailed
 from agency.history import record_actor
@@ -174,6 +176,25 @@ def client_assign_rep(*, client: Client, rep: User, actor: User) -> Client:
     return client
 
 
+def _password_problems(password: str, user: User) -> list[ErrorDetail]:
+    """What Django's `AUTH_PASSWORD_VALIDATORS` find wrong with `password`, each problem in
+    Chinese and English, on the field `password`."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            try:
+                validate_password(password, user)
+            except DjangoValidationError as refused:
+                found[language] = [(error.code or "invalid", " ".join(error.messages))
+                                   for error in refused.error_list]
+            else:
+                return []
+    return [
+        ErrorDetail(code, f"{chinese} / {english}", field="password")
+        for (code, chinese), (_, english) in zip(found["zh-hans"], found["en"], strict=True)
+    ]
+
+
 @transaction.atomic
 def portal_user_create(
     *, client: Client, username: str, display_name: str, role: str, password: str, actor: User
@@ -185,12 +206,14 @@ def portal_user_create(
     if User.objects.filter(username=username).exists():
         errors.append(ErrorDetail("duplicate", "用户名已存在 / Username is taken",
                                   field="username"))
+    user = User(username=username, display_name=display_name, role=role, client=client)
     if len(password) < 10:
         errors.append(ErrorDetail("too_short", "密码至少10位 / Password needs 10 characters",
                                   field="password"))
+    else:
+        errors.extend(_password_problems(password, user))
     if errors:
         raise ValidationFailed(errors)
-    user = User(username=username, display_name=display_name, role=role, client=client)
     user.set_password(password)
     user.save()
     audit_record(actor=actor, action=AuditEvent.Action.OTHER, target=user, client_id=client.pk,

@@ -35,7 +35,7 @@ from enrollment.models import (
 from enrollment.orders.roster_excel import ParsedRoster, city_aliases, parse_roster_xlsx
 from enrollment.orders.validation import order_validate
 from enrollment.persons.selectors import papers_missing
-from enrollment.persons.services import NewPerson, person_create_many
+from enrollment.persons.services import NewPerson, person_create_many, require_reveal_role
 from policies.models import City
 
 
@@ -287,9 +287,12 @@ def order_file_download(
     *, order: RosterOrder, field: str, actor: User | None, request: HttpRequest | None = None
 ) -> FieldFile:
     """Record that one of an order's files (the workbook, the sealed scan, the e-mail; they
-    hold ID numbers) was downloaded; the view streams it after this."""
+    hold ID numbers) was downloaded; the view streams it after this. The same right as
+    revealing a full ID number (`REVEAL_ROLES`): anyone else gets 403, before any audit."""
     if field not in ORDER_FILES or not getattr(order, field):
         raise Http404
+    require_reveal_role(
+        actor, message="无权下载派单文件 / Not allowed to download an order's files")
     stored: FieldFile = getattr(order, field)
     audit_record(actor=actor, action=AuditEvent.Action.DOWNLOAD, target=order,
                  client_id=order.client_id, detail={"file": field, "name": stored.name},

@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -59,6 +60,7 @@ from enrollment.orders.services import (
 from enrollment.orders.workflow import line_transition
 from enrollment.persons.paper_services import paper_upload
 from enrollment.persons.selectors import papers_missing, required_paper_kinds
+from enrollment.persons.services import REVEAL_ROLES
 
 PAGE_SIZE = 50
 BADGE = {
@@ -278,6 +280,7 @@ def staff_order_detail(request: ViewerRequest, pk: int) -> HttpResponse:
         "face": "staff", "order": order, "status": _order_status_label(order_status(order)),
         "rows": _line_rows(order.lines.all()), "can_upload": False,
         "rep_load": rep_load(client=order.client), "rep_cap": MAX_PERSONS_PER_REP,
+        "can_download_files": request.viewer.has_role(*REVEAL_ROLES),
     })
 
 
@@ -286,8 +289,13 @@ def staff_order_detail(request: ViewerRequest, pk: int) -> HttpResponse:
 def staff_order_file(request: ViewerRequest, pk: int, field: str) -> HttpResponse:
     """The order's workbook, sealed scan or e-mail, as an attachment, after the audit row."""
     order = order_get(viewer=request.viewer, pk=pk)
-    stored = order_file_download(order=order, field=field, actor=request.user,
-                                 request=request)
+    try:
+        stored = order_file_download(order=order, field=field, actor=request.user,
+                                     request=request)
+    except DomainError as error:
+        if error.status == 403:
+            raise PermissionDenied(str(error.message)) from error
+        raise
     response = HttpResponse(stored_bytes(stored), content_type="application/octet-stream")
     name = f"order-{order.pk}-{field}{PurePosixPath(stored.name or '').suffix}"
     response["Content-Disposition"] = content_disposition_header(True, name) or ""
