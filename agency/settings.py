@@ -167,13 +167,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "agency.api.Pagination",
     "PAGE_SIZE": 50,
+    # one bucket per caller: an API key by its id, a user by theirs, else the address
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "agency.throttling.ApiCallerRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/min"),
         "user": env.str("API_THROTTLE_USER", default="1200/min"),
+        "api": env.str("API_THROTTLE_USER", default="1200/min"),  # per caller, see above
         "login": env.str("API_THROTTLE_LOGIN", default="20/min"),
     },
     "EXCEPTION_HANDLER": "agency.api.exception_handler",

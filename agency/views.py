@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.views import LoginView
@@ -9,11 +10,12 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from agency.forms import PortalLoginForm, StaffLoginForm
-from agency.models import AuditEvent, Heartbeat
+from agency.models import AuditEvent, Heartbeat, User
 from agency.services import audit_record
 
 
@@ -56,9 +58,20 @@ class StaffLoginView(_FaceLoginView):
         return "/staff/"
 
 
+class _ActiveClientPortalLoginForm(PortalLoginForm):
+    """The portal login refuses the users of a deactivated client, saying so."""
+
+    def confirm_login_allowed(self, user: User) -> None:
+        super().confirm_login_allowed(user)
+        if user.client is not None and not user.client.is_active:
+            raise forms.ValidationError(
+                _("This client is deactivated. Contact the agency."), code="client_inactive"
+            )
+
+
 class PortalLoginView(_FaceLoginView):
     template_name = "portal/login.html"
-    authentication_form = PortalLoginForm
+    authentication_form = _ActiveClientPortalLoginForm
     face = "portal"
 
     def get_default_redirect_url(self) -> str:

@@ -139,6 +139,20 @@ def client_verify_licence(*, client: Client, actor: User) -> Client:
 
 
 @transaction.atomic
+def client_set_active(*, client: Client, active: bool, actor: User) -> Client:
+    """Activate or deactivate the client. A deactivated client stops: its portal users
+    cannot log in, its API keys and tokens answer 401, its webhooks are not sent."""
+    if client.is_active != active:
+        client.is_active = active
+        record_actor(client, actor)
+        client.save(update_fields=["is_active"])
+        audit_record(actor=actor, action=AuditEvent.Action.OTHER, target=client,
+                     client_id=client.pk,
+                     detail={"event": "client_activated" if active else "client_deactivated"})
+    return client
+
+
+@transaction.atomic
 def client_assign_rep(*, client: Client, rep: User, actor: User) -> Client:
     """Make `rep` the client's service representative: a qualified service_rep whose load
     stays within 500 active insured persons (STD-3.2.1–3.2.4)."""

@@ -19,6 +19,8 @@ urlpatterns = faces(
              name="staff-clients-verify-licence"),
         path("clients/<int:pk>/correspondence/new/", views.staff_correspondence_create,
              name="staff-clients-correspondence-create"),
+        path("clients/<int:pk>/active/", views.staff_client_set_active,
+             name="staff-clients-set-active"),
         path("clients/<int:pk>/assign-rep/", views.staff_client_assign_rep,
              name="staff-clients-assign-rep"),
         path("clients/<int:pk>/portal-users/new/", views.staff_portal_user_create,

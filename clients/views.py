@@ -53,6 +53,7 @@ from clients.services import (
     api_key_revoke,
     client_assign_rep,
     client_save,
+    client_set_active,
     client_verify_licence,
     contract_activate,
     contract_create,
@@ -194,6 +195,18 @@ def staff_client_verify_licence(request: ViewerRequest, pk: int) -> HttpResponse
     return _run_action(request, lambda: client_verify_licence(
         client=client, actor=request.user),
         _("Business licence verified."), "staff-clients-detail", pk)
+
+
+@require_POST
+@staff_required(*MANAGERS)
+def staff_client_set_active(request: ViewerRequest, pk: int) -> HttpResponse:
+    """Deactivate (`active=0`) or reactivate (`active=1`) the client."""
+    client = client_get(viewer=request.viewer, pk=pk)
+    active = request.POST.get("active") == "1"
+    return _run_action(request, lambda: client_set_active(
+        client=client, active=active, actor=request.user),
+        _("Client activated.") if active else _("Client deactivated."),
+        "staff-clients-detail", pk)
 
 
 @require_POST

@@ -97,13 +97,14 @@ def webhook_endpoint_deactivate(*, endpoint: WebhookEndpoint) -> WebhookEndpoint
 
 def webhook_emit(*, client_id: int, event: str, data: dict[str, Any]) -> list[WebhookDelivery]:
     """Queue `event` for every active endpoint of the client that wants it; the Celery task
-    runs after the surrounding transaction commits."""
+    runs after the surrounding transaction commits. A deactivated client gets nothing."""
     if event not in WebhookEvent.values:
         raise DomainError(code="event_unknown", message=f"unknown webhook event {event}")
     from clients.tasks import webhook_deliver_task
 
     deliveries = []
-    for endpoint in WebhookEndpoint.objects.filter(client_id=client_id, is_active=True):
+    for endpoint in WebhookEndpoint.objects.filter(client_id=client_id, is_active=True,
+                                                   client__is_active=True):
         if not endpoint.wants(event):
             continue
         event_id = uuid.uuid4()
@@ -124,14 +125,17 @@ def webhook_emit(*, client_id: int, event: str, data: dict[str, Any]) -> list[We
 
 def webhook_deliver(*, delivery_id: int) -> int | None:
     """Make one attempt. Returns the seconds to wait before the next one, or None when the
-    delivery is finished (succeeded, or failed for good). Safe to run twice."""
+    delivery is finished (succeeded, or failed for good). Safe to run twice. Nothing is
+    sent for a deactivated client: the delivery stays pending, unscheduled."""
     with transaction.atomic():
         delivery = (
-            WebhookDelivery.objects.select_for_update()
-            .select_related("endpoint")
+            WebhookDelivery.objects.select_for_update(of=("self",))
+            .select_related("endpoint__client")
             .get(pk=delivery_id)
         )
         if delivery.status != WebhookDelivery.Status.PENDING:
+            return None
+        if not delivery.endpoint.client.is_active:
             return None
         endpoint = delivery.endpoint
         body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
@@ -187,6 +191,7 @@ def webhook_retry_due(*, now: datetime.datetime | None = None) -> list[int]:
     now = now or timezone.now()
     return list(
         WebhookDelivery.objects.filter(
-            status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now
+            status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now,
+            endpoint__client__is_active=True,
         ).values_list("pk", flat=True)[:500]
     )
