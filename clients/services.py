@@ -271,7 +271,8 @@ def api_key_authenticate(*, key: str) -> ApiKey | None:
     """The active key matching `key`, its last-used time refreshed (at most once a minute)."""
     if not key.startswith(API_KEY_PREFIX):
         return None
-    api_key = ApiKey.objects.filter(key_hash=api_key_hash(key), revoked_at__isnull=True).first()
+    api_key = (ApiKey.objects.select_related("client")  # its is_active is checked next
+               .filter(key_hash=api_key_hash(key), revoked_at__isnull=True).first())
     if api_key is None:
         return None
     now = timezone.now()
