@@ -4,7 +4,10 @@
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.authentication import SessionScheme
 from rest_framework import exceptions
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.request import Request
 
 from agency.authentication import TokenOrApiKeyAuthentication
 from agency.viewer import ApiKeyPrincipal
@@ -30,3 +33,22 @@ class ClientApiKeyAuthentication(TokenOrApiKeyAuthentication):
         if getattr(user, "client_id", None) is not None and not user.client.is_active:
             raise exceptions.AuthenticationFailed(CLIENT_INACTIVE)
         return user, token
+
+
+class ActiveClientSessionAuthentication(SessionAuthentication):
+    """The browser session on the API: a portal user of a deactivated client is refused
+    here too, not only on the portal's pages."""
+
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+        found = super().authenticate(request)
+        if found is not None:
+            user = found[0]
+            if getattr(user, "client_id", None) is not None and not user.client.is_active:
+                raise exceptions.AuthenticationFailed(CLIENT_INACTIVE)
+        return found
+
+
+class ActiveClientSessionScheme(SessionScheme):
+    """The API schema describes the session authentication above as the cookie it is."""
+
+    target_class = "clients.authentication.ActiveClientSessionAuthentication"

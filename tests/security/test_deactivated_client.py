@@ -78,6 +78,19 @@ def test_token_of_a_portal_user_of_a_deactivated_client_answers_401(api_client, 
     assert api_client.get("/api/v1/me/").status_code == 401
 
 
+def test_the_browser_session_of_a_deactivated_clients_user_is_refused_on_the_api(
+        client, client_company):
+    """The portal logs such a user out on their next page; the API must not wait for it."""
+    client.force_login(UserFactory(role=Role.CLIENT_ADMIN, client=client_company))
+    assert client.get("/api/v1/me/").status_code == 200
+    _deactivate(client_company)
+
+    response = client.get("/api/v1/me/")
+
+    assert response.status_code == 401
+    assert "该客户已停用" in response.content.decode()
+
+
 @pytest.fixture
 def endpoint(settings, client_company):
     settings.WEBHOOK_ALLOW_HTTP_HOSTS = ["127.0.0.1"]
