@@ -26,3 +26,6 @@ STAFF_ROLES = frozenset(
     {Role.ADMIN, Role.MANAGER, Role.SERVICE_REP, Role.FINANCE, Role.ARCHIVIST}
 )
 PORTAL_ROLES = frozenset({Role.CLIENT_ADMIN, Role.CLIENT_VIEWER})
+
+# who may see a full ID number, and so download the files that hold them (STD-6.1)
+REVEAL_ROLES = (Role.ADMIN, Role.MANAGER, Role.SERVICE_REP)

@@ -20,7 +20,7 @@ from agency.files import stored_file_response
 from agency.forms import add_domain_errors
 from agency.http import ViewerRequest
 from agency.models import AuditEvent
-from agency.roles import Role
+from agency.roles import REVEAL_ROLES, Role
 from agency.services import audit_record
 from archive.forms import AppraisalForm, DestructionForm, ItemSearchForm, LoanForm
 from archive.models import ArchiveItem, FilingBatch, ItemKind, Loan
@@ -146,9 +146,8 @@ def staff_archive_loan_return(request: ViewerRequest, pk: int) -> HttpResponse:
 
 
 # Order and client papers hold ID numbers: downloading them takes the right to reveal a full
-# ID number. It mirrors `enrollment.persons.services.REVEAL_ROLES` (archive may not import
-# enrollment; tests/security/test_file_download_rule.py holds the two equal).
-PAPER_FILE_ROLES = (Role.ADMIN, Role.MANAGER, Role.SERVICE_REP)
+# ID number (the one rule, `agency.roles.REVEAL_ROLES`).
+PAPER_FILE_ROLES = REVEAL_ROLES
 PAPER_KINDS = frozenset({ItemKind.ORDER_PAPERS, ItemKind.CLIENT_PAPERS})
 
 

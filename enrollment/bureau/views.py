@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET, require_POST
 from agency.access import staff_required
 from agency.errors import DomainError
 from agency.http import ViewerRequest
+from agency.roles import REVEAL_ROLES
 from enrollment.bureau.services import bureau_export, bureau_feedback_import
 from enrollment.models import LineAction, Scheme
-from enrollment.persons.services import REVEAL_ROLES
 from policies.models import City
 
 FEEDBACK_MAX_BYTES = 10 * 1024 * 1024

@@ -25,7 +25,7 @@ from agency.errors import DomainError, ValidationFailed
 from agency.files import stored_bytes
 from agency.forms import add_domain_errors
 from agency.http import ViewerRequest
-from agency.roles import Role
+from agency.roles import REVEAL_ROLES, Role
 from clients.selectors import client_get, client_of_viewer
 from clients.services import MAX_PERSONS_PER_REP
 from enrollment.models import LineAction, LineStatus, RosterLine, RosterOrder
@@ -60,7 +60,6 @@ from enrollment.orders.services import (
 from enrollment.orders.workflow import line_transition
 from enrollment.persons.paper_services import paper_upload
 from enrollment.persons.selectors import papers_missing, required_paper_kinds
-from enrollment.persons.services import REVEAL_ROLES
 
 PAGE_SIZE = 50
 BADGE = {

@@ -20,7 +20,7 @@ from agency.crypto import decrypt_text, encrypt_text, lookup_hash, rotate_text
 from agency.errors import DomainError, ErrorDetail, ValidationFailed
 from agency.history import record_actor
 from agency.models import AuditEvent, User
-from agency.roles import Role
+from agency.roles import REVEAL_ROLES
 from agency.services import audit_record
 from agency.xlsx import append_row
 from enrollment.models import InsuredPerson
@@ -31,9 +31,6 @@ from enrollment.persons.id_numbers import (
     validate_id_number,
     validate_passport_number,
 )
-
-REVEAL_ROLES = (Role.ADMIN, Role.MANAGER, Role.SERVICE_REP)
-
 
 # --- identity document ----------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from agency.errors import DomainError
 from agency.files import stored_bytes
 from agency.forms import add_domain_errors
 from agency.http import ViewerRequest
-from agency.roles import Role
+from agency.roles import REVEAL_ROLES, Role
 from agency.viewer import Viewer
 from clients.selectors import client_list
 from enrollment.models import Enrollment, InsuredPerson, Paper
@@ -40,7 +40,6 @@ from enrollment.persons.selectors import (
 )
 from enrollment.persons.services import (
     PERSON_EDITABLE_FIELDS,
-    REVEAL_ROLES,
     Revealed,
     person_create,
     person_export,
