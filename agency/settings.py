@@ -124,7 +124,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # permission-checked views. MEDIA_ROOT is therefore outside STATIC_ROOT and has no URL route.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "agency.storage.EncryptedFileSystemStorage"},
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_STORAGE",
