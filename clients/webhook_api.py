@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from agency.api import paginated, viewer_of
 from agency.errors import DomainError
 from agency.roles import CallerKind, Role
-from clients.models import WebhookEvent
+from clients.models import WebhookAttempt, WebhookEvent
 from clients.selectors import client_get
 from clients.webhook_selectors import (
     webhook_delivery_list,
@@ -83,27 +83,52 @@ class WebhookDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class AttemptOutputSerializer(serializers.Serializer):
+    """One attempt as its client sees it: when, whether it succeeded, the HTTP status the
+    endpoint answered (null when none came). Never the error text or an address: the log
+    must not let a client probe the agency's network."""
+
+    at = serializers.DateTimeField()
+    succeeded = serializers.SerializerMethodField()
+    status_code = serializers.IntegerField(allow_null=True)
+
+    def get_succeeded(self, attempt: WebhookAttempt) -> bool:
+        return attempt.status_code is not None and 200 <= attempt.status_code < 300
+
+
+class StaffAttemptOutputSerializer(AttemptOutputSerializer):
+    """One attempt, for staff: with the error text and the duration (absent for a client)."""
+
+    error = serializers.CharField(required=False, help_text="Staff only.")
+    duration_ms = serializers.IntegerField(required=False, help_text="Staff only.")
+
+
+class DeliveryOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    event = serializers.CharField()
+    event_id = serializers.UUIDField()
+    status = serializers.CharField()
+    attempts = serializers.IntegerField()
+    next_attempt_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    payload = serializers.JSONField()
+    attempt_log = AttemptOutputSerializer(many=True, source="attempt_log.all")
+
+
+class StaffDeliveryOutputSerializer(DeliveryOutputSerializer):
+    attempt_log = StaffAttemptOutputSerializer(many=True, source="attempt_log.all")
+
+
 class WebhookDeliveryListView(APIView):
-    class OutputSerializer(serializers.Serializer):
-        class AttemptSerializer(serializers.Serializer):
-            at = serializers.DateTimeField()
-            status_code = serializers.IntegerField(allow_null=True)
-            error = serializers.CharField()
-            duration_ms = serializers.IntegerField()
-
-        id = serializers.IntegerField()
-        event = serializers.CharField()
-        event_id = serializers.UUIDField()
-        status = serializers.CharField()
-        attempts = serializers.IntegerField()
-        next_attempt_at = serializers.DateTimeField(allow_null=True)
-        delivered_at = serializers.DateTimeField(allow_null=True)
-        created_at = serializers.DateTimeField()
-        payload = serializers.JSONField()
-        attempt_log = AttemptSerializer(many=True, source="attempt_log.all")
-
-    @extend_schema(responses={200: OutputSerializer(many=True)})
+    @extend_schema(
+        responses={200: StaffDeliveryOutputSerializer(many=True)},
+        description="The delivery log. A client sees each attempt's time, success and HTTP "
+        "status; the error text and duration are shown to staff only.",
+    )
     def get(self, request: Request, pk: int) -> Response:
-        endpoint = webhook_endpoint_get(viewer=viewer_of(request), pk=pk)
-        return paginated(request, self, webhook_delivery_list(endpoint=endpoint),
-                         self.OutputSerializer)
+        viewer = viewer_of(request)
+        endpoint = webhook_endpoint_get(viewer=viewer, pk=pk)
+        output = StaffDeliveryOutputSerializer if viewer.is_staff else DeliveryOutputSerializer
+        return paginated(request, self, webhook_delivery_list(endpoint=endpoint, viewer=viewer),
+                         output)

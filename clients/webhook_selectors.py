@@ -19,7 +19,14 @@ def webhook_endpoint_get(*, viewer: Viewer, pk: int) -> WebhookEndpoint:
     return endpoint
 
 
-def webhook_delivery_list(*, endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:
+def webhook_delivery_list(
+    *, endpoint: WebhookEndpoint, viewer: Viewer
+) -> QuerySet[WebhookDelivery]:
+    """The endpoint's deliveries with their attempts. A client's viewer does not even load
+    the attempts' error text (it may name an address or the network's answer)."""
+    attempts = WebhookAttempt.objects.order_by("at", "pk")
+    if not viewer.is_staff:
+        attempts = attempts.only("pk", "delivery_id", "at", "status_code")
     return endpoint.deliveries.prefetch_related(
-        Prefetch("attempt_log", queryset=WebhookAttempt.objects.order_by("at", "pk"))
+        Prefetch("attempt_log", queryset=attempts)
     ).order_by("-created_at", "-pk")

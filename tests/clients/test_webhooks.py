@@ -1,10 +1,12 @@
 """Webhooks: signed JSON POSTs, retries with back-off, a delivery log, no SSRF."""
 
+import datetime
 import hashlib
 import hmac
 import json
 
 import pytest
+from django.utils import timezone
 
 from agency.errors import ValidationFailed
 from clients.models import WebhookDelivery
@@ -17,6 +19,10 @@ from clients.webhook_services import (
 from tests.http_receiver import start_receiver
 
 pytestmark = pytest.mark.django_db
+
+
+def _s(seconds: int) -> datetime.timedelta:
+    return datetime.timedelta(seconds=seconds)
 
 
 @pytest.fixture
@@ -55,15 +61,19 @@ def test_a_failed_attempt_is_retried_with_back_off_and_logged(receiver, client_c
     webhook_endpoint_create(client=client_company, url=receiver.url)
     [delivery] = webhook_emit(client_id=client_company.pk, event="bill.issued", data={"bill": 1})
     receiver.statuses.extend([500, 503])
+    t0 = timezone.now()
 
-    assert webhook_deliver(delivery_id=delivery.pk) == 30
-    assert webhook_deliver(delivery_id=delivery.pk) == 60
-    assert webhook_deliver(delivery_id=delivery.pk) is None
+    assert webhook_deliver(delivery_id=delivery.pk, now=t0) == 30
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at == t0 + datetime.timedelta(seconds=30)
+    assert webhook_deliver(delivery_id=delivery.pk, now=t0 + _s(29)) is None  # not due yet
+    assert webhook_deliver(delivery_id=delivery.pk, now=t0 + _s(30)) == 60
+    assert webhook_deliver(delivery_id=delivery.pk, now=t0 + _s(90)) is None
 
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("succeeded", 3)
     assert [a.status_code for a in delivery.attempt_log.all()] == [500, 503, 200]
-    assert webhook_deliver(delivery_id=delivery.pk) is None  # running twice sends nothing
+    assert webhook_deliver(delivery_id=delivery.pk, now=t0 + _s(999)) is None  # sends nothing
     assert receiver.requests.qsize() == 3
 
 
@@ -72,9 +82,10 @@ def test_delivery_fails_for_good_after_the_last_attempt(receiver, client_company
     webhook_endpoint_create(client=client_company, url=receiver.url)
     [delivery] = webhook_emit(client_id=client_company.pk, event="bill.issued", data={})
     receiver.statuses.extend([500, 500])
+    t0 = timezone.now()
 
-    assert webhook_deliver(delivery_id=delivery.pk) == 30
-    assert webhook_deliver(delivery_id=delivery.pk) is None
+    assert webhook_deliver(delivery_id=delivery.pk, now=t0) == 30
+    assert webhook_deliver(delivery_id=delivery.pk, now=t0 + _s(30)) is None
 
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("failed", 2)
@@ -97,6 +108,7 @@ def test_only_endpoints_of_that_client_that_want_the_event_get_it(receiver, clie
 
 NOT_HTTPS = "必须是 HTTPS 地址 / The URL must use HTTPS"
 PRIVATE = "地址指向内部网络 / The host resolves to a private or local address"
+BAD_URL = "地址格式无效 / The URL is not valid"
 
 
 @pytest.mark.parametrize(
@@ -108,6 +120,7 @@ PRIVATE = "地址指向内部网络 / The host resolves to a private or local ad
         ("https://[::1]/hook", PRIVATE),
         ("https://169.254.169.254/latest", PRIVATE),
         ("ftp://example.cn/", NOT_HTTPS),
+        ("https://example.cn:99999/hook", BAD_URL),
     ],
 )
 def test_urls_into_private_networks_or_without_https_are_refused(client_company, url, message):
