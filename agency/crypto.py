@@ -8,13 +8,12 @@ Keys come from settings at call time (never at import): `FIELD_ENCRYPTION_KEYS` 
 of Fernet keys, newest first. Encryption uses the first; decryption tries each, so rows
 written under an older key stay readable after a new key is put in front. `rotate_text`
 re-encrypts a token under the newest key (the `rotate_field_keys` command of each app that
-stores encrypted fields does this for its rows). `FIELD_HASH_KEY` (default SECRET_KEY)
-keys the lookup hash; changing it invalidates every stored hash.
+stores encrypted fields does this for its rows). `FIELD_HASH_KEY` keys the lookup hash;
+changing it invalidates every stored hash.
 
-Without `FIELD_ENCRYPTION_KEYS` (local development, tests) one key is derived from
-SECRET_KEY, so the plain text is still never stored."""
+Both are required settings (agency/settings.py refuses to start without them): no key is
+derived from SECRET_KEY or written in the code."""
 
-import base64
 import hashlib
 import hmac
 from functools import lru_cache
@@ -23,13 +22,9 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 
 __all__ = ["InvalidToken", "decrypt_text", "encrypt_text", "lookup_hash", "rotate_text"]
-
-
-def _derived_key(secret: str) -> str:
-    digest = hashlib.sha256(b"sbportal-field-encryption:" + secret.encode()).digest()
-    return base64.urlsafe_b64encode(digest).decode()
 
 
 @lru_cache(maxsize=8)
@@ -39,7 +34,9 @@ def _multifernet(keys: tuple[str, ...]) -> MultiFernet:
 
 def _keys() -> tuple[str, ...]:
     keys = tuple(k.strip() for k in settings.FIELD_ENCRYPTION_KEYS if k.strip())
-    return keys or (_derived_key(settings.SECRET_KEY),)
+    if not keys:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is empty")
+    return keys
 
 
 def encrypt_text(value: str) -> str:
@@ -65,7 +62,9 @@ def rotate_text(token: str) -> str:
 
 def lookup_hash(value: str) -> str:
     """Keyed hash (HMAC-SHA256, hex) for exact lookup and uniqueness of a secret value."""
-    key = (settings.FIELD_HASH_KEY or settings.SECRET_KEY).encode()
+    if not settings.FIELD_HASH_KEY:
+        raise ImproperlyConfigured("FIELD_HASH_KEY is empty")
+    key = settings.FIELD_HASH_KEY.encode()
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
@@ -88,11 +87,11 @@ def check_field_keys(app_configs: Any = None, **kwargs: Any) -> list[checks.Chec
 
 @checks.register(checks.Tags.security, deploy=True)
 def check_field_keys_deploy(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """A deployment may not run on no key at all (settings refuse that at start too)."""
     if not [k for k in settings.FIELD_ENCRYPTION_KEYS if k.strip()]:
-        return [checks.Warning(
-            "FIELD_ENCRYPTION_KEYS is empty: ID numbers are encrypted with a key derived "
-            "from SECRET_KEY.",
+        return [checks.Error(
+            "FIELD_ENCRYPTION_KEYS is empty: ID numbers cannot be encrypted.",
             hint="Set FIELD_ENCRYPTION_KEYS (newest first) so that keys can be rotated.",
-            id="agency.W001",
+            id="agency.E002",
         )]
     return []

@@ -45,8 +45,14 @@ if [ ! -f .env ]; then
 DJANGO_DEBUG=true
 DJANGO_SECRET_KEY=$key
 FIELD_ENCRYPTION_KEYS=$fkey
+FIELD_HASH_KEY=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')
 DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
 ENV
+fi
+# a .env written before FIELD_HASH_KEY was required hashed ID numbers with its SECRET_KEY:
+# keep that key for the hash so the stored lookups still match
+if ! grep -q '^FIELD_HASH_KEY=' .env; then
+  echo "FIELD_HASH_KEY=$(sed -n 's/^DJANGO_SECRET_KEY=//p' .env | head -1)" >> .env
 fi
 
 mkdir -p var/staticfiles var/media var/log var/broker/queue var/broker/processed var/broker/control var/celery-results

@@ -306,13 +306,13 @@ def test_person_update_refuses_unknown_fields():
     assert [(d.field, d.code) for d in exc.value.details] == [("id_number_hash", "unknown_field")]
 
 
-def test_system_checks_refuse_a_bad_key_and_warn_without_keys_on_deploy(settings):
+def test_system_checks_refuse_a_bad_key_and_no_key_on_deploy(settings):
     from agency.crypto import check_field_keys, check_field_keys_deploy
 
     settings.FIELD_ENCRYPTION_KEYS = ["not-a-key"]
     assert [m.id for m in check_field_keys()] == ["agency.E001"]
     settings.FIELD_ENCRYPTION_KEYS = []
-    assert [m.id for m in check_field_keys_deploy()] == ["agency.W001"]
+    assert [m.id for m in check_field_keys_deploy()] == ["agency.E002"]
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     assert check_field_keys() + check_field_keys_deploy() == []
 

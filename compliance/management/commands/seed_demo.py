@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from agency import demo as agency_demo
@@ -18,6 +19,12 @@ class Command(BaseCommand):
     help = "Load deterministic demo data (safe to run again)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # demo users have published passwords: never in a production database
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError(
+                "seed_demo refused: demo users have published passwords. It runs only "
+                "where DJANGO_DEBUG is on (the local `make run`), or with DJANGO_ALLOW_DEMO=true."
+            )
         with transaction.atomic():
             agency_demo.seed()
             policies_demo.seed()
