@@ -13,7 +13,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from agency.errors import DomainError
+from agency.errors import DomainError, RateLimited
 from agency.months import MONTH_MESSAGE, MONTH_RE, month_or_none, month_text
 from agency.viewer import Viewer
 
@@ -65,7 +65,8 @@ def error_body(code: str, message: str, details: list[dict[str, Any]] | None = N
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every 4xx in the contract's shape; never a 500 for bad input."""
     if isinstance(exc, DomainError):
-        return Response(exc.as_dict(), status=exc.status)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        return Response(exc.as_dict(), status=exc.status, headers=headers)
     if isinstance(exc, DjangoValidationError):
         details = _flatten(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
         return Response(

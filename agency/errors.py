@@ -60,3 +60,11 @@ class ValidationFailed(DomainError):
 class Conflict(DomainError):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(code=code, message=message, status=409)
+
+
+class RateLimited(DomainError):
+    """Too much of something in too short a time; the API adds `Retry-After`."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(code="throttled", message=message, status=429)
+        self.retry_after = retry_after

@@ -20,6 +20,7 @@ from enrollment.models import (
     Enrollment,
     InsuredPerson,
     LineAction,
+    RosterLine,
     RosterTask,
     Scheme,
 )
@@ -61,11 +62,18 @@ class Line:
 
 @dataclass
 class Known:
-    """What the database knows of the persons an order names."""
+    """What the database knows of the persons an order names, AS FAR AS THE CLIENT MAY
+    KNOW IT: the client's own enrolments and adds in progress, and which of the persons it
+    employs or employed (`related`). Another client's enrolments never reach a client's
+    validation, so an error cannot tell a client what another holds about a person
+    (STD-6.1); the bureau's one-enrolment rule is still kept, by staff: the line shows them
+    the conflict (`selectors.line_conflicts`) and `enrollment_open` refuses a second active
+    enrolment when they mark it succeeded."""
 
     persons: dict[str, InsuredPerson]  # lookup hash → person
-    active: dict[int, list[Enrollment]]  # person → active enrolments, any city and client
-    pending: dict[int, set[tuple[int, str]]]  # person → (city, scheme) being added
+    active: dict[int, list[Enrollment]]  # person → the client's active enrolments, any city
+    pending: dict[int, set[tuple[int, str]]]  # person → (city, scheme) the client is adding
+    related: set[int] = field(default_factory=set)  # persons the client employs or employed
 
     def active_in(self, person: InsuredPerson | None, city: City) -> dict[str, Enrollment]:
         if person is None:
@@ -78,7 +86,7 @@ class Known:
         return {s for c, s in self.pending.get(person.pk, set()) if c == city.pk}
 
 
-def known_persons(hashes: Sequence[str]) -> Known:
+def known_persons(hashes: Sequence[str], *, client_id: int) -> Known:
     persons: dict[str, InsuredPerson] = {}
     for start in range(0, len(hashes), CHUNK):
         for person in InsuredPerson.objects.filter(id_number_hash__in=hashes[start:start + CHUNK]):
@@ -86,17 +94,22 @@ def known_persons(hashes: Sequence[str]) -> Known:
     ids = [p.pk for p in persons.values()]
     active: dict[int, list[Enrollment]] = {}
     pending: dict[int, set[tuple[int, str]]] = {}
+    related: set[int] = set()
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
-        for e in Enrollment.objects.filter(person_id__in=chunk, status=Enrollment.Status.ACTIVE
+        for e in Enrollment.objects.filter(person_id__in=chunk, client_id=client_id
                                            ).select_related("city"):
-            active.setdefault(e.person_id, []).append(e)
+            related.add(e.person_id)
+            if e.status == Enrollment.Status.ACTIVE:
+                active.setdefault(e.person_id, []).append(e)
         for person_id, city_id, scheme in RosterTask.objects.filter(
             line__person_id__in=chunk, line__action=LineAction.ADD,
-            status__in=OPEN_TASK_STATUSES,
+            line__order__client_id=client_id, status__in=OPEN_TASK_STATUSES,
         ).values_list("line__person_id", "line__city_id", "scheme"):
             pending.setdefault(person_id, set()).add((city_id, scheme))
-    return Known(persons, active, pending)
+        related.update(RosterLine.objects.filter(person_id__in=chunk, order__client_id=client_id)
+                       .values_list("person_id", flat=True).distinct())
+    return Known(persons, active, pending, related)
 
 
 def _err(errors: list[ErrorDetail], line: int, field: str, code: str, message: str) -> None:
@@ -104,8 +117,8 @@ def _err(errors: list[ErrorDetail], line: int, field: str, code: str, message: s
 
 
 MSG = {
-    "already_enrolled": "该人员在该城市已参保或已有处理中的增员 / Already enrolled (or being "
-    "added) in this city",
+    "already_enrolled": "该人员已由本单位在该城市参保或正在增员 / Already enrolled (or being "
+    "added) by your company in this city",
     "not_enrolled": "该人员在该城市未由本单位参保 / Not enrolled by this client in this city",
     "name_mismatch": "姓名与身份证号对应的人员不一致 / The name does not match the person with "
     "this ID number",
@@ -136,9 +149,10 @@ def check_add(
     leaving: set[tuple[int, int, str]], errors: list[ErrorDetail],
 ) -> bool:
     """An add: the schemes (the contract's, unless the line names them), not already
-    enrolled or being added in this city, and enrolled nowhere else at the same time
-    (重复参保): a person enrolled in another city must leave it in the same order
-    (`leaving`: (person, city, scheme) removed by this order)."""
+    enrolled or being added by this client in this city, and enrolled by it nowhere else at
+    the same time (重复参保): a person the client enrolled in another city must leave it in
+    the same order (`leaving`: (person, city, scheme) removed by this order). `known`
+    holds only the client's own enrolments (see `Known`)."""
     n = line.line_no
     if not line.schemes:
         line.schemes = [Scheme.SOCIAL_INSURANCE]
@@ -182,9 +196,13 @@ def _enrolled_elsewhere(
 
 
 def person_of(line: Line, known: Known, errors: list[ErrorDetail]) -> bool:
-    """The line's person, if known; a different name for a known number is refused."""
+    """The line's person, if known; a different name for the number of a person the client
+    employs (or employed) is refused. For anyone else the client learns nothing — not even
+    that the agency knows the number: the line goes on with the name given, and staff see
+    the difference (`selectors.line_conflicts`)."""
     person = known.persons.get(lookup_hash(line.id_number))
-    if person is not None and line.name and line.name != person.name:
+    if (person is not None and person.pk in known.related and line.name
+            and line.name != person.name):
         _err(errors, line.line_no, "name", "name_mismatch", MSG["name_mismatch"])
         return False
     line.person = person

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agency.errors import DomainError, ErrorDetail, ValidationFailed
 from agency.roles import Role
@@ -15,6 +16,9 @@ from clients.models import Client
 from clients.selectors import client_get
 from enrollment.models import (
     OPEN_LINE_STATUSES,
+    OPEN_TASK_STATUSES,
+    Enrollment,
+    LineAction,
     LineStatus,
     OrderStatus,
     RosterLine,
@@ -169,3 +173,50 @@ def line_history(line: RosterLine) -> list[Any]:
     records: list[Any] = list(line.history.select_related("history_user"))
     records += list(RosterTask.history.filter(line_id=line.pk).select_related("history_user"))
     return sorted(records, key=lambda r: (r.history_date, r.history_id), reverse=True)
+
+
+def line_conflicts(order: RosterOrder) -> dict[int, list[str]]:
+    """For staff only: what the client could not be told about the persons its open add
+    lines name (STD-6.1; see `records.Known`): the person is enrolled, or being added,
+    through another client in a scheme of the line (the bureau refuses 重复参保, and
+    `enrollment_open` refuses the success), or the agency's record gives the number another
+    name. Line id → messages. Three queries whatever the number of lines."""
+    adds = [ln for ln in order.lines.all()
+            if ln.action == LineAction.ADD and ln.person_id is not None
+            and ln.status in OPEN_LINE_STATUSES]
+    person_ids = {ln.person_id for ln in adds}
+    if not person_ids:
+        return {}
+    active: dict[int, list[tuple[str, str, str]]] = {}
+    for person_id, scheme, client_name, city_name in (
+        Enrollment.objects.filter(person_id__in=person_ids, status=Enrollment.Status.ACTIVE)
+        .exclude(client_id=order.client_id)
+        .values_list("person_id", "scheme", "client__name", "city__name")
+    ):
+        active.setdefault(person_id, []).append((scheme, client_name, city_name))
+    pending: dict[int, list[tuple[str, str, str]]] = {}
+    for person_id, scheme, client_name, city_name in (
+        RosterTask.objects.filter(line__person_id__in=person_ids, line__action=LineAction.ADD,
+                                  status__in=OPEN_TASK_STATUSES)
+        .exclude(line__order__client_id=order.client_id)
+        .values_list("line__person_id", "scheme", "line__order__client__name",
+                     "line__city__name")
+    ):
+        pending.setdefault(person_id, []).append((scheme, client_name, city_name))
+    out: dict[int, list[str]] = {}
+    for line in adds:
+        schemes = {task.scheme for task in line.tasks.all()}
+        found = []
+        assert line.person is not None  # noqa: S101 - person_id checked above
+        if line.name != line.person.name:
+            found.append(_("The agency's record gives this ID number the name %(name)s.")
+                         % {"name": line.person.name})
+        found += [_("Enrolled through %(client)s in %(city)s: the bureau will refuse a second "
+                    "enrolment.") % {"client": client, "city": city}
+                  for scheme, client, city in active.get(line.person_id, []) if scheme in schemes]
+        found += [_("Being added by %(client)s in %(city)s.") % {"client": client, "city": city}
+                  for scheme, client, city in pending.get(line.person_id, [])
+                  if scheme in schemes]
+        if found:
+            out[line.pk] = list(dict.fromkeys(found))
+    return out

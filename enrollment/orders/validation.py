@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 from agency import deadlines
 from agency.calendar import working_calendar
 from agency.crypto import lookup_hash
-from agency.errors import DomainError, ErrorDetail, ValidationFailed
+from agency.errors import DomainError, ErrorDetail, RateLimited, ValidationFailed
 from clients.models import Client, Contract
 from clients.selectors import contract_in_force
 from enrollment.models import (
@@ -315,6 +317,7 @@ def order_validate(
     if len(lines) > MAX_LINES:
         raise DomainError(code="too_many_rows",
                           message=f"一次最多 {MAX_LINES} 行 / At most {MAX_LINES} lines per order")
+    validation_budget_spend(client_id=client.pk, lines=len(lines), now=received_at)
     scope = contract_scope(client=client, on=today)
     if scope is None:
         raise DomainError(
@@ -332,6 +335,30 @@ def order_validate(
         raise ValidationFailed(errors)
     check_rep_load(client=client, lines=timed)
     return timed
+
+
+def validation_budget_spend(*, client_id: int, lines: int, now: datetime.datetime) -> int:
+    """Count `lines` against the client's hourly budget of checked lines
+    (`ORDER_VALIDATION_LINES_PER_HOUR`, all its API keys, users and pages together, so more
+    keys buy no more); past it the order is refused with 429 until the next hour. Keeps a
+    client from testing ID numbers by the hundred thousand. Returns the lines used."""
+    limit = settings.ORDER_VALIDATION_LINES_PER_HOUR
+    hour = now.astimezone(datetime.UTC).replace(minute=0, second=0, microsecond=0)
+    key = f"order-validation-lines:{client_id}:{hour:%Y%m%d%H}"
+    cache.add(key, 0, timeout=3700)
+    try:
+        used = cache.incr(key, lines)
+    except ValueError:  # expired between add and incr
+        cache.set(key, lines, timeout=3700)
+        used = lines
+    if used > limit:
+        retry_after = int((hour + datetime.timedelta(hours=1) - now).total_seconds()) + 1
+        raise RateLimited(
+            f"本小时核验的明细已超过 {limit} 行，请稍后再提交 / More than {limit} lines checked "
+            f"this hour: submit again later",
+            retry_after=max(retry_after, 1),
+        )
+    return int(used)
 
 
 def _parsed_lines(
@@ -355,7 +382,8 @@ def _checked_against_records(
 ) -> list[Line]:
     """Each line against what the records hold; removals first, so that an add in a new
     city may follow the removal of the same person elsewhere in the same order."""
-    known = known_persons(sorted({lookup_hash(line.id_number) for line in parsed}))
+    known = known_persons(sorted({lookup_hash(line.id_number) for line in parsed}),
+                          client_id=client.pk)
     seen: dict[tuple[str, int], int] = {}
     unique = []
     for line in parsed:

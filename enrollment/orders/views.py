@@ -41,6 +41,7 @@ from enrollment.orders.forms import (
 )
 from enrollment.orders.selectors import ORDER_PROCESSORS as STAFF_PROCESSORS
 from enrollment.orders.selectors import (
+    line_conflicts,
     line_counts,
     line_get,
     line_history,
@@ -275,9 +276,13 @@ def staff_order_list(request: ViewerRequest) -> HttpResponse:
 @require_GET
 def staff_order_detail(request: ViewerRequest, pk: int) -> HttpResponse:
     order = order_get(viewer=request.viewer, pk=pk)
+    rows = _line_rows(order.lines.all())
+    conflicts = line_conflicts(order)
+    for row in rows:
+        row["conflicts"] = conflicts.get(row["line"].pk, [])
     return render(request, "enrollment/order/detail.html", {
         "face": "staff", "order": order, "status": _order_status_label(order_status(order)),
-        "rows": _line_rows(order.lines.all()), "can_upload": False,
+        "rows": rows, "can_upload": False,
         "rep_load": rep_load(client=order.client), "rep_cap": MAX_PERSONS_PER_REP,
         "can_download_files": request.viewer.has_role(*REVEAL_ROLES),
     })

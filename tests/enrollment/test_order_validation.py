@@ -112,7 +112,7 @@ def test_id_numbers_are_normalised_before_checking(company):
 
     order = submit(company, [add_line(3, id_number=spaced)])
 
-    assert order.lines.get().person.id_number_masked == f"{raw[:4]}**********{raw[-4:]}"
+    assert order.lines.get().person.id_number_masked == "*" * 14 + raw[-4:]
 
 
 def test_a_three_line_order_with_one_bad_line_saves_nothing(company):
