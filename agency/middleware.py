@@ -42,3 +42,41 @@ def history_request_middleware(
                 del HistoricalRecords.context.request
 
     return middleware
+
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+def request_id_middleware(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Gives every request an id: the one the trusted proxy sent in `X-Request-ID` (only
+    when `TRUSTED_PROXY_COUNT` says a proxy is in front, and only a well-formed one), else
+    a new uuid4. Every log line written while serving it carries the id (a contextvar read
+    by `agency.logging.RequestIdFilter`), the audit row records it, and the response
+    returns it in `X-Request-ID` so a user's report can be matched to the logs."""
+    from django.conf import settings
+    from django.utils.log import log_response
+
+    from agency.logging import new_request_id, request_id_var
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        trusted = getattr(settings, "TRUSTED_PROXY_COUNT", 0) > 0
+        sent = request.META.get("HTTP_X_REQUEST_ID") if trusted else None
+        request_id = new_request_id(sent)
+        request.request_id = request_id  # type: ignore[attr-defined]
+        token = request_id_var.set(request_id)
+        try:
+            response = get_response(request)
+            if response.status_code >= 400:
+                # Django logs an error response after the middleware has returned, out of
+                # the request's context; logged here it carries the id (once: Django skips
+                # a response already logged)
+                log_response("%s: %s", response.reason_phrase, request.path,
+                             response=response, request=request)
+        finally:
+            request_id_var.reset(token)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
+
+    return middleware

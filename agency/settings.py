@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "agency.middleware.request_id_middleware",  # first: every log line has the request id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -242,11 +243,30 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@sbportal.local")
 
 # --- Logging ---------------------------------------------------------------------------
+# One line per record on stdout: JSON (time, level, logger, message, request_id) in
+# production, readable text under DEBUG; LOG_FORMAT=json|plain chooses. Every record is
+# stamped with the request id (agency.middleware.request_id_middleware) and has anything
+# like an ID number masked to its last four characters before it is written.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")  # else: no start
+_LOG_HANDLERS = ["console"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "filters": {
+        "request_id": {"()": "agency.logging.RequestIdFilter"},
+        "redact_id_numbers": {"()": "agency.logging.RedactIdNumbersFilter"},
+    },
+    "formatters": {
+        "json": {"()": "agency.logging.JsonFormatter"},
+        "plain": {"()": "agency.logging.PlainFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
+                             "filters": ["request_id", "redact_id_numbers"]}},
+    "root": {"handlers": _LOG_HANDLERS, "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Django's own loggers write through the same handler (not its default ones)
+        "django": {"handlers": _LOG_HANDLERS, "level": "INFO", "propagate": False},
+        "django.server": {"handlers": _LOG_HANDLERS, "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
