@@ -1,9 +1,21 @@
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.http import HttpRequest
+from django.db import transaction
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from agency.audit import (
+    audit_user_deleted,
+    audit_user_password_set,
+    audit_user_saved,
+    user_rights,
+)
 from agency.models import (
     AuditEvent,
     Heartbeat,
@@ -33,13 +45,56 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
         (_("Role"), {"fields": ("role", "client", "display_name")}),
     )
 
+    # user management is audited: creation, role changes, (de)activation, other rights,
+    # passwords set by an administrator, deletion (agency.audit)
+    def save_model(self, request: HttpRequest, obj: User, form: "ModelForm[User]",
+                   change: bool) -> None:
+        before = None
+        if change and obj.pk:
+            saved = User.objects.filter(pk=obj.pk).first()
+            before = user_rights(saved) if saved is not None else None
+        super().save_model(request, obj, form, change)
+        audit_user_saved(user=obj, before=before, actor=request.user,  # type: ignore[arg-type]
+                         changed=tuple(form.changed_data), request=request)
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        audit_user_deleted(user=obj, actor=request.user, request=request)  # type: ignore[arg-type]
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            audit_user_deleted(user=user, actor=request.user,  # type: ignore[arg-type]
+                               request=request)
+        super().delete_queryset(request, queryset)
+
+    def user_change_password(self, request: HttpRequest, id: str,
+                             form_url: str = "") -> HttpResponse:
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            saved = (request.method == "POST" and response.status_code == 302
+                     and response.get("Location") != request.get_full_path())
+            if saved:
+                user = self.get_object(request, unquote(id))
+                if user is not None:
+                    audit_user_password_set(user=user, actor=request.user,  # type: ignore[arg-type]
+                                            request=request)
+        return response
+
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor_label", "action", "target_type", "target_id", "ip_address")
+    """Read-only for everyone, superusers included: no add, change or delete (the model
+    and, on PostgreSQL, a trigger refuse them too). /staff/audit/ searches and exports."""
+
+    list_display = ("at", "actor_label", "action", "target_type", "target_id",
+                    "client_id_ref", "ip_address", "request_id")
     list_filter = ("action",)
-    search_fields = ("actor_label", "target_id")
+    search_fields = ("actor_label", "target_id", "request_id")
+    date_hierarchy = "at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        return {}
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -82,9 +82,36 @@ class User(AbstractUser):
         return self.is_active and self.role in roles
 
 
+class AuditLogIsAppendOnly(Exception):
+    """Raised on any attempt to change or delete a row of the audit log."""
+
+
+APPEND_ONLY_MESSAGE = "审计日志只能追加 / The audit log is append-only"
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """No bulk change or delete of audit rows (PostgreSQL refuses them too, by trigger)."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AuditLogIsAppendOnly(APPEND_ONLY_MESSAGE)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditLogIsAppendOnly(APPEND_ONLY_MESSAGE)
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        raise AuditLogIsAppendOnly(APPEND_ONLY_MESSAGE)
+
+    def update_or_create(self, *args: Any, **kwargs: Any) -> Any:
+        raise AuditLogIsAppendOnly(APPEND_ONLY_MESSAGE)
+
+
 class AuditEvent(models.Model):
     """A security-relevant event (login, ID reveal, export, key issue…), written by the
-    service that performs the action, in the same transaction."""
+    service that performs the action, in the same transaction.
+
+    Append-only: a row is never changed or deleted — not by the model (`save()` of a
+    saved row and `delete()` raise), not by the admin (read-only), and on PostgreSQL not
+    by SQL either (a trigger refuses UPDATE and DELETE, migration agency 0008)."""
 
     class Action(models.TextChoices):
         LOGIN = "login", _("Login")
@@ -92,9 +119,21 @@ class AuditEvent(models.Model):
         LOGOUT = "logout", _("Logout")
         REVEAL = "reveal", _("Reveal personal data")
         EXPORT = "export", _("Export")
+        IMPORT = "import", _("Import")
+        DOWNLOAD = "download", _("Download")
+        BILL_ISSUED = "bill_issued", _("Bill issued")
+        POLICY_CHANGED = "policy_changed", _("Policy changed")
+        USER_CREATED = "user_created", _("User created")
+        USER_ROLE_CHANGED = "user_role_changed", _("User role changed")
+        USER_DEACTIVATED = "user_deactivated", _("User deactivated")
+        USER_REACTIVATED = "user_reactivated", _("User reactivated")
+        USER_CHANGED = "user_changed", _("User rights changed")
+        USER_PASSWORD_SET = "user_password_set", _("User password set")
+        USER_DELETED = "user_deleted", _("User deleted")
         API_KEY_ISSUED = "api_key_issued", _("API key issued")
         API_KEY_REVOKED = "api_key_revoked", _("API key revoked")
-        DOWNLOAD = "download", _("Download")
+        ARCHIVE_BATCH_CLOSED = "archive.batch_close", _("Archive batch closed")
+        ARCHIVE_DESTROYED = "archive.destroy", _("Archive item destroyed")
         OTHER = "other", _("Other")
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
@@ -113,6 +152,9 @@ class AuditEvent(models.Model):
     client_id_ref = models.BigIntegerField(_("client id"), null=True, blank=True, db_index=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")
@@ -122,6 +164,14 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_type}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditLogIsAppendOnly(APPEND_ONLY_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditLogIsAppendOnly(APPEND_ONLY_MESSAGE)
 
 
 class Heartbeat(models.Model):

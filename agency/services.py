@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from agency.errors import ErrorDetail, ValidationFailed
+from agency.logging import current_request_id
 from agency.models import AuditEvent, Heartbeat, Licence, Notification, StaffProfile, User
 from agency.roles import STAFF_ROLES
 
@@ -30,10 +31,13 @@ def audit_record(
     client_id: int | None = None,
     detail: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
+    actor_label: str = "",
 ) -> AuditEvent:
-    """Write one audit row. Call it inside the transaction of the action it records."""
-    label = ""
-    if actor is not None:
+    """Write one audit row. Call it inside the transaction of the action it records.
+    `actor_label` names a caller that is no user (an API key); the row also keeps the
+    id of the request being served (the one in the logs and the X-Request-ID header)."""
+    label = actor_label
+    if actor is not None and not label:
         label = actor.get_username()
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
@@ -44,6 +48,7 @@ def audit_record(
         client_id_ref=client_id,
         detail=detail or {},
         ip_address=_client_ip(request),
+        request_id=current_request_id(),
     )
 
 

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from agency import api_views, views, views_inbox, views_org
+from agency import api_views, views, views_audit, views_inbox, views_org
 from agency.routing import faces
 
 APPS = ("archive", "policies", "clients", "enrollment", "billing", "compliance")
@@ -33,6 +33,9 @@ urlpatterns = [
             path("staff-profiles/", views_org.staff_profile_list, name="staff-profiles-list"),
             path("staff-profiles/<int:user_id>/edit/", views_org.staff_profile_edit,
                  name="staff-profiles-edit"),
+            # the audit log: admins and managers search and export it
+            path("audit/", views_audit.staff_audit, name="staff-audit"),
+            path("audit/export/", views_audit.staff_audit_export, name="staff-audit-export"),
             path("notifications/", views_inbox.staff_notifications,
                  name="staff-notifications"),
             path("notifications/<int:pk>/", views_inbox.staff_notification_open,
