@@ -7,6 +7,7 @@ real environment variables win over it. `.env.example` lists every variable.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -16,10 +17,22 @@ env = environ.Env()
 env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-SECRET_KEY = env.str(
-    "DJANGO_SECRET_KEY",
-    default="insecure-local-key-only-for-development-and-tests-0123456789abcdef",
-)
+
+
+def _secret(name: str) -> str:
+    """A key no process may run without. None is written in the code: `make run` and
+    `make test` generate their own once, into the ignored local `.env`
+    (scripts/bootstrap.sh); a deployment sets real ones in its environment."""
+    value = env.str(name, default="").strip()
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} is not set. Set it in the environment (see .env.example); "
+            "`make run` writes a local .env with generated keys."
+        )
+    return value
+
+
+SECRET_KEY = _secret("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -145,24 +158,27 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 SCAN_MAX_BYTES = env.int("SCAN_MAX_BYTES", default=10 * 1024 * 1024)
 
-# --- Security (production values come from the environment) ----------------------------
-SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+# --- Security: on unless DEBUG (the local demo over plain HTTP) turns it off ------------
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
-SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
-SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=False)
-CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=False)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS",
+                                          default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 3600)
 
 # --- Personal data (PIPL): keys for ID numbers at rest --------------------------------
-# Comma-separated Fernet keys, newest first; older keys still decrypt (rotation).
-FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
-# Key for the keyed lookup hash (HMAC-SHA256) of ID numbers; defaults to SECRET_KEY.
-FIELD_HASH_KEY = env.str("FIELD_HASH_KEY", default="")
+# Comma-separated Fernet keys, newest first; older keys still decrypt (rotation). Required.
+FIELD_ENCRYPTION_KEYS = [k.strip() for k in _secret("FIELD_ENCRYPTION_KEYS").split(",")
+                         if k.strip()]
+# Key for the keyed lookup hash (HMAC-SHA256) of ID numbers. Required; never rotated
+# casually: changing it invalidates every stored hash.
+FIELD_HASH_KEY = _secret("FIELD_HASH_KEY")
 
 # --- REST API ------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -233,6 +249,17 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 WEBHOOK_ALLOW_HTTP_HOSTS = [h for h in env.list("WEBHOOK_ALLOW_HTTP_HOSTS", default=[]) if h]
 WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+
+# Lines of roster orders a client may have checked per hour, all routes and keys together
+# (enrollment.orders.validation.validation_budget_spend).
+ORDER_VALIDATION_LINES_PER_HOUR = env.int("ORDER_VALIDATION_LINES_PER_HOUR", default=40_000)
+
+# How long an Idempotency-Key is remembered (agency.idempotency).
+IDEMPOTENCY_TTL_HOURS = env.int("IDEMPOTENCY_TTL_HOURS", default=24)
+
+# `seed_demo` (demo users with published passwords) runs only where this is on: the local
+# demo (DEBUG) by default, never a production database.
+DEMO_DATA_ALLOWED = env.bool("DJANGO_ALLOW_DEMO", default=DEBUG)
 
 # --- The agency itself (printed on proofs of enrolment) ------------------------------
 AGENCY_NAME = env.str("AGENCY_NAME", default="社保代理服务平台")
