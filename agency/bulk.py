@@ -48,7 +48,10 @@ def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
 
 def _copy(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     statement = f"COPY {_quote(table)} ({', '.join(_quote(c) for c in columns)}) FROM STDIN"
-    with connections[DEFAULT_DB_ALIAS].cursor() as wrapper:
+    connection = connections[DEFAULT_DB_ALIAS]
+    # psycopg's own cursor raises psycopg's errors: wrap them as Django's (a unique index a
+    # concurrent request filled first is an IntegrityError the caller can answer as 409)
+    with connection.cursor() as wrapper, connection.wrap_database_errors:
         raw = wrapper.cursor  # the psycopg cursor
         with raw.copy(statement) as copy:
             for row in rows:

@@ -38,6 +38,9 @@ app.conf.beat_schedule = {
     # STD-4.8: archived files are recomputed nightly; a missing or changed one is reported
     "archive-check": {"task": "archive.tasks.archive_check_task",
                       "schedule": crontab(hour=2, minute=30)},
+    # Idempotency-Key records past IDEMPOTENCY_TTL_HOURS
+    "idempotency-purge": {"task": "agency.tasks.idempotency_purge_task",
+                          "schedule": crontab(minute=20)},
     # files a rolled-back or crashed upload left under a temporary name
     "archive-sweep-orphans": {"task": "archive.tasks.archive_sweep_orphans_task",
                               "schedule": crontab(hour=3, minute=0)},
