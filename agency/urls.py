@@ -7,9 +7,9 @@ place that knows every app, and it knows them by name only.
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from agency import api_views, views, views_audit, views_inbox, views_org
+from agency.api_docs import PrivateDocsView, PrivateSchemaView
 from agency.routing import faces
 
 APPS = ("archive", "policies", "clients", "enrollment", "billing", "compliance")
@@ -58,8 +58,8 @@ urlpatterns = [
         ],
     ),
     *(path("", include(f"{app}.urls")) for app in APPS),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", PrivateSchemaView.as_view(), name="api-schema"),
+    path("api/docs/", PrivateDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
 

@@ -80,7 +80,9 @@ def test_unknown_api_path_is_404_json(api_client):
     assert response.json()["error"]["code"] == "not_found"
 
 
-def test_api_docs_page_is_served_with_local_assets(client):
+def test_api_docs_page_is_served_with_local_assets(client, portal_user):
+    client.force_login(portal_user)
+
     response = client.get("/api/docs/")
 
     html = response.content.decode()
@@ -119,9 +121,13 @@ def test_me_of_a_portal_user_names_its_client(api_client, portal_user, client_co
         "id": client_company.pk, "name": client_company.name, "uscc": client_company.uscc}
 
 
-def test_schema_is_served(client):
+def test_schema_is_served_to_a_signed_in_caller_only(client, api_client, portal_user):
+    anonymous = [api_client.get("/api/schema/"), api_client.get("/api/docs/")]
+    client.force_login(portal_user)
+
     response = client.get("/api/schema/")
 
+    assert [r.status_code for r in anonymous] == [401, 401]
     assert response.status_code == 200
     assert b"/api/v1/auth/token/" in response.content
 
