@@ -16,6 +16,7 @@ import io
 import os
 from typing import IO, Any
 
+from cryptography.fernet import Fernet, InvalidToken
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
@@ -60,6 +61,29 @@ def _read_all(content: Any) -> bytes:
     return b"".join(parts)
 
 
+class DecryptedFile(File):
+    """The plain content of a stored file, in memory. Reopening (FieldFile.open after the
+    file was closed) reads and decrypts the stored file again, as reopening a file on disk
+    would."""
+
+    def __init__(self, storage: "EncryptedFileSystemStorage", name: str, mode: str) -> None:
+        self._storage = storage
+        super().__init__(self._stream(name, mode), name=name)
+        self.mode = mode
+
+    def _stream(self, name: str, mode: str) -> IO[Any]:
+        data = self._storage.read_plain(name)
+        return io.BytesIO(data) if "b" in mode else io.StringIO(data.decode())
+
+    def open(self, mode: str | None = None, *args: Any, **kwargs: Any) -> "DecryptedFile":
+        if not self.closed:
+            self.seek(0)
+        else:
+            self.mode = mode or self.mode
+            self.file = self._stream(self.name or "", self.mode)
+        return self
+
+
 class EncryptedFileSystemStorage(FileSystemStorage):
     """FileSystemStorage that encrypts on `_save` and decrypts on `_open`."""
 
@@ -69,9 +93,7 @@ class EncryptedFileSystemStorage(FileSystemStorage):
     def _open(self, name: str, mode: str = "rb") -> File:
         if any(flag in mode for flag in "wa+x"):
             raise ValueError("encrypted storage files are written with save(), not open(mode)")
-        data = self.read_plain(name)
-        stream: IO[Any] = io.BytesIO(data) if "b" in mode else io.StringIO(data.decode())
-        return File(stream, name=name)
+        return DecryptedFile(self, name, mode)
 
     def read_raw(self, name: str) -> bytes:
         """The bytes on disk (ciphertext, or plaintext of a legacy file)."""
@@ -85,20 +107,35 @@ class EncryptedFileSystemStorage(FileSystemStorage):
         """The plain file's size (the file on disk is larger)."""
         return len(self.read_plain(name))
 
-    def reencrypt(self, name: str) -> bool:
-        """Encrypt a legacy plaintext file in place, or re-encrypt a token under the newest
-        key. Written to a temporary file beside it and renamed over it, so a crash leaves
-        either the old or the new file, never half of one. True when the file was changed
-        from plaintext (False: it was a token, now under the newest key)."""
+    def reencrypt(self, name: str) -> str:
+        """Encrypt a legacy plaintext file in place ("encrypted"), re-encrypt a token written
+        under an older key ("rotated"), or leave a token under the newest key alone
+        ("current"). The new content goes to a temporary file beside the old one and is
+        renamed over it, so a crash leaves either the old or the new file, never half of one."""
         path = self.path(name)
         raw = self.read_raw(name)
-        was_plain = not is_encrypted(raw)
-        token = rotate_bytes(raw)
-        temp = f"{path}.encrypting"
+        if not is_encrypted(raw):
+            outcome, token = "encrypted", encrypt_bytes(raw)
+        elif _under_newest_key(raw):
+            return "current"
+        else:
+            outcome, token = "rotated", rotate_bytes(raw)
+        temp = f"{path}{PARTIAL_SUFFIX}"
         with open(temp, "wb") as handle:
             handle.write(token)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, os.stat(path).st_mode & 0o777)
         os.replace(temp, path)
-        return was_plain
+        return outcome
+
+
+PARTIAL_SUFFIX = ".encrypting"
+
+
+def _under_newest_key(raw: bytes) -> bool:
+    try:
+        Fernet(_keys()[0].encode()).decrypt(raw)
+    except InvalidToken:
+        return False
+    return True

@@ -43,7 +43,8 @@ def test_upload_stores_the_file_in_the_archive_under_a_name_without_the_person(
     assert path.parent == Path(settings.MEDIA_ROOT) / "archive" / f"{month:%Y}" / f"{month:%m}"
     assert str(person.pk) not in path.stem and "照片" not in path.name
     assert path.suffix == ".png"
-    assert path.read_bytes() == DEMO_PNG
+    assert path.read_bytes() != DEMO_PNG  # encrypted at rest (agency.storage)
+    assert paper.file.open("rb").read() == DEMO_PNG
 
 
 @pytest.mark.parametrize(("data", "content_type"), [
