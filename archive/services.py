@@ -7,17 +7,20 @@ month (`filing_check`, `batch_close`), lent (`loan_create`, `loan_return`), appr
 import datetime
 from dataclasses import dataclass, field
 
+from cryptography.fernet import InvalidToken
 from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from agency.deadlines import add_months, month_start
 from agency.errors import DomainError, ErrorDetail
 from agency.history import record_actor
-from agency.models import User
-from agency.roles import Role
+from agency.models import AuditEvent, User
+from agency.roles import REVEAL_ROLES, Role
 from agency.services import audit_record
 from archive import storage
 from archive.models import (
@@ -306,6 +309,63 @@ def archive_verify() -> IntegrityReport:
         report.checked += 1
         if not default_storage.exists(item.file.name):
             report.missing.append(item.pk)
-        elif storage.stored_checksum(item.file.name) != item.sha256:
+        elif _checksum_or_none(item.file.name) != item.sha256:
             report.changed.append(item.pk)
     return report
+
+
+def _checksum_or_none(name: str) -> str | None:
+    """The stored file's checksum (of its plain content: the storage decrypts); None when it
+    no longer decrypts under any configured key (altered on disk, or its key dropped)."""
+    try:
+        return storage.stored_checksum(name)
+    except InvalidToken:
+        return None
+
+
+# --- downloads ------------------------------------------------------------------------
+
+# Order and client papers hold ID numbers, and so does whatever the enrollment app files
+# (an order's e-mail is correspondence, but carries the roster): downloading them takes the
+# right to reveal a full ID number (the one rule, `agency.roles.REVEAL_ROLES`).
+PAPER_FILE_ROLES = REVEAL_ROLES
+PAPER_KINDS = frozenset({ItemKind.ORDER_PAPERS, ItemKind.CLIENT_PAPERS})
+PERSONAL_DATA_APPS = frozenset({"enrollment"})
+
+
+def item_holds_personal_data(item: ArchiveItem) -> bool:
+    if item.kind in PAPER_KINDS:
+        return True
+    if item.content_type_id is None:
+        return False
+    subject_type = ContentType.objects.get_for_id(item.content_type_id)
+    return subject_type.app_label in PERSONAL_DATA_APPS
+
+
+@transaction.atomic
+def archive_item_download(
+    *, item: ArchiveItem, actor: User | None, request: HttpRequest | None = None,
+) -> FieldFile:
+    """Record that an item's file was downloaded (the view sends it after this), for every
+    route. A file that holds personal data follows the reveal rule for staff: an archivist
+    or finance user gets 403 before any audit row. A client's own users (the caller's scope
+    has already limited them to their own client's items) download their own papers; every
+    download, theirs too, writes an audit row."""
+    if not item.file or not item.file.name:
+        raise Http404
+    if item_holds_personal_data(item) and not _may_download_papers(actor, item):
+        raise DomainError(
+            code="permission_denied", status=403,
+            message="无权下载含证件号码的档案 / Not allowed to download papers with ID numbers")
+    audit_record(actor=actor, action=AuditEvent.Action.DOWNLOAD, target=item,
+                 client_id=item.client_id, detail={"kind": item.kind, "name": item.file.name},
+                 request=request)
+    return item.file
+
+
+def _may_download_papers(actor: User | None, item: ArchiveItem) -> bool:
+    if actor is None:
+        return False
+    if actor.is_portal_user:
+        return actor.client_id == item.client_id
+    return actor.has_role(*PAPER_FILE_ROLES)

@@ -19,11 +19,9 @@ from agency.errors import DomainError
 from agency.files import stored_file_response
 from agency.forms import add_domain_errors
 from agency.http import ViewerRequest
-from agency.models import AuditEvent
-from agency.roles import REVEAL_ROLES, Role
-from agency.services import audit_record
+from agency.roles import Role
 from archive.forms import AppraisalForm, DestructionForm, ItemSearchForm, LoanForm
-from archive.models import ArchiveItem, FilingBatch, ItemKind, Loan
+from archive.models import ArchiveItem, FilingBatch, Loan
 from archive.selectors import (
     batch_items,
     batch_list,
@@ -37,7 +35,9 @@ from archive.selectors import (
 )
 from archive.services import (
     DESTRUCTION_ROLES,
+    PAPER_FILE_ROLES,  # noqa: F401 (re-exported: the rule tests read it here)
     appraisal_record,
+    archive_item_download,
     batch_close,
     destruction_approve_and_execute,
     filing_check,
@@ -145,30 +145,23 @@ def staff_archive_loan_return(request: ViewerRequest, pk: int) -> HttpResponse:
     return redirect("staff-archive-loans")
 
 
-# Order and client papers hold ID numbers: downloading them takes the right to reveal a full
-# ID number (the one rule, `agency.roles.REVEAL_ROLES`).
-PAPER_FILE_ROLES = REVEAL_ROLES
-PAPER_KINDS = frozenset({ItemKind.ORDER_PAPERS, ItemKind.CLIENT_PAPERS})
-
-
 @staff_required(*ARCHIVE_ROLES)
 @transaction.atomic
 def staff_archive_item_file(request: ViewerRequest, pk: int) -> HttpResponse:
     """An item's file, with an audit row (action download) for each download.
 
-    Order papers and client papers hold ID numbers, so they follow the reveal rule
-    (`REVEAL_ROLES`: admin, manager, service representative). The reveal rule does not
-    allow archivists, so an archivist gets 403 on those two kinds and keeps the download of
-    the archive's other records (agreements, correspondence)."""
+    Files that hold ID numbers (order and client papers, what the enrollment app filed)
+    follow the reveal rule (`REVEAL_ROLES`: admin, manager, service representative) in
+    `archive_item_download`: an archivist gets 403 on those and keeps the download of the
+    archive's other records (agreements, logged correspondence)."""
     item = item_get(viewer=request.viewer, pk=pk)
-    if item.kind in PAPER_KINDS and not request.viewer.has_role(*PAPER_FILE_ROLES):
-        raise PermissionDenied(
-            "无权下载含证件号码的档案 / Not allowed to download papers with ID numbers")
-    response = stored_file_response(item.file)
-    audit_record(actor=request.user, action=AuditEvent.Action.DOWNLOAD, target=item,
-                 client_id=item.client_id, detail={"kind": item.kind, "name": item.file.name},
-                 request=request)
-    return response
+    try:
+        file = archive_item_download(item=item, actor=request.user, request=request)
+    except DomainError as error:
+        if error.status == 403:
+            raise PermissionDenied(str(error.message)) from error
+        raise
+    return stored_file_response(file)
 
 
 @portal_required()
@@ -180,8 +173,12 @@ def portal_archive_list(request: ViewerRequest) -> HttpResponse:
 
 
 @portal_required()
+@transaction.atomic
 def portal_archive_item_file(request: ViewerRequest, pk: int) -> HttpResponse:
-    return stored_file_response(portal_item_get(viewer=request.viewer, pk=pk).file)
+    """The client's own contract or papers, with an audit row for each download."""
+    item = portal_item_get(viewer=request.viewer, pk=pk)
+    return stored_file_response(archive_item_download(item=item, actor=request.user,
+                                                      request=request))
 
 
 def _item_page(request: ViewerRequest, pk: int, *, appraisal: AppraisalForm,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,7 +23,7 @@ from agency.models import User
 from agency.roles import Role
 from archive.models import ItemKind
 from archive.selectors import item_list
-from clients.documents import contract_pdf
+from clients.documents import client_document_download, contract_pdf
 from clients.forms import (
     ApiKeyForm,
     AssignRepForm,
@@ -272,7 +273,14 @@ def staff_api_key_revoke(request: ViewerRequest, pk: int) -> HttpResponse:
 
 @staff_required()
 def staff_client_licence_scan(request: ViewerRequest, pk: int) -> HttpResponse:
-    return stored_file_response(client_get(viewer=request.viewer, pk=pk).licence_scan)
+    return _scan_response(request, client_get(viewer=request.viewer, pk=pk))
+
+
+def _scan_response(request: ViewerRequest, document: Client | Contract) -> HttpResponse:
+    """A stored scan after its audit row (undone if the file is gone: 404)."""
+    with transaction.atomic():
+        return stored_file_response(client_document_download(
+            document=document, actor=request.user, request=request))
 
 
 @staff_required()
@@ -364,7 +372,7 @@ def staff_contract_terminate(request: ViewerRequest, pk: int) -> HttpResponse:
 
 @staff_required()
 def staff_contract_scan(request: ViewerRequest, pk: int) -> HttpResponse:
-    return stored_file_response(contract_get(viewer=request.viewer, pk=pk).signed_scan)
+    return _scan_response(request, contract_get(viewer=request.viewer, pk=pk))
 
 
 @staff_required()
@@ -400,7 +408,7 @@ def portal_contract_detail(request: ViewerRequest, pk: int) -> HttpResponse:
 
 @portal_required()
 def portal_contract_scan(request: ViewerRequest, pk: int) -> HttpResponse:
-    return stored_file_response(contract_get(viewer=request.viewer, pk=pk).signed_scan)
+    return _scan_response(request, contract_get(viewer=request.viewer, pk=pk))
 
 
 @portal_required()

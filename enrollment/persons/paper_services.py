@@ -11,6 +11,7 @@ from agency.errors import DomainError, ErrorDetail, ValidationFailed
 from agency.history import record_actor
 from agency.models import AuditEvent, User, audit_detail
 from agency.pdf import render_pdf
+from agency.roles import REVEAL_ROLES
 from agency.services import audit_record
 from archive.models import ItemKind
 from archive.services import archive_receive_file, archive_store
@@ -129,7 +130,12 @@ def paper_download(
     *, paper: Paper, actor: User | None, request: HttpRequest | None = None,
     api_key_id: int | None = None,
 ) -> Paper:
-    """Record that a paper was downloaded (the view sends it after this)."""
+    """Record that a paper was downloaded (the view sends it after this). An ID-card scan
+    holds the full ID number: staff need the reveal right (`REVEAL_ROLES`), else 403 before
+    any audit row; the client's own users and keys reach only their own client's papers."""
+    if actor is not None and actor.is_agency_staff and not actor.has_role(*REVEAL_ROLES):
+        raise DomainError(code="permission_denied", status=403,
+                          message="无权下载人员材料 / Not allowed to download a person's papers")
     audit_record(
         actor=actor, action=AuditEvent.Action.DOWNLOAD, target=paper,
         client_id=paper.client_id,
