@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from agency.errors import ErrorDetail, ValidationFailed
+from agency.files import scan_problem
 from agency.logging import current_request_id
 from agency.models import AuditEvent, Heartbeat, Licence, Notification, StaffProfile, User
 from agency.roles import STAFF_ROLES
@@ -83,6 +84,8 @@ def licence_save(
     if clash.exists():
         errors.append(ErrorDetail("duplicate", "许可证编号已存在 / Licence number already exists",
                                   field="number"))
+    if scan is not None and (problem := scan_problem(scan, field="scan")) is not None:
+        errors.append(problem)  # PDF/JPEG/PNG by content, at most SCAN_MAX_BYTES
     if errors:
         raise ValidationFailed(errors)
     licence = licence or Licence()

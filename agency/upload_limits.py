@@ -95,6 +95,11 @@ def wsgi_max_bytes() -> int:
     return max(caps)
 
 
+def _shown(cap: int, meta: dict[str, Any]) -> int:
+    """The limit to name in the answer: the files' (without the form's envelope)."""
+    return cap - _envelope() if _is_multipart(meta) else cap
+
+
 def _megabytes(limit: int) -> str:
     return f"{limit / (1024 * 1024):.0f}"
 
@@ -133,7 +138,7 @@ def upload_limit_middleware(
         if length:
             cap = route_cap(request.path_info, request.META)
             if cap is not None and length > cap:
-                return too_large_response(request.path, cap)
+                return too_large_response(request.path, _shown(cap, request.META))
         return get_response(request)
 
     return middleware
@@ -149,6 +154,7 @@ def limit_request_body(app: WSGIApp) -> WSGIApp:
     def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         limit = wsgi_max_bytes()
         if content_length(environ) > limit:
+            limit = _shown(limit, environ)
             path = str(environ.get("PATH_INFO", ""))
             if path.startswith("/api/"):
                 body = json.dumps(_api_body(limit), ensure_ascii=False).encode()

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 
 from agency.errors import Conflict, DomainError, ErrorDetail, ValidationFailed
+from agency.files import scan_check
 from agency.history import record_actor
 from agency.models import AuditEvent, User
 from agency.qualifications import unqualified_reasons
@@ -98,7 +99,7 @@ def client_save(
     client.contact_phone = contact_phone
     client.contact_email = contact_email
     client.work_injury_risk_class = work_injury_risk_class
-    stored = _receive(licence_scan)
+    stored = _receive(licence_scan, field="licence_scan")
     if stored is not None:
         client.licence_scan.name = stored.name
     record_actor(client, actor)
@@ -110,10 +111,12 @@ def client_save(
     return client
 
 
-def _receive(upload: UploadedFile | None) -> Stored | None:
-    """Write an uploaded scan through the archive's one door (STD-5.1)."""
+def _receive(upload: UploadedFile | None, *, field: str) -> Stored | None:
+    """Write an uploaded scan through the archive's one door (STD-5.1): only a PDF, JPEG or
+    PNG by its content, at most SCAN_MAX_BYTES, else a field error and nothing written."""
     if upload is None:
         return None
+    scan_check(upload, field=field)
     return archive_receive_file(content=upload, original_name=upload.name or "scan",
                                 month=timezone.localdate())
 
@@ -421,7 +424,7 @@ def contract_create(
             setattr(contract, name, text)
     for name, flag in (services or {}).items():
         setattr(contract, name, flag)
-    stored = _receive(signed_scan)
+    stored = _receive(signed_scan, field="signed_scan")
     if stored is not None:
         contract.signed_scan.name = stored.name
     record_actor(contract, actor)
