@@ -33,6 +33,18 @@ class PortalLoginForm(_FaceLoginForm):
     allowed_roles = PORTAL_ROLES
 
 
+class TwoFactorForm(forms.Form):
+    """The six-digit code of the user's authenticator app (TOTP)."""
+
+    otp = forms.RegexField(
+        label=_("Code from your authenticator app"),
+        regex=r"^\d{6}$",
+        error_messages={"invalid": _("Enter the six digits your app shows.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code",
+                                      "maxlength": 6, "autofocus": True}),
+    )
+
+
 LOGIN_HELP = _("Use the account the agency gave you.")
 
 

@@ -44,6 +44,64 @@ def history_request_middleware(
     return middleware
 
 
+def needs_second_factor(user: Any) -> bool:
+    """A logged-in staff user whose role must confirm the login with a TOTP code
+    (`agency.roles.OTP_ROLES`) and who has not yet done so in this session."""
+    from django.conf import settings
+
+    from agency.roles import OTP_ROLES
+
+    if not settings.STAFF_OTP_REQUIRED or not getattr(user, "is_authenticated", False):
+        return False
+    if getattr(user, "role", None) not in OTP_ROLES:
+        return False
+    is_verified = getattr(user, "is_verified", None)
+    return not (is_verified is not None and is_verified())
+
+
+# reachable before the second factor: the logins, the two-factor pages, logouts, language,
+# static files and the health check
+_OPEN_BEFORE_SECOND_FACTOR = (
+    "/staff/login/", "/staff/logout/", "/staff/two-factor/", "/portal/login/",
+    "/portal/logout/", "/admin/login/", "/admin/logout/", "/i18n/", "/static/", "/healthz",
+)
+
+
+def staff_two_factor_middleware(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Until a staff user of `OTP_ROLES` has entered a TOTP code, every page (staff pages,
+    the admin) sends them to the two-factor page, and the API refuses their session.
+
+    Runs after django-otp's OTPMiddleware (`request.user.is_verified()`). An API call
+    with `Authorization` is left to DRF: the token login asked for the code already."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        path = request.path_info
+        if path.startswith(_OPEN_BEFORE_SECOND_FACTOR) or not needs_second_factor(
+            request.user
+        ):
+            return get_response(request)
+        if path.startswith("/api/"):
+            if "HTTP_AUTHORIZATION" in request.META:
+                return get_response(request)
+            from django.http import JsonResponse
+
+            from agency.views import TWO_FACTOR_REQUIRED
+
+            return JsonResponse(
+                {"error": {"code": "otp_required", "message": str(TWO_FACTOR_REQUIRED),
+                           "details": []}},
+                status=403,
+            )
+        from django.contrib.auth.views import redirect_to_login
+        from django.urls import reverse
+
+        return redirect_to_login(request.get_full_path(), reverse("staff-two-factor"))
+
+    return middleware
+
+
 REQUEST_ID_HEADER = "X-Request-ID"
 
 

@@ -29,3 +29,7 @@ PORTAL_ROLES = frozenset({Role.CLIENT_ADMIN, Role.CLIENT_VIEWER})
 
 # who may see a full ID number, and so download the files that hold them (STD-6.1)
 REVEAL_ROLES = (Role.ADMIN, Role.MANAGER, Role.SERVICE_REP)
+
+# who must confirm each staff login with a TOTP code (django-otp): the roles that reveal ID
+# numbers, which include the ones that manage users (admin, manager)
+OTP_ROLES = frozenset(REVEAL_ROLES)

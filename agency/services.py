@@ -11,17 +11,15 @@ from django.utils import timezone
 
 from agency.errors import ErrorDetail, ValidationFailed
 from agency.files import scan_problem
+from agency.http import client_ip
 from agency.logging import current_request_id
 from agency.models import AuditEvent, Heartbeat, Licence, Notification, StaffProfile, User
 from agency.roles import STAFF_ROLES
 
 
 def _client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-    return ip or None
+    # the same address DRF and axes see: only TRUSTED_PROXY_COUNT proxies are believed
+    return None if request is None else client_ip(request)
 
 
 def audit_record(

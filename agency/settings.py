@@ -264,6 +264,38 @@ DEMO_DATA_ALLOWED = env.bool("DJANGO_ALLOW_DEMO", default=DEBUG)
 # --- The agency itself (printed on proofs of enrolment) ------------------------------
 AGENCY_NAME = env.str("AGENCY_NAME", default="社保代理服务平台")
 
+# --- Logins: lockout (django-axes), staff two-factor (django-otp), proxies, API tokens ---
+# How many reverse proxies in front of Django each append one address to X-Forwarded-For.
+# 0: nobody's header is trusted, the peer address (REMOTE_ADDR) is the caller. One number
+# for DRF's throttles, axes' lockout and the audit log (all through agency.http.client_ip).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp"]
+_auth_mw = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+MIDDLEWARE[_auth_mw:_auth_mw] = [
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
+    "agency.middleware.staff_two_factor_middleware",  # staff who must, verify first
+]
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as axes asks
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked (user, address)
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Locked after this many failures of one username from one address, for the cool-off.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.int("LOGIN_LOCKOUT_MINUTES", default=30) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "agency.http.client_ip"
+AXES_LOCKOUT_CALLABLE = "agency.views.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+# Staff whose role reveals ID numbers or manages users (agency.roles.OTP_ROLES) confirm
+# each login with a TOTP code. Only the local `make run` demo turns this off.
+STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=True)
+OTP_TOTP_ISSUER = AGENCY_NAME
+# A user's API token older than this answers 401; logging in again issues a new one.
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=12)
+
 # --- E-mail --------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

@@ -22,6 +22,9 @@ urlpatterns = [
         staff=[
             path("login/", views.StaffLoginView.as_view(), name="staff-login"),
             path("logout/", views.staff_logout, name="staff-logout"),
+            path("two-factor/", views.staff_two_factor, name="staff-two-factor"),
+            path("two-factor/setup/", views.staff_two_factor_setup,
+                 name="staff-two-factor-setup"),
             # agency organisation (STD-3.1, STD-3.2)
             path("licences/", views_org.staff_licence_list, name="staff-licences-list"),
             path("licences/new/", views_org.staff_licence_create,

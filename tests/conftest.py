@@ -45,6 +45,41 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def verify_second_factor(client, user) -> None:
+    """Mark `client`'s session as having passed the TOTP step for `user` (a confirmed
+    device of theirs, as django-otp's own login would), when their role needs one."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from agency.roles import OTP_ROLES
+
+    if getattr(user, "role", None) not in OTP_ROLES:
+        return
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_two_factor(monkeypatch):
+    """`client.force_login(user)` skips the password, and here the TOTP code too: the
+    page tests are about pages, not logins. The two-factor check itself stays on
+    (STAFF_OTP_REQUIRED) and is tested through the real login in
+    tests/security/test_two_factor.py, which never uses force_login to get verified."""
+    from django.test.client import ClientMixin
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        verify_second_factor(self, user)
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
 @pytest.fixture
 def client_company(db):
     return ClientFactory()

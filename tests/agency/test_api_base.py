@@ -34,7 +34,8 @@ def test_bad_token_is_401(api_client):
     assert response.json()["error"]["code"] == "authentication_failed"
 
 
-def test_token_login_returns_a_token_that_authenticates(api_client):
+def test_token_login_returns_a_token_that_authenticates(api_client, settings):
+    settings.STAFF_OTP_REQUIRED = False  # a manager's code: tests/security/test_two_factor.py
     user = UserFactory(role=Role.MANAGER)
 
     response = api_client.post(

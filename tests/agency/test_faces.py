@@ -18,7 +18,8 @@ ROLE_LABELS_ZH = {
 
 
 @pytest.mark.parametrize("role", sorted(STAFF_ROLES))
-def test_each_staff_role_logs_in_and_sees_the_staff_dashboard(client, role):
+def test_each_staff_role_logs_in_and_sees_the_staff_dashboard(client, settings, role):
+    settings.STAFF_OTP_REQUIRED = False  # the code step: tests/security/test_two_factor.py
     user = UserFactory(role=role)
 
     response = client.post(

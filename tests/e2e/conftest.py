@@ -28,6 +28,13 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _staff_two_factor_off(settings):
+    """The browser flows log staff in with their password only; the TOTP step has its
+    own browser test (test_two_factor_flow.py), which turns it back on."""
+    settings.STAFF_OTP_REQUIRED = False
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="zh-CN")
