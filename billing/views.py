@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agency.access import portal_required, staff_required
 from agency.deadlines import add_months, month_start
+from agency.dispatch import BrokerUnavailable, task_send
 from agency.errors import DomainError
 from agency.forms import add_domain_errors
 from agency.http import ViewerRequest
@@ -351,7 +352,13 @@ def staff_generate(request: ViewerRequest) -> HttpResponse:
                      initial={"month": _last_month(timezone.localdate())})
     if request.method == "POST" and form.is_valid():
         month = month_text(form.cleaned_data["month"])
-        result = bill_generate_month_task.delay(month=month, actor_id=request.user.pk)
+        try:
+            result = task_send(bill_generate_month_task, month=month,
+                               actor_id=request.user.pk)
+        except BrokerUnavailable as error:
+            messages.error(request, str(error.message))
+            return _staff_page(request, "billing/staff_generate.html", "generate",
+                               {"form": form}, status=error.status)
         return redirect(reverse("staff-billing-generate-progress", args=[result.id])
                         + f"?month={month}")
     return _staff_page(request, "billing/staff_generate.html", "generate", {"form": form},
