@@ -88,7 +88,8 @@ class EncryptedFileSystemStorage(FileSystemStorage):
     """FileSystemStorage that encrypts on `_save` and decrypts on `_open`."""
 
     def _save(self, name: str, content: Any) -> str:
-        return super()._save(name, ContentFile(encrypt_bytes(_read_all(content))))
+        token = ContentFile(encrypt_bytes(_read_all(content)))
+        return super()._save(name, token)  # type: ignore[misc]  # not in django-stubs
 
     def _open(self, name: str, mode: str = "rb") -> File:
         if any(flag in mode for flag in "wa+x"):

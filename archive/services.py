@@ -360,7 +360,8 @@ def archive_item_download(
     audit_record(actor=actor, action=AuditEvent.Action.DOWNLOAD, target=item,
                  client_id=item.client_id, detail={"kind": item.kind, "name": item.file.name},
                  request=request)
-    return item.file
+    file: FieldFile = item.file
+    return file
 
 
 def _may_download_papers(actor: User | None, item: ArchiveItem) -> bool:
