@@ -134,6 +134,10 @@ def _check_url(url: str) -> tuple[_Target | None, str | None]:
         return None, NOT_HTTPS
     if not host:
         return None, NO_HOST
+    try:  # an internationalised name as DNS, TLS and the Host header spell it
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None, BAD_URL
     port = port or (443 if parts.scheme == "https" else 80)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
@@ -141,7 +145,7 @@ def _check_url(url: str) -> tuple[_Target | None, str | None]:
         # the scope of a link-local IPv6 address ("fe80::1%eth0") is dropped: refused anyway
         addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos
                      if info[0] in (socket.AF_INET, socket.AF_INET6)]
-    except (OSError, UnicodeError, ValueError):
+    except (OSError, ValueError):
         return None, NO_RESOLVE
     if not addresses:
         return None, NO_RESOLVE

@@ -165,6 +165,13 @@ def test_a_name_with_public_addresses_only_is_accepted(client_company, dns):
     assert endpoint.url == "https://hooks.example.test/"
 
 
+def test_an_internationalised_name_is_checked_as_dns_spells_it(client_company, dns):
+    dns.set("xn--fiqs8s.example.test", ["10.0.0.1"])
+
+    assert _refused(client_company, "https://中国.example.test/in") == (
+        "url", "url_invalid", PRIVATE)
+
+
 def test_a_name_that_now_resolves_to_loopback_gets_no_connection(client_company, dns,
                                                                  connections):
     dns.set("hooks.example.test", [PUBLIC_V4])
