@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "agency.middleware.request_id_middleware",  # first: every log line has the request id
     "django.middleware.security.SecurityMiddleware",
+    "agency.db_unavailable.DatabaseUnavailableMiddleware",  # database gone: 503, not 500
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
