@@ -3,6 +3,7 @@
 from typing import Any
 
 from drf_spectacular import openapi
+from rest_framework import serializers
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -21,3 +22,51 @@ class AutoSchema(openapi.AutoSchema):
             outer = qualname.rsplit(".", 1)[0].replace(".", "")
             name = outer.removesuffix("View").removesuffix("Api") + name
         return name
+
+    def _get_paginator(self) -> Any:
+        """A plain APIView that answers a page through `agency.api.paginated` is described
+        as the page it sends (`{"count", "next", "previous", "results"}`), not as a bare
+        list."""
+        paginator = super()._get_paginator()
+        handler = getattr(self.view, self.method.lower(), None)
+        code = getattr(handler, "__code__", None)
+        if paginator is None and code is not None and "paginated" in code.co_names:
+            from agency.api import Pagination
+
+            return Pagination()
+        return paginator
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        """Every operation also documents the errors any call can meet, in the contract's
+        error shape (`{"error": {"code", "message", "details"}}`): 400 bad input, 401 no
+        or a bad token, 403 a role without the right, 404 another client's or no object,
+        405, 409 a conflicting state, 413 too large, 415 a wrong media type, 429 throttled."""
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        for code in ERROR_STATUSES:
+            if code not in responses:
+                responses[code] = self._get_response_for_code(ErrorSerializer, code)
+        return responses
+
+
+ERROR_STATUSES = ("400", "401", "403", "404", "405", "409", "413", "415", "429")
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    line = serializers.IntegerField(required=False)
+    field = serializers.CharField(required=False)
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    details = ErrorDetailSerializer(many=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The contract's error shape (api-contract.md, "Errors")."""
+
+    error = ErrorBodySerializer()
