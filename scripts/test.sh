@@ -15,7 +15,8 @@ fi
 # Unit, page and API tests in parallel (each process has its own test database); then the
 # tests that run a real Celery worker on the shared Redis queue, and real Chromium, alone.
 echo ">> pytest: unit, page and API tests (${PYTEST_WORKERS:-2} processes)"
-.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile \
+# (-p tests.security.report: the isolation matrix's case count, summed over the workers)
+.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile -p tests.security.report \
   --ignore=tests/integration --ignore=tests/e2e
 echo ">> pytest: a real Celery worker and real Chromium"
 .venv/bin/python -m pytest tests/integration tests/e2e
