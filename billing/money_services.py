@@ -162,7 +162,7 @@ def statement_import(*, data: bytes, file_name: str, actor: User | None) -> Bank
         for row in new
     ], Receipt, user=actor)
     receipts_match(receipts=receipts, actor=actor)
-    audit_record(actor=actor, action=AuditEvent.Action.OTHER, target=statement,
+    audit_record(actor=actor, action=AuditEvent.Action.IMPORT, target=statement,
                  detail={"event": "statement.imported", "file": statement.file_name,
                          "rows": statement.rows, "receipts_added": statement.receipts_added,
                          "duplicates": statement.duplicates})

@@ -543,6 +543,11 @@ def reconciliation_run(*, city: City, month: datetime.date, scheme: str, data: b
         record_actor(run, actor)
         run.save()
         Difference.objects.bulk_create(out.differences, batch_size=1000)
+        audit_record(actor=actor, action=AuditEvent.Action.IMPORT, target=run,
+                     detail={"what": "bureau_charge_detail", "city": city.code,
+                             "month": f"{month:%Y-%m}", "scheme": scheme, "file": run.file_name,
+                             "sha256": run.sha256, "rows": rows,
+                             "differences": run.differences_found})
     return run
 
 

@@ -360,7 +360,8 @@ def bill_issue(*, bill: Bill, actor: User | None) -> Bill:
     bill.issued_at = timezone.now()
     record_actor(bill, actor)
     bill.save()
-    audit_record(actor=actor, action="other", target=bill, client_id=bill.client_id,
+    audit_record(actor=actor, action=AuditEvent.Action.BILL_ISSUED, target=bill,
+                 client_id=bill.client_id,
                  detail={"event": "bill.issued", "total": f"{bill.total:.2f}"})
     webhook_emit(client_id=bill.client_id, event=WebhookEvent.BILL_ISSUED,
                  data=bill_event_data(bill))

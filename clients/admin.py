@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from clients.models import ApiKey, Client, Contract, ContractPrice, ContractReminder
+from clients.services import api_key_revoke
 
 
 @admin.register(Client)
@@ -33,11 +36,22 @@ class ContractAdmin(SimpleHistoryAdmin):
 class ApiKeyAdmin(SimpleHistoryAdmin):
     list_display = ("name", "client", "prefix", "created_at", "last_used_at", "revoked_at")
     search_fields = ("name", "prefix", "client__name")
-    readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at", "created_by")
-    raw_id_fields = ("client",)
+    # a key's client and revocation change only through the services (audited): revoke
+    # with the action below; a key is never moved to another client, un-revoked or deleted
+    readonly_fields = ("client", "prefix", "key_hash", "created_at", "last_used_at",
+                       "created_by", "revoked_at")
+    actions = ("revoke_keys",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # keys are issued on the staff pages or the API (shown once)
+
+    def has_delete_permission(self, request: HttpRequest, obj: ApiKey | None = None) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke the selected API keys"))
+    def revoke_keys(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        for api_key in queryset.filter(revoked_at__isnull=True):
+            api_key_revoke(api_key=api_key, actor=request.user)  # type: ignore[arg-type]
 
 
 @admin.register(ContractReminder)

@@ -233,8 +233,8 @@ def portal_user_create(
         raise ValidationFailed(errors)
     user.set_password(password)
     user.save()
-    audit_record(actor=actor, action=AuditEvent.Action.OTHER, target=user, client_id=client.pk,
-                 detail={"event": "portal_user_created"})
+    audit_record(actor=actor, action=AuditEvent.Action.USER_CREATED, target=user,
+                 client_id=client.pk, detail={"event": "portal_user_created", "role": role})
     return user
 
 

@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from agency.errors import DomainError, ErrorDetail, ValidationFailed
 from agency.history import record_actor
-from agency.models import User
+from agency.models import AuditEvent, User
+from agency.services import audit_record
 from policies.models import City, PolicyItem, PolicyVersion
 from policies.policy_file import CityData
 
@@ -194,6 +195,15 @@ def _with_defaults(fields: Mapping[str, Any]) -> dict[str, Any]:
     return {n: fields[n] if n in fields else ITEM_DEFAULTS[n] for n in ITEM_FIELDS}
 
 
+def _audit(event: str, target: PolicyVersion | PolicyItem, actor: User | None,
+           **detail: Any) -> None:
+    """One audit row per policy edit (action `policy_changed`, `event` says which)."""
+    version = target if isinstance(target, PolicyVersion) else target.version
+    audit_record(actor=actor, action=AuditEvent.Action.POLICY_CHANGED, target=target,
+                 detail={"event": event, "city": version.city.code, "version": version.pk,
+                         **detail})
+
+
 @transaction.atomic
 def policy_version_create(
     *,
@@ -206,6 +216,17 @@ def policy_version_create(
     actor: User | None,
 ) -> PolicyVersion:
     """A new version of `city`'s policy with its items; refuses an overlapping period."""
+    version = _version_create(city=city, effective_from=effective_from,
+                              effective_to=effective_to, notice=notice,
+                              provisional=provisional, items=items, actor=actor)
+    _audit("version_created", version, actor, effective_from=f"{effective_from:%Y-%m-%d}")
+    return version
+
+
+def _version_create(
+    *, city: City, effective_from: datetime.date, effective_to: datetime.date | None,
+    notice: str, provisional: bool, items: Iterable[Mapping[str, Any]], actor: User | None,
+) -> PolicyVersion:
     City.objects.select_for_update().filter(pk=city.pk).first()  # one writer per city
     _check_period(city=city, effective_from=effective_from, effective_to=effective_to)
     version = PolicyVersion(
@@ -232,10 +253,13 @@ def policy_version_copy(
     """"New version from this one": the same items for another period (then edit them)."""
     items = [{name: getattr(i, name) for name in ITEM_FIELDS}
              for i in source.items.order_by("id")]
-    return policy_version_create(
+    version = _version_create(
         city=source.city, effective_from=effective_from, effective_to=effective_to,
         notice=notice, provisional=provisional, items=items, actor=actor,
     )
+    _audit("version_copied", version, actor, source=source.pk,
+           effective_from=f"{effective_from:%Y-%m-%d}")
+    return version
 
 
 @transaction.atomic
@@ -249,6 +273,17 @@ def policy_version_update(
     actor: User | None,
 ) -> PolicyVersion:
     """Change a version's period, notice or provisional flag (not once locked)."""
+    version = _version_update(version=version, effective_from=effective_from,
+                              effective_to=effective_to, notice=notice,
+                              provisional=provisional, actor=actor)
+    _audit("version_updated", version, actor)
+    return version
+
+
+def _version_update(
+    *, version: PolicyVersion, effective_from: datetime.date,
+    effective_to: datetime.date | None, notice: str, provisional: bool, actor: User | None,
+) -> PolicyVersion:
     version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
     _refuse_locked(version)
     _check_period(city=version.city, effective_from=effective_from,
@@ -268,8 +303,12 @@ def policy_item_update(
     version = PolicyVersion.objects.select_for_update().get(pk=item.version_id)
     _refuse_locked(version)
     current = {name: getattr(item, name) for name in ITEM_FIELDS}
+    changed = sorted(name for name, value in fields.items()
+                     if name in current and current[name] != value)
     current.update(fields)
-    return _item_save(version, current, actor, item=item)
+    saved = _item_save(version, current, actor, item=item)
+    _audit("item_updated", saved, actor, kind=saved.kind, fields=changed)
+    return saved
 
 
 @transaction.atomic
@@ -279,12 +318,15 @@ def policy_item_add(
     """Add an item (e.g. a city-specific extra) to a version; not to a locked one."""
     version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
     _refuse_locked(version)
-    return _item_save(version, fields, actor)
+    item = _item_save(version, fields, actor)
+    _audit("item_added", item, actor, kind=item.kind)
+    return item
 
 
 @transaction.atomic
 def policy_version_lock(*, version: PolicyVersion, actor: User | None) -> PolicyVersion:
-    """Freeze a version: billing calls this when it issues a bill that used it. Idempotent."""
+    """Freeze a version: billing calls this when it issues a bill that used it. Idempotent.
+    (Not audited on its own: the bill issue that locks it is.)"""
     version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
     if version.locked_at is None:
         version.locked_at = timezone.now()
@@ -307,6 +349,16 @@ def policy_version_supersede(
     did, is not provisional, and holds `items` (default: the old items, to edit next);
     the old one stays, marked `superseded_by`, for the bills that used it. Billing's next
     run adds a 补差 line for every month already billed under the provisional figures."""
+    final = _version_supersede(version=version, items=items, effective_to=effective_to,
+                               notice=notice, actor=actor)
+    _audit("version_superseded", final, actor, superseded=version.pk)
+    return final
+
+
+def _version_supersede(
+    *, version: PolicyVersion, items: Iterable[Mapping[str, Any]] | None,
+    effective_to: datetime.date | None, notice: str | None, actor: User | None,
+) -> PolicyVersion:
     version = PolicyVersion.objects.select_for_update().select_related("city").get(pk=version.pk)
     if version.superseded_by_id is not None:
         raise DomainError(code="policy_superseded", status=409,
@@ -322,7 +374,7 @@ def policy_version_supersede(
                  for i in version.items.order_by("id")]
     # out of the way of the period checks (and constraints) until the final one is saved
     PolicyVersion.objects.filter(pk=version.pk).update(superseded_by=version)
-    final = policy_version_create(
+    final = _version_create(
         city=version.city, effective_from=version.effective_from,
         effective_to=version.effective_to if effective_to is None else effective_to,
         notice=version.notice if notice is None else notice, provisional=False,
@@ -390,7 +442,7 @@ def policies_load(*, cities: Iterable[CityData], actor: User | None = None) -> L
                 city=city, effective_from=v.effective_from, superseded_by__isnull=True
             ).first()
             if version is None:
-                policy_version_create(
+                _version_create(
                     city=city, effective_from=v.effective_from, effective_to=v.effective_to,
                     notice=v.notice, provisional=v.provisional, items=v.items, actor=actor,
                 )
@@ -404,13 +456,13 @@ def policies_load(*, cities: Iterable[CityData], actor: User | None = None) -> L
                 continue
             if version.locked:
                 if version.provisional and not v.provisional:  # the final figures came
-                    policy_version_supersede(version=version, effective_to=v.effective_to,
-                                             notice=v.notice, items=v.items, actor=actor)
+                    _version_supersede(version=version, effective_to=v.effective_to,
+                                       notice=v.notice, items=v.items, actor=actor)
                     report.add("version", key, "superseded")
                 else:
                     report.add("version", key, "locked")
                 continue
-            policy_version_update(
+            _version_update(
                 version=version, effective_from=v.effective_from, effective_to=v.effective_to,
                 notice=v.notice, provisional=v.provisional, actor=actor,
             )
@@ -422,4 +474,16 @@ def policies_load(*, cities: Iterable[CityData], actor: User | None = None) -> L
             for stale in by_kind.values():
                 stale.delete()
             report.add("version", key, "updated")
+    _audit_load(report, actor)
     return report
+
+
+def _audit_load(report: LoadReport, actor: User | None) -> None:
+    """One audit row for a load that changed something, naming what it changed."""
+    if report.changed:
+        audit_record(
+            actor=actor, action=AuditEvent.Action.POLICY_CHANGED,
+            actor_label="" if actor is not None else "policy data file",
+            detail={"event": "policies_loaded",
+                    "changed": [f"{what}:{key}:{outcome}" for what, key, outcome
+                                in report.lines if outcome != "unchanged"][:200]})

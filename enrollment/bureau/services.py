@@ -12,6 +12,7 @@ transition), and staff expect the good rows applied and a precise report of the 
 each with its row number and reason, not the whole file refused for one row."""
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -235,13 +236,16 @@ def _apply_row(
 
 
 def bureau_feedback_import(
-    *, data: bytes, city: City, scheme: str, actor: User | None
+    *, data: bytes, city: City, scheme: str, actor: User | None,
+    request: HttpRequest | None = None,
 ) -> FeedbackReport:
     """回盘: mark the submitted tasks the bureau's feedback names as succeeded (opening,
     ending or adjusting the enrolment) or failed (with the bureau's reason), row by row
     (each row in its own transaction). A row is matched to a `submitted` task by the ID
     number's lookup hash, the scheme and the city. Rows that cannot be read or applied
-    are reported. A file that cannot be read at all raises `DomainError` (400)."""
+    are reported. A file that cannot be read at all raises `DomainError` (400). A file
+    that was read leaves one audit row (action `import`): its hash, the city, the scheme,
+    the counts and the tasks it completed (never a row's ID number)."""
     if scheme not in Scheme.values:
         raise DomainError(code="validation_failed", message="险种无效 / Unknown scheme",
                           details=[ErrorDetail(code="invalid_choice", field="scheme",
@@ -251,4 +255,11 @@ def bureau_feedback_import(
     for row in parsed.rows:
         _apply_row(row, city=city, scheme=scheme, actor=actor, report=report)
     report.problems.sort(key=lambda d: d.line or 0)
+    with transaction.atomic():
+        audit_record(actor=actor, action=AuditEvent.Action.IMPORT, target=city, request=request,
+                     detail={"what": "bureau_feedback", "city": city.code, "scheme": scheme,
+                             "sha256": hashlib.sha256(data).hexdigest(),
+                             "succeeded": report.succeeded, "failed": report.failed,
+                             "not_applied": report.unmatched,
+                             "tasks": [row.task_id for row in report.applied]})
     return report

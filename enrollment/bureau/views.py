@@ -88,7 +88,7 @@ def staff_bureau_feedback(request: ViewerRequest) -> HttpResponse:
     try:
         report = bureau_feedback_import(
             data=upload.read(), city=form.cleaned_data["city"],
-            scheme=form.cleaned_data["scheme"], actor=request.user,
+            scheme=form.cleaned_data["scheme"], actor=request.user, request=request,
         )
     except DomainError as exc:
         return _page(request, feedback_form=form, error=exc, status=400)

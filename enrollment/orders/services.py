@@ -3,6 +3,7 @@ order, its lines and one task per scheme (nothing when a line is bad); the Excel
 and the e-mail intake (workbook, sealed scan and the e-mail itself) hand over to it."""
 
 import datetime
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -139,19 +140,28 @@ def order_import_xlsx(
     note: str = "",
 ) -> RosterOrder:
     """An order from an uploaded roster workbook (portal, API import, or staff entering an
-    e-mailed file). The file itself is kept with the order."""
+    e-mailed file). The file itself is kept with the order; the import is audited
+    (action `import`, the order as target)."""
     cities = city_aliases(City.objects.values_list("code", "name"))
     sheet = parse_roster_xlsx(data, cities=cities)
     if not sheet.lines and not sheet.errors:
         raise ValidationFailed([ErrorDetail(
             code="required", field="lines",
             message="表中没有数据行 / The sheet has no data rows")])
-    return order_submit(
-        client=client, lines=sheet.lines, channel=channel, actor=actor,
-        actor_label=actor_label, received_at=received_at,
-        source_file=ContentFile(data, name=filename or "roster.xlsx"),
-        sealed_scan=sealed_scan, correspondence=correspondence, note=note, sheet=sheet,
-    )
+    with transaction.atomic():
+        order = order_submit(
+            client=client, lines=sheet.lines, channel=channel, actor=actor,
+            actor_label=actor_label, received_at=received_at,
+            source_file=ContentFile(data, name=filename or "roster.xlsx"),
+            sealed_scan=sealed_scan, correspondence=correspondence, note=note, sheet=sheet,
+        )
+        audit_record(actor=actor, actor_label=actor_label, action=AuditEvent.Action.IMPORT,
+                     target=order, client_id=client.pk,
+                     detail={"what": "roster_order", "channel": channel,
+                             "file": (filename or "roster.xlsx")[:200],
+                             "sha256": hashlib.sha256(data).hexdigest(),
+                             "lines": len(sheet.lines)})
+    return order
 
 
 # --- intake by channel: uploaded workbooks, e-mailed orders, kept files -------------
