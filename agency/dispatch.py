@@ -9,7 +9,6 @@ the task's own app (e.g. `clients.tasks.webhook_retry_due_task`) sends it again.
 user waits for (`task_send`) answers a clear 503 instead of a 500."""
 
 import logging
-from functools import partial
 from typing import Any
 
 from celery import Task
@@ -43,4 +42,8 @@ def task_send(task: Task, **kwargs: Any) -> AsyncResult:
 def task_send_on_commit(task: Task, **kwargs: Any) -> None:
     """Queue `task` once the surrounding transaction commits; a broker outage is logged,
     never raised (the rows are committed by then: the request must still succeed)."""
-    transaction.on_commit(partial(task.delay, **kwargs), robust=True)
+    def send() -> None:  # a function, not a partial: Django logs a robust failure by name
+        task.delay(**kwargs)
+
+    send.__qualname__ = f"send {task.name}"
+    transaction.on_commit(send, robust=True)

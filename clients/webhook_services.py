@@ -27,7 +27,6 @@ import ssl
 import time
 import uuid
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,6 +35,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from agency.dispatch import task_send_on_commit
 from agency.errors import DomainError, ErrorDetail, ValidationFailed
 from clients.models import (
     Client,
@@ -264,7 +264,9 @@ def webhook_emit(*, client_id: int, event: str, data: dict[str, Any]) -> list[We
             next_attempt_at=timezone.now(),
         )
         deliveries.append(delivery)
-        transaction.on_commit(partial(webhook_deliver_task.delay, delivery_id=delivery.pk))
+        # after the commit, and never failing the request when the broker is down: the
+        # delivery is due, so the retry sweep (webhook_retry_due_task) sends it later
+        task_send_on_commit(webhook_deliver_task, delivery_id=delivery.pk)
     return deliveries
 
 
