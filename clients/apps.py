@@ -11,6 +11,7 @@ class ClientsConfig(AppConfig):
 
     def ready(self) -> None:
         from agency import directory
+        from clients import checks  # noqa: F401 - registers the deploy checks
         from clients.models import Client
 
         def names(ids: Iterable[int]) -> dict[int, str]:

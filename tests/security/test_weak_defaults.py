@@ -64,7 +64,7 @@ def test_the_example_environment_ships_no_key():
     lines = (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
     values = dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
 
-    assert {k: values[k] for k in KEYS} == {k: "" for k in KEYS}
+    assert {k: values[k] for k in KEYS} == dict.fromkeys(KEYS, "")
 
 
 def test_check_deploy_is_clean_with_production_settings():
@@ -86,3 +86,14 @@ def test_seed_demo_refuses_a_production_database(settings):
 
     from agency.models import User
     assert User.objects.count() == 0
+
+
+def test_check_deploy_refuses_private_webhook_hosts_in_production():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=production_env(WEBHOOK_ALLOW_HTTP_HOSTS="127.0.0.1"),
+        capture_output=True, text=True, timeout=120,
+    )
+
+    assert result.returncode == 1
+    assert "clients.W001" in result.stderr
