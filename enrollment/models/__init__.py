@@ -1,7 +1,7 @@
 """Models of the enrollment app, one module per topic.
 
 core: insured persons and enrolments (shared by every other topic).
-person: an insured person's papers.
+person: an insured person's papers and requests to export full ID numbers.
 order: roster orders (增减员), their lines and per-scheme tasks.
 proof: proofs of enrolment (参保证明) and their verification codes.
 case: insurance matters (claims, retirement, transfers, back-payments) and their steps."""
@@ -29,7 +29,7 @@ from enrollment.models.order import (
     TaskStatus,
     line_status_of,
 )
-from enrollment.models.person import Paper
+from enrollment.models.person import Paper, PersonExportRequest
 from enrollment.models.proof import ProofOfEnrolment
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "LineStatus",
     "OrderStatus",
     "Paper",
+    "PersonExportRequest",
     "ProofOfEnrolment",
     "RosterLine",
     "RosterOrder",

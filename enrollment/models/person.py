@@ -75,3 +75,51 @@ class Paper(models.Model):
             self.ContentType.PNG: ".png",
         }
         return extensions.get(self.content_type, "")
+
+
+class PersonExportRequest(models.Model):
+    """A request to export persons with their full ID numbers (STD-6.1): a representative
+    asks, giving a reason; a manager (not the requester) approves or refuses; the
+    requester downloads the workbook once, before `expires_at`. The persons are fixed when
+    the request is made (`person_ids`, at most `EXPORT_FULL_ID_MAX_ROWS`), and scoped again
+    to the requester when downloaded. Masked exports need none of this."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        DOWNLOADED = "downloaded", _("Downloaded")
+        EXPIRED = "expired", _("Expired")
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    client = models.ForeignKey(
+        "clients.Client", verbose_name=_("client"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="+",
+    )
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    person_ids = models.JSONField(_("persons"), default=list, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    reason = models.CharField(_("reason"), max_length=500)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.PENDING)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=500, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    downloaded_at = models.DateTimeField(_("downloaded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("person export request")
+        verbose_name_plural = _("person export requests")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["status", "requested_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.requester} · {self.get_status_display()}"

@@ -148,11 +148,32 @@ def under_age(birth_date: datetime.date, on: datetime.date, *, minimum: int = 16
     return age_on(birth_date, on) < minimum
 
 
+_WHOLE_NUMBER = re.compile(r"^(?=.*[0-9])[A-Z0-9]{5,20}$")
+
+
+def looks_like_id_number(term: str) -> bool:
+    """A whole document number rather than a name or the last four: five to twenty letters
+    and digits with at least one digit, after `normalize_id_number` (18-character and old
+    15-digit resident IDs, permits, passports). Such a term must not travel in a URL."""
+    return bool(_WHOLE_NUMBER.match(normalize_id_number(term)))
+
+
 def mask_id_number(number: str) -> str:
-    """`11010519491231002X` → `1101**********002X`: first four and last four shown.
-    A shorter number (passport) shows its first character and last four at most."""
-    if len(number) >= 15:
-        return number[:4] + "*" * (len(number) - 8) + number[-4:]
-    if len(number) > 8:
-        return number[:1] + "*" * (len(number) - 5) + number[-4:]
-    return number[:1] + "*" * max(len(number) - 1, 0)
+    """`11010519491231002X` → `**************002X`: the last four only (the same length).
+
+    The first four (province and city) with the birth date and the check character left
+    only a handful of candidates, so nothing but the last four is shown. A number shorter
+    than eight characters (a short passport) is masked whole: its last four would be half
+    of it."""
+    if len(number) >= 8:
+        return "*" * (len(number) - 4) + number[-4:]
+    return "*" * len(number)
+
+
+def remask(masked: str, last4: str) -> str:
+    """The new mask from a stored old one (first four and last four, or the first
+    character of a short number) and the stored last four, without the number itself:
+    what the data migration that re-masked every stored value does."""
+    if len(masked) >= 8 and last4:
+        return "*" * (len(masked) - 4) + last4
+    return "*" * len(masked)

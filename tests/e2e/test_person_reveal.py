@@ -21,7 +21,7 @@ def test_reveal_button_swaps_in_the_full_number(live_server, page, client_compan
 
     page.goto(f"{live_server.url}/staff/persons/?q=002X")
     page.click("text=张三")
-    assert page.inner_text("[data-testid=id-number-masked]") == "1101**********002X"
+    assert page.inner_text("[data-testid=id-number-masked]") == "**************002X"
     page.click("text=显示完整号码")
 
     page.wait_for_selector("[data-testid=id-number-revealed]")

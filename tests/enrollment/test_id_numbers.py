@@ -7,8 +7,10 @@ import pytest
 from enrollment.persons.id_numbers import (
     age_on,
     id_check_char,
+    looks_like_id_number,
     mask_id_number,
     normalize_id_number,
+    remask,
     under_age,
     validate_id_number,
     validate_passport_number,
@@ -109,10 +111,22 @@ def test_passport_numbers_are_letters_and_digits():
     assert validate_passport_number("E1-23").code == "invalid_id_number"
 
 
-def test_mask_shows_first_four_and_last_four():
-    assert mask_id_number("11010519491231002X") == "1101**********002X"
-    assert mask_id_number("E12345678") == "E****5678"
-    assert mask_id_number("E1234") == "E****"
+def test_mask_shows_the_last_four_only():
+    assert mask_id_number("11010519491231002X") == "**************002X"
+    assert mask_id_number("E12345678") == "*****5678"
+    assert mask_id_number("E1234") == "*****"
+
+
+def test_remask_turns_an_old_mask_into_the_new_one_without_the_number():
+    assert remask("1101**********002X", "002X") == "**************002X"
+    assert remask("E****5678", "5678") == "*****5678"
+    assert remask("E****", "1234") == "*****"
+
+
+def test_a_whole_number_is_told_from_a_name_and_the_last_four():
+    assert [looks_like_id_number(t) for t in (
+        "11010519491231002X", " 110105 19491231 002x ", "110105491231002", "E12345678",
+        "002X", "张三", "Smith", "")] == [True, True, True, True, False, False, False, False]
 
 
 def test_under_age_is_younger_than_16_on_the_date():
