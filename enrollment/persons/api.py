@@ -1,6 +1,11 @@
-"""API of insured persons: `GET /api/v1/persons/` and `GET /api/v1/persons/{id}/`.
+"""API of insured persons: `GET /api/v1/persons/`, `POST /api/v1/persons/search/` (by a
+whole document number, which never goes in a query string) and `GET /api/v1/persons/{id}/`.
 
-The full ID number is never in a response: `id_number_masked` only."""
+The full ID number is never in a response: `id_number_masked` only (the last four).
+`birth_date` and `sex` keep their place in every response, so a client's HR system reads
+the same shape, but are null unless the caller holds the reveal right (staff in
+`REVEAL_ROLES`); `birth_year` is always there. Client API keys and portal users are not
+reveal roles: they get the birth year only."""
 
 from typing import Any
 
@@ -13,17 +18,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agency.api import MoneyField, MonthField, paginated, viewer_of
-from agency.errors import DomainError
+from agency.api import MoneyField, MonthField, Pagination, viewer_of
+from agency.errors import DomainError, ErrorDetail, ValidationFailed
 from agency.http import acting_user
 from agency.roles import Role
 from enrollment.models import Enrollment, InsuredPerson, Paper
+from enrollment.persons.id_numbers import looks_like_id_number
 from enrollment.persons.paper_services import paper_download, paper_upload
 from enrollment.persons.selectors import (
+    id_number_search_hash,
     paper_checklist,
     paper_get,
     person_get,
     person_list,
+    shows_personal_data,
     supplying_client,
 )
 from enrollment.persons.views import paper_file_response
@@ -54,8 +62,9 @@ class PersonSummarySerializer(serializers.Serializer):
     name = serializers.CharField()
     id_document_type = serializers.CharField()
     id_number_masked = serializers.CharField()
-    sex = serializers.CharField()
-    birth_date = serializers.DateField(allow_null=True)
+    sex = serializers.SerializerMethodField()
+    birth_date = serializers.SerializerMethodField()
+    birth_year = serializers.SerializerMethodField()
     hukou_type = serializers.CharField()
     employment_type = serializers.CharField()
     city = serializers.CharField(source="current_enrollment.city.code", allow_null=True)
@@ -65,6 +74,32 @@ class PersonSummarySerializer(serializers.Serializer):
     base = MoneyField(source="current_enrollment.base", allow_null=True)
     enrolled_from = serializers.DateField(source="current_enrollment.starts_on",
                                           allow_null=True)
+
+    def _full(self) -> bool:
+        """Birth date and sex only for a caller with the reveal right (the view puts its
+        viewer in the context; without one, nothing more than the birth year)."""
+        viewer = self.context.get("viewer")
+        return viewer is not None and shows_personal_data(viewer)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_sex(self, person: InsuredPerson) -> str | None:
+        return person.sex if self._full() else None
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_birth_date(self, person: InsuredPerson) -> Any:
+        if not self._full() or person.birth_date is None:
+            return None
+        return person.birth_date.isoformat()
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_birth_year(self, person: InsuredPerson) -> int | None:
+        return person.birth_date.year if person.birth_date else None
+
+
+ID_NUMBER_IN_QUERY = (
+    "完整证件号码不能放在查询字符串中，请用 POST /api/v1/persons/search/ / "
+    "A whole ID number must not travel in a query string: use POST /api/v1/persons/search/"
+)
 
 
 class PersonListView(APIView):
@@ -83,11 +118,60 @@ class PersonListView(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
+        if looks_like_id_number(data.get("search", "")):
+            raise ValidationFailed([ErrorDetail("id_number_in_query", ID_NUMBER_IN_QUERY,
+                                                field="search")])
+        viewer = viewer_of(request)
         persons = person_list(
-            viewer=viewer_of(request), search=data.get("search", ""),
+            viewer=viewer, search=data.get("search", ""),
             status=data.get("status", ""), city_code=data.get("city", ""),
         )
-        return paginated(request, self, persons, self.OutputSerializer)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(persons, request, view=self)
+        return paginator.get_paginated_response(
+            self.OutputSerializer(page, many=True, context={"viewer": viewer}).data)
+
+
+class PersonSearchView(APIView):
+    """Find persons by a whole document number, sent in the body (never in a URL, where
+    proxies and logs would keep it). The same rows as the list, at most one per document
+    type; the caller's scope applies (a person the caller may not see is not found)."""
+
+    class InputSerializer(serializers.Serializer):
+        id_number = serializers.CharField(max_length=40)
+        id_document_type = serializers.ChoiceField(
+            choices=InsuredPerson.DocumentType.choices, required=False)
+
+    class OutputSerializer(PersonSummarySerializer):
+        """A found person: a list row."""
+
+    class ResultSerializer(serializers.Serializer):
+        """The list's shape, on one page."""
+
+        count = serializers.IntegerField()
+        next = serializers.CharField(allow_null=True)
+        previous = serializers.CharField(allow_null=True)
+        results = PersonSummarySerializer(many=True)
+
+    @extend_schema(request=InputSerializer, responses={200: ResultSerializer})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        number_hash = id_number_search_hash(data.validated_data["id_number"])
+        if not number_hash:
+            raise ValidationFailed([ErrorDetail(
+                "invalid_id_number", "证件号码格式不正确 / Document number is not valid",
+                field="id_number")])
+        viewer = viewer_of(request)
+        persons = person_list(viewer=viewer, id_number_hash=number_hash)
+        kind = data.validated_data.get("id_document_type")
+        if kind:
+            persons = persons.filter(id_document_type=kind)
+        rows = list(persons[:10])
+        return Response({
+            "count": len(rows), "next": None, "previous": None,
+            "results": self.OutputSerializer(rows, many=True, context={"viewer": viewer}).data,
+        })
 
 
 class PersonDetailView(APIView):
@@ -122,7 +206,8 @@ class PersonDetailView(APIView):
         viewer = viewer_of(request)
         person = person_get(viewer=viewer, pk=pk)
         checklist = paper_checklist(viewer=viewer, person=person)
-        return Response(self.OutputSerializer(person, context={"checklist": checklist}).data)
+        return Response(self.OutputSerializer(
+            person, context={"checklist": checklist, "viewer": viewer}).data)
 
 
 class PaperUploadView(APIView):

@@ -1,6 +1,11 @@
 """Reads about insured persons and their papers, scoped to the viewer.
 
-Staff see every person. A client (portal user or API key) sees the persons it has
+Administrators, managers, finance and archivists see every person (finance and
+archivists only ever masked: they hold no reveal right). A service representative sees
+the persons of the clients they serve (`Client.service_rep`) the way such a client would:
+only those clients' enrolments, roster orders and papers; another client's person answers
+404 on every route (staff page, reveal, export, API), since each reads through
+`person_list`. A client (portal user or API key) sees the persons it has
 enrolled (any enrolment of that client, current or ended) or named in one of its roster
 orders (a new hire waiting for the bureau has no enrolment yet, and needs papers first),
 only its own enrolments of them and only the papers it supplied; anything else answers
@@ -10,7 +15,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from django.db.models import (
     Case,
@@ -19,6 +24,7 @@ from django.db.models import (
     Expression,
     F,
     IntegerField,
+    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -30,11 +36,21 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from agency.crypto import lookup_hash
+from agency.roles import REVEAL_ROLES, Role
 from agency.viewer import Viewer, scope_to_viewer
 from clients.models import Client
 from clients.selectors import client_get
-from enrollment.models import Enrollment, EnrollmentBase, InsuredPerson, Paper, RosterLine
-from enrollment.persons.id_numbers import normalize_id_number, validate_id_number
+from enrollment.models import (
+    Enrollment,
+    EnrollmentBase,
+    InsuredPerson,
+    Paper,
+    PersonExportRequest,
+    RosterLine,
+)
+from enrollment.persons.id_numbers import age_on, looks_like_id_number, normalize_id_number
+
+M = TypeVar("M", bound=Model)
 
 
 class _ActiveHeadcounts:
@@ -64,9 +80,29 @@ class _ActiveHeadcounts:
 ACTIVE_HEADCOUNTS = _ActiveHeadcounts()
 
 
+def serves_only_own_clients(viewer: Viewer) -> bool:
+    """A service representative: sees only the clients whose `service_rep` they are."""
+    return viewer.is_staff and viewer.has_role(Role.SERVICE_REP)
+
+
+def scope_persons_data(
+    qs: "QuerySet[M]", viewer: Viewer, client_field: str = "client_id"
+) -> "QuerySet[M]":
+    """The one staff-scope rule of person data, on top of tenant isolation: rows of
+    `qs` whose client (`client_field`) the viewer may see. A representative without a user
+    id (never a real login) sees nothing."""
+    qs = scope_to_viewer(qs, viewer, client_field)
+    if serves_only_own_clients(viewer):
+        if viewer.user_id is None:
+            return qs.none()
+        rep_field = ("service_rep_id" if client_field == "pk"
+                     else client_field.removesuffix("_id") + "__service_rep_id")
+        return qs.filter(**{rep_field: viewer.user_id})
+    return qs
+
+
 def _enrollments_of(viewer: Viewer) -> QuerySet[Enrollment]:
-    qs = Enrollment.objects.all()
-    return scope_to_viewer(qs, viewer, "client_id")
+    return scope_persons_data(Enrollment.objects.all(), viewer, "client_id")
 
 
 def _ordered(qs: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
@@ -78,16 +114,30 @@ def _ordered(qs: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
 
 
 def _search(qs: QuerySet[InsuredPerson], search: str) -> QuerySet[InsuredPerson]:
+    """By name, by the last four of the number, or by a whole document number (through
+    its keyed hash: see `id_number_search_hash`)."""
     term = search.strip()
     if not term:
         return qs
+    number_hash = id_number_search_hash(term)
+    if number_hash:
+        return qs.filter(id_number_hash=number_hash)
     folded = normalize_id_number(term)
     condition = Q(name__icontains=term)
     if len(folded) == 4 and folded.isalnum():
         condition |= Q(id_number_last4=folded)
-    elif len(folded) == 18 and validate_id_number(folded).ok:
-        condition |= Q(id_number_hash=lookup_hash(folded))
     return qs.filter(condition)
+
+
+def id_number_search_hash(term: str) -> str:
+    """The lookup hash to search by when `term` is a whole document number (18-character
+    ID, an old 15-digit one, a passport number: letters and digits, five or more, at least
+    one digit); "" for a name or the last four. Pages and the API turn such a term into
+    this hash before it could reach a URL."""
+    folded = normalize_id_number(term)
+    if looks_like_id_number(folded):
+        return lookup_hash(folded)
+    return ""
 
 
 def person_list(
@@ -97,10 +147,13 @@ def person_list(
     status: str = "",
     client_id: int | None = None,
     city_code: str = "",
+    id_number_hash: str = "",
 ) -> QuerySet[InsuredPerson]:
-    """Persons the viewer may see, filtered by name or last four of the ID number, and by
-    an enrolment of the given status, client (staff only) and city. Each person carries
-    `scoped_enrollments` (what the viewer may see of its enrolments, active first)."""
+    """Persons the viewer may see (see the module's docstring for a representative),
+    filtered by name, last four of the ID number or the lookup hash of a whole number
+    (`id_number_hash`), and by an enrolment of the given status, client (staff only) and
+    city. Each person carries `scoped_enrollments` (what the viewer may see of its
+    enrolments, active first)."""
     if not (viewer.is_staff or viewer.is_client):
         return InsuredPerson.objects.none()
     enrollments = _enrollments_of(viewer).filter(person=OuterRef("pk"))
@@ -113,11 +166,13 @@ def person_list(
     qs = InsuredPerson.objects.all()
     if status or client_id is not None or city_code:
         qs = qs.filter(Exists(enrollments))
-    elif viewer.is_client:
-        ordered = scope_to_viewer(RosterLine.objects.filter(person=OuterRef("pk")), viewer,
-                                  "order__client_id")
+    elif viewer.is_client or serves_only_own_clients(viewer):
+        ordered = scope_persons_data(RosterLine.objects.filter(person=OuterRef("pk")), viewer,
+                                     "order__client_id")
         qs = qs.filter(Exists(enrollments) | Exists(ordered))
     qs = _search(qs, search)
+    if id_number_hash:
+        qs = qs.filter(id_number_hash=id_number_hash)
     return qs.prefetch_related(
         Prefetch(
             "enrollments",
@@ -132,6 +187,57 @@ def person_get(*, viewer: Viewer, pk: int) -> InsuredPerson:
     if person is None:
         raise Http404
     return person
+
+
+def shows_personal_data(viewer: Viewer) -> bool:
+    """Whether the viewer sees a person's birth date and sex: the staff who may reveal ID
+    numbers (`REVEAL_ROLES`). Everyone else (finance, archivists, portal users, API keys)
+    sees the birth year and age only: with the last four of the number, a birth date and
+    sex narrow a number down to a handful of candidates."""
+    return viewer.is_staff and viewer.has_role(*REVEAL_ROLES)
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """What a viewer is shown of a person's birth and sex (`personal_data`): `birth_date`
+    and `sex` only with the reveal right (else None and ""), birth year and age always
+    (None when the birth date is unknown)."""
+
+    full: bool
+    birth_date: datetime.date | None
+    sex: str
+    birth_year: int | None
+    age: int | None
+
+
+def personal_data(*, viewer: Viewer, person: InsuredPerson, today: datetime.date) -> PersonalData:
+    full = shows_personal_data(viewer)
+    born = person.birth_date
+    return PersonalData(
+        full=full,
+        birth_date=born if full else None,
+        sex=person.sex if full else "",
+        birth_year=born.year if born else None,
+        age=age_on(born, today) if born else None,
+    )
+
+
+def export_request_list(*, viewer: Viewer) -> QuerySet[PersonExportRequest]:
+    """Requests to export full ID numbers: managers and administrators (who decide) see
+    all of them; another member of the reveal roles only their own; nobody else any."""
+    qs = PersonExportRequest.objects.select_related("requester", "decided_by", "client")
+    if viewer.is_staff and viewer.has_role(Role.ADMIN, Role.MANAGER):
+        return qs
+    if viewer.is_staff and viewer.has_role(*REVEAL_ROLES) and viewer.user_id is not None:
+        return qs.filter(requester_id=viewer.user_id)
+    return qs.none()
+
+
+def export_request_get(*, viewer: Viewer, pk: int) -> PersonExportRequest:
+    export = export_request_list(viewer=viewer).filter(pk=pk).first()
+    if export is None:
+        raise Http404
+    return export
 
 
 def base_in_month(enrollment: Enrollment, month: datetime.date) -> EnrollmentBase:
@@ -168,8 +274,9 @@ def supplying_client(*, viewer: Viewer, person: InsuredPerson, raw: str | None =
     if viewer.is_client and viewer.client_id is not None:
         return client_get(viewer=viewer, pk=viewer.client_id)
     enrollments: list[Enrollment] = getattr(person, "scoped_enrollments", [])
-    ordering = Client.objects.filter(roster_orders__lines__person=person).order_by(
-        "-roster_orders__received_at")
+    ordering: QuerySet[Client] = scope_persons_data(
+        Client.objects.filter(roster_orders__lines__person=person), viewer, "pk"
+    ).order_by("-roster_orders__received_at")
     if raw and raw.isdigit():
         for enrollment in enrollments:
             if enrollment.client_id == int(raw):
@@ -193,7 +300,7 @@ def current_enrollment(person: InsuredPerson) -> Enrollment | None:
 
 def paper_list(*, viewer: Viewer, person: InsuredPerson) -> QuerySet[Paper]:
     qs = Paper.objects.filter(person=person).select_related("person", "client", "uploaded_by")
-    return scope_to_viewer(qs, viewer, "client_id")
+    return scope_persons_data(qs, viewer, "client_id")
 
 
 def paper_get(*, viewer: Viewer, person: InsuredPerson, pk: int) -> Paper:

@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -246,6 +247,12 @@ EXPORT_COLUMNS = (
 )
 
 
+def export_full_id_max_rows() -> int:
+    """At most this many persons in one export of full ID numbers (setting
+    `EXPORT_FULL_ID_MAX_ROWS`, default 200)."""
+    return int(getattr(settings, "EXPORT_FULL_ID_MAX_ROWS", 200))
+
+
 @transaction.atomic
 def person_export(
     *,
@@ -255,10 +262,19 @@ def person_export(
     request: HttpRequest | None = None,
 ) -> bytes:
     """An .xlsx of the persons with full ID numbers, for a permitted staff member; the
-    export (who, how many, which filters) is audited."""
+    export (who, how many, which filters) is audited. At most `EXPORT_FULL_ID_MAX_ROWS`
+    persons; pages reach it only through an approved request
+    (`enrollment.persons.export_services`)."""
     from openpyxl import Workbook
 
     require_reveal_role(actor)
+    cap = export_full_id_max_rows()
+    if persons.count() > cap:
+        raise ValidationFailed([ErrorDetail(
+            "export_too_large",
+            f"完整证件号码导出最多 {cap} 人，请缩小筛选范围 / "
+            f"An export of full ID numbers holds at most {cap} persons: narrow the filters",
+            field="filters")])
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None  # noqa: S101 - a new workbook always has one sheet

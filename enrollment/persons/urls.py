@@ -9,6 +9,14 @@ urlpatterns = faces(
     staff=[
         path("persons/", views.staff_person_list, name="staff-persons-list"),
         path("persons/export.xlsx", views.staff_person_export, name="staff-persons-export"),
+        path("persons/export-requests/", views.staff_export_request_list,
+             name="staff-persons-export-requests"),
+        path("persons/export-requests/new/", views.staff_export_request_create,
+             name="staff-persons-export-request-create"),
+        path("persons/export-requests/<int:pk>/decide/", views.staff_export_request_decide,
+             name="staff-persons-export-request-decide"),
+        path("persons/export-requests/<int:pk>/download/", views.staff_export_request_download,
+             name="staff-persons-export-request-download"),
         path("persons/new/", views.staff_person_create, name="staff-persons-create"),
         path("persons/<int:pk>/edit/", views.staff_person_edit, name="staff-persons-edit"),
         path("persons/<int:pk>/", views.staff_person_detail, name="staff-persons-detail"),
@@ -39,6 +47,7 @@ urlpatterns = faces(
     ],
     api=[
         path("persons/", api.PersonListView.as_view(), name="api-persons-list"),
+        path("persons/search/", api.PersonSearchView.as_view(), name="api-persons-search"),
         path("persons/<int:pk>/", api.PersonDetailView.as_view(), name="api-persons-detail"),
         path("persons/<int:pk>/papers/", api.PaperUploadView.as_view(),
              name="api-persons-paper-upload"),

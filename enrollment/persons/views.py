@@ -1,9 +1,12 @@
 """Staff and portal pages of insured persons and their papers.
 
-Staff: list (search, filters), detail with papers, enrolments and change history, reveal
-(POST, audited), paper upload and download, the HR-outsourcing letter, export (audited).
+Staff: list (search, filters; a whole ID number is searched by its lookup hash and never
+put in a URL), detail with papers, enrolments and change history, reveal (POST, audited),
+paper upload and download, the HR-outsourcing letter, a masked export (audited), and
+exports of full ID numbers through an approved request (`export_services`).
 Portal: the client's own persons, masked; client administrators upload papers."""
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -13,10 +16,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agency.access import portal_required, staff_required
 from agency.errors import DomainError
@@ -28,14 +32,25 @@ from agency.viewer import Viewer
 from clients.selectors import client_list
 from enrollment.models import Enrollment, InsuredPerson, Paper
 from enrollment.persons.enrollment_services import housing_fund_seal, housing_fund_unseal
+from enrollment.persons.export_services import (
+    EXPORT_APPROVER_ROLES,
+    export_request_create,
+    export_request_decide,
+    export_request_download,
+    person_export_masked,
+)
 from enrollment.persons.paper_services import outsourcing_letter_pdf, paper_download, paper_upload
 from enrollment.persons.selectors import (
     current_enrollment,
+    export_request_get,
+    export_request_list,
+    id_number_search_hash,
     paper_checklist,
     paper_get,
     paper_list,
     person_get,
     person_list,
+    personal_data,
     scoped_enrollments,
     supplying_client,
 )
@@ -43,7 +58,6 @@ from enrollment.persons.services import (
     PERSON_EDITABLE_FIELDS,
     Revealed,
     person_create,
-    person_export,
     person_reveal,
     person_update,
 )
@@ -53,7 +67,8 @@ PAGE_SIZE = 50
 
 
 class PersonFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name or last four of ID"), required=False, max_length=50)
+    q = forms.CharField(label=_("Name, last four or whole ID number"), required=False,
+                        max_length=50)
     client = forms.TypedChoiceField(label=_("Client"), required=False, coerce=int,
                                     empty_value=None)
     city = forms.ChoiceField(label=_("City"), required=False)
@@ -119,27 +134,56 @@ class PersonForm(forms.Form):
 
 
 
+_LOOKUP_HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
 def _filtered(request: ViewerRequest, viewer: Viewer) -> tuple[PersonFilterForm, Any]:
     form = PersonFilterForm(request.GET or None, viewer=viewer)
     data = form.cleaned_data if form.is_valid() else {}
+    number_hash = request.GET.get("idh", "")
     persons = person_list(
         viewer=viewer, search=data.get("q") or "", status=data.get("status") or "",
         client_id=data.get("client"), city_code=data.get("city") or "",
+        id_number_hash=number_hash if _LOOKUP_HASH.match(number_hash) else "",
     )
     return form, persons
 
 
+def _search_redirect(request: ViewerRequest, params: Any) -> HttpResponse | None:
+    """The search form posts; the page it shows is a GET whose URL never holds a whole ID
+    number: such a term becomes `idh`, its lookup hash. A whole number typed into a GET URL
+    by hand is answered the same way (a redirect to the hashed URL)."""
+    query = params.copy()
+    for name in ("csrfmiddlewaretoken", "page"):
+        query.pop(name, None)
+    term = query.get("q", "")
+    number_hash = id_number_search_hash(term) if term else ""
+    if request.method == "GET" and not number_hash:
+        return None
+    if number_hash:
+        query.pop("q", None)
+        query["idh"] = number_hash
+    return redirect(f"{request.path}?{query.urlencode()}")
+
+
 def _list(request: ViewerRequest, face: str) -> HttpResponse:
     viewer = request.viewer
+    moved = _search_redirect(request, request.POST if request.method == "POST" else request.GET)
+    if moved is not None:
+        return moved
     form, persons = _filtered(request, viewer)
     page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(p, current_enrollment(p)) for p in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
+    staff = face == "staff"
     return render(request, "enrollment/person/list.html", {
         "face": face, "form": form, "page": page, "rows": rows,
         "query": query.urlencode(),
-        "can_export": face == "staff" and viewer.has_role(*REVEAL_ROLES),
+        "by_number": bool(request.GET.get("idh")),
+        "can_export": staff,
+        "can_request_export": staff and viewer.has_role(*REVEAL_ROLES),
+        "export_form": ExportRequestForm() if staff else None,
     })
 
 
@@ -152,10 +196,12 @@ def _detail(
     person = person_get(viewer=viewer, pk=pk)
     can_upload = viewer.is_staff or viewer.has_role(Role.CLIENT_ADMIN)
     history: list[Any] = []
+    shown = personal_data(viewer=viewer, person=person, today=timezone.localdate())
     if face == "staff":
         history = list(person.history.select_related("history_user")[:20])
     return render(request, "enrollment/person/detail.html", {
         "face": face, "person": person, "current": current_enrollment(person),
+        "shown": shown,
         "enrollments": scoped_enrollments(person),
         "checklist": paper_checklist(viewer=viewer, person=person),
         "papers": paper_list(viewer=viewer, person=person),
@@ -219,7 +265,7 @@ def _letter(request: ViewerRequest, pk: int) -> HttpResponse:
 
 
 @staff_required()
-@require_GET
+@require_http_methods(["GET", "POST"])
 def staff_person_list(request: ViewerRequest) -> HttpResponse:
     return _list(request, "staff")
 
@@ -262,21 +308,110 @@ def staff_person_letter(request: ViewerRequest, pk: int) -> HttpResponse:
     return _letter(request, pk)
 
 
-@staff_required(*REVEAL_ROLES)
-@require_GET
-def staff_person_export(request: ViewerRequest) -> HttpResponse:
-    viewer = request.viewer
-    form, persons = _filtered(request, viewer)
-    filters = {k: v for k, v in (form.cleaned_data if form.is_bound else {}).items() if v}
-    data = person_export(persons=persons, actor=request.user, filters=filters,
-                         request=request)
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx_response(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="persons-{stamp}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _export_filters(form: PersonFilterForm, request: ViewerRequest) -> dict[str, Any]:
+    """The filters of an export as the audit log and the request keep them: never a
+    whole number (a search by one is recorded as such, without the number or its hash)."""
+    filters = {k: v for k, v in (form.cleaned_data if form.is_bound else {}).items() if v}
+    if request.GET.get("idh"):
+        filters["q"] = "<whole ID number>"
+    return filters
+
+
+@staff_required()
+@require_GET
+def staff_person_export(request: ViewerRequest) -> HttpResponse:
+    """The listed persons, masked (last four, birth year): any staff member, audited."""
+    viewer = request.viewer
+    form, persons = _filtered(request, viewer)
+    data = person_export_masked(persons=persons, actor=request.user,
+                                filters=_export_filters(form, request), request=request)
+    return _xlsx_response(data, "persons-masked")
+
+
+class ExportRequestForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for exporting full ID numbers"), max_length=500,
+                             widget=forms.TextInput(attrs={"size": 40}))
+
+
+@staff_required(*REVEAL_ROLES)
+@require_GET
+def staff_export_request_list(request: ViewerRequest) -> HttpResponse:
+    viewer = request.viewer
+    return render(request, "enrollment/person/export_requests.html", {
+        "requests": export_request_list(viewer=viewer)[:200],
+        "can_decide": viewer.has_role(*EXPORT_APPROVER_ROLES),
+        "now": timezone.now(),
+    })
+
+
+@staff_required(*REVEAL_ROLES)
+@require_POST
+def staff_export_request_create(request: ViewerRequest) -> HttpResponse:
+    """Request an export of full ID numbers of the persons the list's filters (in the
+    query string, as the list page has them) select."""
+    viewer = request.viewer
+    form, persons = _filtered(request, viewer)
+    reason_form = ExportRequestForm(request.POST)
+    reason = reason_form.cleaned_data["reason"] if reason_form.is_valid() else ""
+    client_id = form.cleaned_data.get("client") if form.is_bound and form.is_valid() else None
+    client = client_list(viewer=viewer).filter(pk=client_id).first() if client_id else None
+    try:
+        export_request_create(persons=persons, actor=request.user, reason=reason,
+                              filters=_export_filters(form, request), client=client,
+                              request=request)
+    except DomainError as error:
+        for detail in error.details or []:
+            messages.error(request, detail.message)
+        if not error.details:
+            messages.error(request, str(error.message))
+        return redirect(f"{reverse('staff-persons-list')}?{request.GET.urlencode()}")
+    messages.success(request, _("Export requested: a manager will decide on it."))
+    return redirect("staff-persons-export-requests")
+
+
+@staff_required(*EXPORT_APPROVER_ROLES)
+@require_POST
+def staff_export_request_decide(request: ViewerRequest, pk: int) -> HttpResponse:
+    export = export_request_get(viewer=request.viewer, pk=pk)
+    decision = request.POST.get("decision", "")
+    if decision not in ("approve", "refuse"):
+        messages.error(request, _("Choose approve or refuse."))
+        return redirect("staff-persons-export-requests")
+    try:
+        export_request_decide(export=export, actor=request.user, approve=decision == "approve",
+                              note=request.POST.get("note", ""), now=timezone.now(),
+                              request=request)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    return redirect("staff-persons-export-requests")
+
+
+@staff_required(*REVEAL_ROLES)
+@require_POST
+def staff_export_request_download(request: ViewerRequest, pk: int) -> HttpResponse:
+    """The approved workbook, once, for its requester (anyone else: 404)."""
+    viewer = request.viewer
+    export = export_request_get(viewer=viewer, pk=pk)
+    if export.requester_id != request.user.pk:
+        raise Http404
+    try:
+        data = export_request_download(export=export, actor=request.user, viewer=viewer,
+                                       now=timezone.now(), request=request)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect("staff-persons-export-requests")
+    return _xlsx_response(data, "persons")
 
 
 def _person_form(
@@ -342,7 +477,7 @@ def staff_housing_fund_action(request: ViewerRequest, pk: int, enrollment_pk: in
 
 
 @portal_required()
-@require_GET
+@require_http_methods(["GET", "POST"])
 def portal_person_list(request: ViewerRequest) -> HttpResponse:
     return _list(request, "portal")
 

@@ -50,7 +50,7 @@ def letter() -> SimpleUploadedFile:
 
 def test_the_staff_person_page_releases_the_line(client, company):
     line = waiting_line(company)
-    client.force_login(UserFactory(role=Role.SERVICE_REP))
+    client.force_login(UserFactory(role=Role.MANAGER))
 
     response = client.post(f"/staff/persons/{line.person_id}/papers/",
                            {"kind": LAST, "file": letter(), "client": company.pk})

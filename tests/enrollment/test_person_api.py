@@ -35,7 +35,8 @@ def test_list_is_paginated_with_the_contract_fields(api_client, client_company):
         "count": 1, "next": None, "previous": None,
         "results": [{
             "id": person.pk, "name": "张三", "id_document_type": "resident_id",
-            "id_number_masked": "1101**********002X", "sex": "F", "birth_date": "1949-12-31",
+            "id_number_masked": "**************002X", "sex": None, "birth_date": None,
+            "birth_year": 1949,
             "hukou_type": "urban_local", "employment_type": "ordinary", "city": "310000",
             "scheme": "social_insurance", "status": "active", "base_kind": "declared",
             "base": "8000.00", "enrolled_from": "2026-01-01",
@@ -90,7 +91,7 @@ def test_detail_has_enrolments_and_the_papers_checklist(api_client, client_compa
 
     body = api_client.get(f"/api/v1/persons/{person.pk}/").json()
 
-    assert body["id_number_masked"] == "1101**********002X"
+    assert body["id_number_masked"] == "**************002X"
     assert NUMBER not in str(body)
     assert [(e["city"], e["scheme"], e["status"], e["base"]) for e in body["enrollments"]] == [
         ("310000", "social_insurance", "active", "8000.00")]

@@ -21,7 +21,7 @@ def test_staff_list_shows_masked_numbers_only(client, staff_user, client_company
 
     html = client.get("/staff/persons/").content.decode()
 
-    assert '<td class="masked">1101**********002X</td>' in html
+    assert '<td class="masked">**************002X</td>' in html
     assert NUMBER not in html
     assert "张三" in html
 
@@ -29,11 +29,11 @@ def test_staff_list_shows_masked_numbers_only(client, staff_user, client_company
 def test_staff_list_searches_by_name_and_last_four(client, staff_user, client_company):
     enrolled_person(client_company, name="张三", id_number=NUMBER)
     enrolled_person(client_company, name="李四")
-    client.force_login(staff_user())
+    client.force_login(staff_user(Role.MANAGER))
 
     by_last4 = client.get("/staff/persons/", {"q": "002x"}).content.decode()
     by_name = client.get("/staff/persons/", {"q": "李"}).content.decode()
-    by_full = client.get("/staff/persons/", {"q": NUMBER}).content.decode()
+    by_full = client.post("/staff/persons/", {"q": NUMBER}, follow=True).content.decode()
 
     assert ("张三" in by_last4, "李四" in by_last4) == (True, False)
     assert ("张三" in by_name, "李四" in by_name) == (False, True)
@@ -46,7 +46,7 @@ def test_staff_list_filters_by_client_city_and_status(client, staff_user, client
     enrolled_person(client_company, name="上海在保")
     enrolled_person(other, name="北京在保", city=beijing)
     enrolled_person(other, name="北京停保", city=beijing, status="ended")
-    client.force_login(staff_user())
+    client.force_login(staff_user(Role.MANAGER))
 
     def names(**params):
         html = client.get("/staff/persons/", params).content.decode()
@@ -63,7 +63,7 @@ def test_staff_list_query_count_does_not_grow_with_rows(
         client, staff_user, client_company, django_assert_max_num_queries):
     for _ in range(30):
         enrolled_person(client_company)
-    client.force_login(staff_user())
+    client.force_login(staff_user(Role.MANAGER))
 
     with django_assert_max_num_queries(10):
         response = client.get("/staff/persons/")
@@ -75,7 +75,7 @@ def test_staff_list_query_count_does_not_grow_with_rows(
 def test_staff_list_is_paginated(client, staff_user, client_company):
     for i in range(52):
         enrolled_person(client_company, name=f"人员{i:03d}")
-    client.force_login(staff_user())
+    client.force_login(staff_user(Role.MANAGER))
 
     second = client.get("/staff/persons/", {"page": 2}).content.decode()
 
@@ -87,13 +87,15 @@ def test_staff_list_is_paginated(client, staff_user, client_company):
 def test_detail_shows_masked_number_and_the_reveal_button_for_permitted_roles(
         client, staff_user, client_company):
     person = enrolled_person(client_company, id_number=NUMBER)
+    client_company.service_rep = staff_user(Role.SERVICE_REP)
+    client_company.save(update_fields=["service_rep"])
 
-    client.force_login(staff_user(Role.SERVICE_REP))
+    client.force_login(client_company.service_rep)
     rep = client.get(f"/staff/persons/{person.pk}/").content.decode()
     client.force_login(staff_user(Role.FINANCE))
     finance = client.get(f"/staff/persons/{person.pk}/").content.decode()
 
-    assert 'data-testid="id-number-masked">1101**********002X</span>' in rep
+    assert 'data-testid="id-number-masked">**************002X</span>' in rep
     assert NUMBER not in rep
     assert "显示完整号码" in rep
     assert "显示完整号码" not in finance
@@ -102,6 +104,8 @@ def test_detail_shows_masked_number_and_the_reveal_button_for_permitted_roles(
 def test_reveal_shows_the_number_and_writes_an_audit_row(client, staff_user, client_company):
     person = enrolled_person(client_company, id_number=NUMBER, hukou_address="北京市东城区1号")
     user = staff_user(Role.SERVICE_REP)
+    client_company.service_rep = user
+    client_company.save(update_fields=["service_rep"])
     client.force_login(user)
 
     response = client.post(f"/staff/persons/{person.pk}/reveal/", headers={"hx-request": "true"})
@@ -126,11 +130,12 @@ def test_reveal_needs_post(client, staff_user, client_company):
 @pytest.mark.parametrize("role", [Role.FINANCE, Role.ARCHIVIST])
 def test_staff_without_the_role_cannot_reveal_or_export(client, staff_user, client_company,
                                                          role):
+    """They export masked lists only (tests/security/test_export_approval.py)."""
     person = enrolled_person(client_company)
     client.force_login(staff_user(role))
 
     assert client.post(f"/staff/persons/{person.pk}/reveal/").status_code == 404
-    assert client.get("/staff/persons/export.xlsx").status_code == 404
+    assert client.post("/staff/persons/export-requests/new/", {"reason": "x"}).status_code == 404
     assert AuditEvent.objects.filter(action__in=["reveal", "export"]).count() == 0
 
 
@@ -143,14 +148,15 @@ def test_portal_users_cannot_reveal_at_all(client, client_company, role):
     detail = client.get(f"/portal/persons/{person.pk}/").content.decode()
 
     assert reveal.status_code == 404
-    assert "1101**********002X" in detail
+    assert "**************002X" in detail
     assert NUMBER not in detail
     assert "显示完整号码" not in detail
     assert AuditEvent.objects.filter(action="reveal").count() == 0
 
 
-def test_export_by_a_manager_carries_full_numbers_and_is_audited(
+def test_export_from_the_list_is_masked_and_audited(
         client, staff_user, client_company):
+    """Full numbers need an approved request (tests/security/test_export_approval.py)."""
     enrolled_person(client_company, name="张三", id_number=NUMBER)
     enrolled_person(client_company, name="李四")
     user = staff_user(Role.MANAGER)
@@ -159,12 +165,14 @@ def test_export_by_a_manager_carries_full_numbers_and_is_audited(
     response = client.get("/staff/persons/export.xlsx", {"q": "张"})
 
     assert response.status_code == 200
-    assert response["Content-Disposition"].startswith('attachment; filename="persons-')
+    assert response["Content-Disposition"].startswith(
+        'attachment; filename="persons-masked-')
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert [r[:3] for r in rows[1:]] == [("张三", "居民身份证", NUMBER)]
+    assert [r[:3] for r in rows[1:]] == [("张三", "居民身份证", "**************002X")]
     event = AuditEvent.objects.get(action="export")
     assert event.actor == user
-    assert event.detail == {"what": "insured_persons", "count": 1, "filters": {"q": "张"}}
+    assert event.detail == {"what": "insured_persons_masked", "count": 1,
+                            "filters": {"q": "张"}}
 
 
 def test_portal_list_and_detail_show_the_clients_persons(client, client_company):
@@ -175,7 +183,7 @@ def test_portal_list_and_detail_show_the_clients_persons(client, client_company)
     detail = client.get(f"/portal/persons/{person.pk}/").content.decode()
 
     assert "王五" in listing
-    assert "1101**********002X" in listing
+    assert "**************002X" in listing
     assert NUMBER not in listing + detail
     assert "身份证正面" in detail  # the papers checklist
     assert "上传材料" not in detail  # a viewer has no upload form
@@ -188,7 +196,7 @@ def test_staff_detail_lists_enrolment_history_and_change_history(
 
     EnrollmentFactory(person=person, client=ClientFactory(name="新客户有限公司"),
                       city=CityFactory(), status="active", base=None)
-    client.force_login(staff_user())
+    client.force_login(staff_user(Role.MANAGER))
 
     html = client.get(f"/staff/persons/{person.pk}/").content.decode()
 
@@ -228,7 +236,7 @@ def test_staff_creates_a_person_and_bad_input_names_the_field(client, staff_user
     person = InsuredPerson.objects.get()
     assert good["Location"] == f"/staff/persons/{person.pk}/"
     assert (person.name, person.id_number_masked, person.employment_type, person.sex) == (
-        "赵六", "1101**********002X", "outsourced", "F")
+        "赵六", "**************002X", "outsourced", "F")
 
 
 def test_staff_edits_a_person_keeping_the_number_when_left_empty(client, staff_user,
@@ -246,7 +254,7 @@ def test_staff_edits_a_person_keeping_the_number_when_left_empty(client, staff_u
     assert response.status_code == 302
     person.refresh_from_db()
     assert (person.name, person.employment_type, person.id_number_masked) == (
-        "新名", "dispatched", "1101**********002X")
+        "新名", "dispatched", "**************002X")
     assert person.history.first().history_user == user
     assert person.history.first().prev_record.name == "旧名"
 
@@ -270,7 +278,7 @@ def test_admin_lists_persons_masked_and_has_no_add(client, client_company):
     change = client.get(f"/admin/enrollment/insuredperson/{person.pk}/change/")
     history = client.get(f"/admin/enrollment/insuredperson/{person.pk}/history/")
 
-    assert "1101**********002X" in changelist
+    assert "**************002X" in changelist
     assert NUMBER not in changelist
     assert change.status_code == 200
     assert NUMBER not in change.content.decode()
@@ -294,7 +302,7 @@ def test_portal_list_query_count_does_not_grow_with_rows(
 
 def test_bad_filter_values_never_fail_the_page(client, staff_user, client_company):
     enrolled_person(client_company, name="张三")
-    client.force_login(staff_user())
+    client.force_login(staff_user(Role.MANAGER))
 
     response = client.get("/staff/persons/", {"client": "abc", "city": "x", "page": "zz",
                                               "q": "x" * 80})
@@ -305,7 +313,7 @@ def test_bad_filter_values_never_fail_the_page(client, staff_user, client_compan
 
 def test_upload_without_a_file_names_the_field(client, staff_user, client_company):
     person = enrolled_person(client_company)
-    client.force_login(staff_user())
+    client.force_login(staff_user(Role.MANAGER))
 
     response = client.post(f"/staff/persons/{person.pk}/papers/", {"kind": "photo"})
 
@@ -318,7 +326,7 @@ def test_staff_seal_and_unseal_a_housing_fund_from_the_detail_page(client, staff
                                                                    client_company):
     person = enrolled_person(client_company, scheme="housing_fund")
     fund = person.enrollments.get()
-    client.force_login(staff_user(Role.SERVICE_REP))
+    client.force_login(staff_user(Role.MANAGER))
     url = f"/staff/persons/{person.pk}/enrollments/{fund.pk}/"
 
     page = client.get(f"/staff/persons/{person.pk}/").content.decode()

@@ -179,7 +179,7 @@ def test_staff_choose_the_client_when_several_enrolled_the_person(
                    ends_on=datetime.date(2026, 12, 15), reason="resignation", actor=None)
     enrollment_open(person=person, client=other, city=beijing, scheme="social_insurance",
                     starts_on=datetime.date(2026, 12, 16), actor=None, base=Decimal("9000.00"))
-    api_client.force_authenticate(user=staff_user(Role.SERVICE_REP))
+    api_client.force_authenticate(user=staff_user(Role.MANAGER))
     url = f"/api/v1/persons/{person.pk}/proof/"
 
     unnamed = api_client.get(url, {"month": "2026-12"})
