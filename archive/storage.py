@@ -7,8 +7,11 @@ rolled-back transaction leaves no archived file, and `archive_sweep_orphans` rem
 temporary and orphaned files no item points to. Django's storage API throughout, so
 production can point `default_storage` at an S3-compatible store."""
 
+import contextlib
 import datetime
+import errno
 import hashlib
+import os
 import re
 import uuid
 from collections.abc import Iterator
@@ -21,6 +24,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+
+from agency.errors import DomainError
 
 ARCHIVE_ROOT = "archive"
 TMP_DIR = f"{ARCHIVE_ROOT}/incoming"
@@ -82,10 +87,46 @@ def write_temporary(content: bytes | File, *, month: datetime.date,
         digest.update(chunk)
         size += len(chunk)
         parts.append(chunk)
-    temp_name = default_storage.save(f"{TMP_DIR}/{uuid.uuid4().hex}.part",
-                                     ContentFile(b"".join(parts)))
-    return Stored(name=final_name(month, original_name), temp_name=temp_name,
-                  sha256=digest.hexdigest(), size=size)
+    wanted = f"{TMP_DIR}/{uuid.uuid4().hex}.part"
+    name = final_name(month, original_name)
+    try:
+        temp_name = default_storage.save(wanted, ContentFile(b"".join(parts)))
+        _make_folder(name)  # now, so that the move on commit needs no new space
+    except OSError as exc:
+        _discard(wanted)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            raise StorageFull from exc
+        raise
+    return Stored(name=name, temp_name=temp_name, sha256=digest.hexdigest(), size=size)
+
+
+class StorageFull(DomainError):
+    """The disk (or quota) is full: the upload is refused whole, nothing points at it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            code="storage_full", status=507,
+            message="存储空间已满，文件未能保存，请通知管理员 / The file store is full: the "
+                    "file was not saved; please tell the administrator",
+        )
+
+
+def _discard(name: str) -> None:
+    with contextlib.suppress(OSError):
+        default_storage.delete(name)
+
+
+def _filesystem_path(name: str) -> str | None:
+    try:
+        return str(default_storage.path(name))
+    except NotImplementedError:  # an object store: no paths
+        return None
+
+
+def _make_folder(name: str) -> None:
+    path = _filesystem_path(name)
+    if path is not None:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
 
 
 def move_on_commit(stored: Stored) -> None:
@@ -94,6 +135,15 @@ def move_on_commit(stored: Stored) -> None:
 
 
 def _move(temp_name: str, name: str) -> None:
+    """On a filesystem a rename: it needs no space, so a full disk cannot leave a row that
+    points at a file that never arrived. Elsewhere a copy through the storage API."""
+    source, target = _filesystem_path(temp_name), _filesystem_path(name)
+    if source is not None and target is not None:
+        if os.path.exists(target):
+            raise RuntimeError(f"archive file name {name} was taken")
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        os.replace(source, target)
+        return
     with default_storage.open(temp_name, "rb") as stream:
         saved = default_storage.save(name, File(stream))
     if saved != name:  # a uuid name is never taken; refuse to leave a wrong pointer quietly
