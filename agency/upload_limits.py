@@ -10,10 +10,10 @@ oversize request from its `Content-Length` alone, answering 413 without reading 
   e-mail intake (workbook, sealed scan and the e-mail) `UPLOAD_MAX_BYTES + SCAN_MAX_BYTES`,
   any other multipart post (roster workbooks, bank statements, feedback files)
   `UPLOAD_MAX_BYTES`; each plus `UPLOAD_ENVELOPE_BYTES` for the form's other fields and the
-  multipart framing, so a file at exactly its limit still reaches its service (and a clear
-  field error if the service's own limit is lower). A body that is not multipart takes at
-  most `DATA_UPLOAD_MAX_MEMORY_SIZE` (Django's own check, answered as 413 before the body
-  is read rather than 400 once a view reads it).
+  multipart framing (2 MiB), so a file at or a little over its limit still reaches its
+  service and gets the service's clear field error; far larger bodies get 413 unread. A
+  body that is not multipart takes at most `DATA_UPLOAD_MAX_MEMORY_SIZE` (Django's own
+  check, answered as 413 before the body is read rather than 400 once a view reads it).
 - `limit_request_body` (WSGI, wraps the whole application in `agency/wsgi.py`, before
   Django): the largest of those caps, for any path. gunicorn has no body-size limit and no
   reverse proxy stands in front of it in docker-compose; one that is added should set its
@@ -32,7 +32,7 @@ from django.urls import Resolver404, resolve
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-ENVELOPE_DEFAULT = 1024 * 1024
+ENVELOPE_DEFAULT = 2 * 1024 * 1024
 
 # routes whose uploads are scans (PDF, JPEG, PNG), by URL name
 SCAN_ROUTES = frozenset({

@@ -43,7 +43,7 @@ def _oversize(client, path: str, length: int, content_type: str = MULTIPART):
 def test_an_oversize_roster_workbook_gets_413_unread_and_nothing_saved(client, portal_user):
     client.force_login(portal_user)
 
-    response = _oversize(client, "/portal/orders/upload/", 21 * MIB + 1)
+    response = _oversize(client, "/portal/orders/upload/", 22 * MIB + 1)
 
     assert response.status_code == 413
     assert "20 MB" in response.content.decode()
@@ -51,7 +51,7 @@ def test_an_oversize_roster_workbook_gets_413_unread_and_nothing_saved(client, p
 
 
 def test_an_oversize_api_import_gets_413_in_the_contracts_error_shape(client):
-    response = _oversize(client, "/api/v1/orders/import/", 21 * MIB + 1)
+    response = _oversize(client, "/api/v1/orders/import/", 22 * MIB + 1)
 
     assert response.status_code == 413
     assert response.json() == {"error": {
@@ -64,13 +64,13 @@ def test_an_oversize_api_import_gets_413_in_the_contracts_error_shape(client):
 def test_a_scan_route_takes_less_than_a_workbook_route(client, staff_user, settings):
     client.force_login(staff_user(Role.SERVICE_REP))
 
-    response = _oversize(client, "/staff/persons/1/papers/", 11 * MIB + 1)
+    response = _oversize(client, "/staff/persons/1/papers/", 12 * MIB + 1)
 
     assert response.status_code == 413
     assert "10 MB" in response.content.decode()
-    assert route_cap("/staff/persons/1/papers/", {"CONTENT_TYPE": MULTIPART}) == 11 * MIB
-    assert route_cap("/portal/orders/upload/", {"CONTENT_TYPE": MULTIPART}) == 21 * MIB
-    assert route_cap("/staff/orders/email/", {"CONTENT_TYPE": MULTIPART}) == 31 * MIB
+    assert route_cap("/staff/persons/1/papers/", {"CONTENT_TYPE": MULTIPART}) == 12 * MIB
+    assert route_cap("/portal/orders/upload/", {"CONTENT_TYPE": MULTIPART}) == 22 * MIB
+    assert route_cap("/staff/orders/email/", {"CONTENT_TYPE": MULTIPART}) == 32 * MIB
     assert route_cap("/api/v1/me/", {"CONTENT_TYPE": "application/json"}) == (
         settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
 
@@ -79,8 +79,8 @@ def test_caps_follow_the_settings(settings):
     settings.UPLOAD_MAX_BYTES = 2 * MIB
     settings.SCAN_MAX_BYTES = MIB
 
-    assert route_cap("/portal/orders/upload/", {"CONTENT_TYPE": MULTIPART}) == 3 * MIB
-    assert route_cap("/staff/licences/new/", {"CONTENT_TYPE": MULTIPART}) == 2 * MIB
+    assert route_cap("/portal/orders/upload/", {"CONTENT_TYPE": MULTIPART}) == 4 * MIB
+    assert route_cap("/staff/licences/new/", {"CONTENT_TYPE": MULTIPART}) == 3 * MIB
 
 
 def test_a_json_body_over_the_data_limit_gets_413_unread(client):
