@@ -24,13 +24,14 @@ class AutoSchema(openapi.AutoSchema):
         return name
 
     def _get_paginator(self) -> Any:
-        """A plain APIView that answers a page through `agency.api.paginated` is described
-        as the page it sends (`{"count", "next", "previous", "results"}`), not as a bare
-        list."""
+        """A plain APIView that answers a page through `agency.api.paginated` (or its
+        `Pagination`) is described as the page it sends (`{"count", "next", "previous",
+        "results"}`), not as a bare list."""
         paginator = super()._get_paginator()
         handler = getattr(self.view, self.method.lower(), None)
         code = getattr(handler, "__code__", None)
-        if paginator is None and code is not None and "paginated" in code.co_names:
+        pages = {"paginated", "Pagination"} & set(getattr(code, "co_names", ()))
+        if paginator is None and pages:
             from agency.api import Pagination
 
             return Pagination()
