@@ -255,6 +255,11 @@ WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 # (enrollment.orders.validation.validation_budget_spend).
 ORDER_VALIDATION_LINES_PER_HOUR = env.int("ORDER_VALIDATION_LINES_PER_HOUR", default=40_000)
 
+# Exports with full ID numbers: at most this many persons, approved by a manager, downloaded
+# once within the hours given (enrollment.persons.export_services).
+EXPORT_FULL_ID_MAX_ROWS = env.int("EXPORT_FULL_ID_MAX_ROWS", default=200)
+EXPORT_FULL_ID_TTL_HOURS = env.int("EXPORT_FULL_ID_TTL_HOURS", default=24)
+
 # How long an Idempotency-Key is remembered (agency.idempotency).
 IDEMPOTENCY_TTL_HOURS = env.int("IDEMPOTENCY_TTL_HOURS", default=24)
 

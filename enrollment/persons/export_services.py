@@ -41,7 +41,7 @@ EXPORT_APPROVER_ROLES = (Role.ADMIN, Role.MANAGER)
 
 
 def export_full_id_ttl() -> datetime.timedelta:
-    return datetime.timedelta(hours=int(getattr(settings, "EXPORT_FULL_ID_TTL_HOURS", 24)))
+    return datetime.timedelta(hours=settings.EXPORT_FULL_ID_TTL_HOURS)
 
 
 MASKED_COLUMNS = ("姓名", "证件类型", "证件号码（后四位）", "出生年份", "户籍类型", "用工形式")

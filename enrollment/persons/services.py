@@ -250,7 +250,7 @@ EXPORT_COLUMNS = (
 def export_full_id_max_rows() -> int:
     """At most this many persons in one export of full ID numbers (setting
     `EXPORT_FULL_ID_MAX_ROWS`, default 200)."""
-    return int(getattr(settings, "EXPORT_FULL_ID_MAX_ROWS", 200))
+    return int(settings.EXPORT_FULL_ID_MAX_ROWS)
 
 
 @transaction.atomic
