@@ -1,5 +1,6 @@
 """`manage.py check --deploy` passes with the production environment of .env.example."""
 
+import base64
 import os
 import subprocess
 import sys
@@ -19,6 +20,10 @@ def _env_example() -> dict[str, str]:
 
 def test_check_deploy_passes_with_env_example():
     env = {**os.environ, **_env_example()}
+    # the example ships no key (tests/security/test_weak_defaults.py): a deployment makes its own
+    env.update({"DJANGO_SECRET_KEY": base64.urlsafe_b64encode(os.urandom(48)).decode(),
+                "FIELD_ENCRYPTION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+                "FIELD_HASH_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode()})
     env["DATABASE_URL"] = os.environ["DATABASE_URL"]  # the example's host does not resolve here
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
 
