@@ -553,3 +553,23 @@ def test_the_admin_revokes_api_keys_only_through_the_audited_service(
     assert (api_key.client_id, api_key.revoked_at is not None) == (client_company.pk, True)
     event = only_row(action="api_key_revoked")
     assert (event.actor, target_of(event)) == (superuser, ("clients.apikey", str(api_key.pk)))
+
+
+@pytest.mark.django_db
+def test_policies_cannot_be_edited_in_the_admin_past_their_audited_service(client, policies):
+    from policies.models import PolicyItem, PolicyVersion
+
+    admin_user = User.objects.create_superuser("root-policies", "r@example.cn", "x-pass-2026!")
+    client.force_login(admin_user)
+    version = PolicyVersion.objects.first()
+    item = PolicyItem.objects.first()
+
+    answers = [
+        client.post(f"/admin/policies/policyversion/{version.pk}/change/", {}).status_code,
+        client.post(f"/admin/policies/policyitem/{item.pk}/change/", {}).status_code,
+        client.get("/admin/policies/policyitem/add/").status_code,
+        client.post(f"/admin/policies/policyitem/{item.pk}/delete/", {"post": "yes"}).status_code,
+    ]
+
+    assert answers == [403, 403, 403, 403]
+    assert PolicyItem.objects.filter(pk=item.pk).exists()
