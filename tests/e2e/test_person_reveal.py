@@ -13,6 +13,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_reveal_button_swaps_in_the_full_number(live_server, page, client_company):
     person = enrolled_person(client_company, name="张三", id_number="11010519491231002X")
     user = UserFactory(role=Role.SERVICE_REP)
+    # a representative sees the persons of the clients they serve
+    type(client_company).objects.filter(pk=client_company.pk).update(service_rep=user)
     page.goto(f"{live_server.url}/staff/login/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
