@@ -3,6 +3,8 @@ share."""
 
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -96,3 +98,15 @@ def loan_list(*, open_only: bool = False) -> QuerySet[Loan]:
 
 def loans_overdue(*, today: datetime.date) -> QuerySet[Loan]:
     return loan_list(open_only=True).filter(due_on__lt=today)
+
+
+def file_received_before(
+    *, client_id: int, sha256: str, subject_model: type[models.Model],
+    since: datetime.datetime,
+) -> ArchiveItem | None:
+    """The newest item since `since` of the client whose file has this checksum and whose
+    subject is a `subject_model` (the same roster workbook uploaded twice by mistake)."""
+    return (ArchiveItem.objects
+            .filter(client_id=client_id, sha256=sha256, created_at__gte=since,
+                    content_type=ContentType.objects.get_for_model(subject_model))
+            .order_by("-created_at").first())

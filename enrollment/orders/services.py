@@ -16,12 +16,13 @@ from django.utils import timezone
 
 from agency import deadlines
 from agency.bulk import bulk_insert_with_history
-from agency.errors import ErrorDetail, ValidationFailed
+from agency.errors import Conflict, ErrorDetail, ValidationFailed
 from agency.history import record_actor
 from agency.models import AuditEvent, User
 from agency.services import audit_record
 from agency.xlsx import MAX_FILE_BYTES, refuse
 from archive.models import ItemKind
+from archive.selectors import file_received_before
 from archive.services import archive_receive_file, archive_store
 from archive.storage import Stored
 from clients.models import Client
@@ -149,6 +150,8 @@ def order_import_xlsx(
             code="required", field="lines",
             message="表中没有数据行 / The sheet has no data rows")])
     with transaction.atomic():
+        _refuse_a_second_upload(client=client, data=data,
+                                received_at=received_at or timezone.now())
         order = order_submit(
             client=client, lines=sheet.lines, channel=channel, actor=actor,
             actor_label=actor_label, received_at=received_at,
@@ -162,6 +165,30 @@ def order_import_xlsx(
                              "sha256": hashlib.sha256(data).hexdigest(),
                              "lines": len(sheet.lines)})
     return order
+
+
+DUPLICATE_UPLOAD_DAYS = 30
+
+
+def _refuse_a_second_upload(*, client: Client, data: bytes,
+                            received_at: datetime.datetime) -> None:
+    """The same workbook (byte for byte) imported for the client within
+    DUPLICATE_UPLOAD_DAYS is refused with 409 naming the order it became: an upload sent
+    twice by mistake is not imported twice. Imports of one client are serialised (the
+    client row is locked), so two clicks at once make one order. A changed file (another
+    line, a fixed row) is a new upload."""
+    Client.objects.select_for_update().filter(pk=client.pk).first()
+    earlier = file_received_before(
+        client_id=client.pk, sha256=hashlib.sha256(data).hexdigest(), subject_model=RosterOrder,
+        since=received_at - datetime.timedelta(days=DUPLICATE_UPLOAD_DAYS))
+    if earlier is not None:
+        when = timezone.localtime(earlier.created_at)
+        raise Conflict(
+            "duplicate_upload",
+            f"该文件已于 {when:%Y-%m-%d %H:%M} 导入为第 {earlier.object_id} 号派单，未重复导入 / "
+            f"This file was already imported as order #{earlier.object_id} on "
+            f"{when:%Y-%m-%d %H:%M}; it was not imported again",
+        )
 
 
 # --- intake by channel: uploaded workbooks, e-mailed orders, kept files -------------
