@@ -126,13 +126,18 @@ def beijing(db):
     return CityFactory(code="110000", name="北京市", order_cutoff_day=15)
 
 
-@pytest.fixture
-def company(db, shanghai, beijing):
-    client = VerifiedClientFactory(name="上海启明信息技术有限公司")
+def contracted_client(name: str, *cities):
+    """A verified client with an active 2026–2030 contract in `cities` (housing fund 7 %)."""
+    client = VerifiedClientFactory(name=name)
     contract = ContractFactory(client=client, status=Contract.Status.ACTIVE,
                                starts_on=datetime.date(2026, 1, 1),
                                ends_on=datetime.date(2030, 12, 31),
                                housing_fund_rate=Decimal("0.07"))
-    ContractPriceFactory(contract=contract, city=shanghai)
-    ContractPriceFactory(contract=contract, city=beijing)
+    for city in cities:
+        ContractPriceFactory(contract=contract, city=city)
     return client
+
+
+@pytest.fixture
+def company(db, shanghai, beijing):
+    return contracted_client("上海启明信息技术有限公司", shanghai, beijing)

@@ -4,19 +4,17 @@ validation; staff see them on the order; the bureau's one-enrolment rule still h
 success; and a client can have only so many lines checked per hour."""
 
 import datetime
-from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
 
 from agency.errors import DomainError, RateLimited
 from agency.roles import Role
-from clients.models import Contract
 from clients.services import api_key_issue
 from enrollment.models import RosterOrder
 from enrollment.orders.services import order_submit
 from enrollment.orders.workflow import line_transition
-from tests.clients.factories import ContractFactory, ContractPriceFactory, VerifiedClientFactory
+from tests.conftest import contracted_client
 from tests.enrollment.order_fixtures import RECEIVED, add_line, enrolled, valid_id
 from tests.factories import UserFactory
 
@@ -26,14 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def rival(shanghai, beijing):
     """Another client of the agency, with a contract in the same cities."""
-    client = VerifiedClientFactory(name="北京竞争对手科技有限公司")
-    contract = ContractFactory(client=client, status=Contract.Status.ACTIVE,
-                               starts_on=datetime.date(2026, 1, 1),
-                               ends_on=datetime.date(2030, 12, 31),
-                               housing_fund_rate=Decimal("0.07"))
-    ContractPriceFactory(contract=contract, city=shanghai)
-    ContractPriceFactory(contract=contract, city=beijing)
-    return client
+    return contracted_client("北京竞争对手科技有限公司", shanghai, beijing)
 
 
 def key_of(client) -> str:
