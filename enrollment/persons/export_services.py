@@ -12,7 +12,6 @@ audit row in their own transaction; managers get an in-app notification of a new
 request and the requester one of the decision."""
 
 import datetime
-import io
 from typing import Any
 
 from django.conf import settings
@@ -26,13 +25,13 @@ from agency.models import AuditEvent, User
 from agency.roles import Role
 from agency.services import audit_record, notification_create
 from agency.viewer import Viewer
-from agency.xlsx import append_row
 from clients.models import Client
 from enrollment.models import InsuredPerson, PersonExportRequest
 from enrollment.persons.selectors import person_list
 from enrollment.persons.services import (
     export_full_id_max_rows,
     person_export,
+    persons_workbook,
     require_reveal_role,
 )
 
@@ -57,29 +56,15 @@ def person_export_masked(
 ) -> bytes:
     """An .xlsx of the persons as a list shows them: masked number (last four), birth
     year, no birth date, sex, phone or address. Any staff member, audited."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None  # noqa: S101 - a new workbook always has one sheet
-    sheet.title = "persons"
-    sheet.append(list(MASKED_COLUMNS))
-    count = 0
-    for person in persons.iterator(chunk_size=500):
-        count += 1
-        append_row(sheet, (
+    return persons_workbook(
+        header=MASKED_COLUMNS, persons=persons,
+        row=lambda person: (
             person.name, person.get_id_document_type_display(), person.id_number_masked,
             person.birth_date.year if person.birth_date else None,
             person.get_hukou_type_display(), person.get_employment_type_display(),
-        ))
-    audit_record(
-        actor=actor, action=AuditEvent.Action.EXPORT,
-        detail={"what": "insured_persons_masked", "count": count, "filters": filters or {}},
-        request=request,
+        ),
+        actor=actor, what="insured_persons_masked", filters=filters, request=request,
     )
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def _approvers(*, except_user: User) -> QuerySet[User]:

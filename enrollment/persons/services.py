@@ -9,6 +9,7 @@ portal users and API keys never see more."""
 
 import datetime
 import io
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -265,7 +266,6 @@ def person_export(
     export (who, how many, which filters) is audited. At most `EXPORT_FULL_ID_MAX_ROWS`
     persons; pages reach it only through an approved request
     (`enrollment.persons.export_services`)."""
-    from openpyxl import Workbook
 
     require_reveal_role(actor)
     cap = export_full_id_max_rows()
@@ -275,24 +275,39 @@ def person_export(
             f"完整证件号码导出最多 {cap} 人，请缩小筛选范围 / "
             f"An export of full ID numbers holds at most {cap} persons: narrow the filters",
             field="filters")])
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None  # noqa: S101 - a new workbook always has one sheet
-    sheet.title = "persons"
-    sheet.append([label for _key, label in EXPORT_COLUMNS])
-    count = 0
-    for person in persons.iterator(chunk_size=500):
-        count += 1
-        append_row(sheet, (
+    return persons_workbook(
+        header=[label for _key, label in EXPORT_COLUMNS], persons=persons,
+        row=lambda person: (
             person.name, person.get_id_document_type_display(),
             decrypt_text(person.id_number_encrypted), person.get_sex_display(),
             person.birth_date, person.phone, person.get_hukou_type_display(),
             decrypt_text(person.hukou_address_encrypted), person.get_employment_type_display(),
-        ))
+        ),
+        actor=actor, what="insured_persons", filters=filters, request=request,
+    )
+
+
+def persons_workbook(
+    *, header: Sequence[str], persons: QuerySet[InsuredPerson],
+    row: Callable[[InsuredPerson], Sequence[Any]], actor: User | None, what: str,
+    filters: dict[str, Any] | None, request: HttpRequest | None,
+) -> bytes:
+    """An .xlsx of `persons`, one `row` each under `header`, and its audit row (`export`:
+    what, how many, which filters). Call it inside the export's transaction."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None  # noqa: S101 - a new workbook always has one sheet
+    sheet.title = "persons"
+    sheet.append(list(header))
+    count = 0
+    for person in persons.iterator(chunk_size=500):
+        count += 1
+        append_row(sheet, row(person))
     audit_record(
         actor=actor, action=AuditEvent.Action.EXPORT,
-        detail={"what": "insured_persons", "count": count, "filters": filters or {}},
-        request=request,
+        detail={"what": what, "count": count, "filters": filters or {}}, request=request,
     )
     out = io.BytesIO()
     workbook.save(out)
