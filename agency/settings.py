@@ -231,6 +231,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
     }
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A task a killed worker had taken (acks_late) stays unacknowledged in Redis and is
+    # delivered again only this many seconds after it was taken: longer than any task runs
+    # (a slower one would be delivered twice; each is idempotent, so that costs time, not
+    # data), short enough that a month's run or a PDF batch resumes the same hour.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    }
 CELERY_RESULT_BACKEND = env.str(
     "CELERY_RESULT_BACKEND", default=f"file://{VAR_DIR / 'celery-results'}"
 )
