@@ -1,0 +1,19 @@
+"""What every journey does first: log in as a person would, on the staff pages or the
+portal, and land where the journey starts."""
+
+from tests.factories import PASSWORD
+
+
+def log_in(page, live_server, user, *, face: str, landing: str = "") -> None:
+    """Fill the log-in form of `face` ("staff" or "portal") by its labels and wait for
+    `landing` (the face's home page when not given)."""
+    landing = landing or f"/{face}/"
+    page.goto(f"{live_server.url}/{face}/login/?next={landing}")
+    page.get_by_label("用户名").fill(user.username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}{landing}")
+
+
+def log_out(page) -> None:
+    page.context.clear_cookies()
