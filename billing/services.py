@@ -274,15 +274,22 @@ def billable_clients(*, month: datetime.date) -> list[Client]:
 def bill_generate_month(
     *, month: datetime.date, actor: User | None,
     progress: Callable[[int, int], None] | None = None,
+    fresh_since: datetime.datetime | None = None,
 ) -> dict[str, int]:
     """Generate (or regenerate) the draft of every billable client for `month`; issued
-    bills are left alone. Reports `(done, total)` to `progress` after each client."""
+    bills are left alone. Reports `(done, total)` to `progress` after each client.
+    `fresh_since`: a resumed run's start; a draft generated since then (each client's is
+    committed on its own) counts as generated and is not generated again."""
     clients = billable_clients(month=month)
     counts = {"generated": 0, "issued_already": 0, "failed": 0, "total": len(clients)}
+    fresh = set(Bill.objects.filter(
+        month=month_start(month), status=BillStatus.DRAFT, generated_at__gte=fresh_since,
+    ).values_list("client_id", flat=True)) if fresh_since is not None else set()
     run = BillRun()
     for n, client in enumerate(clients, start=1):
         try:
-            bill_generate(client=client, month=month, actor=actor, run=run)
+            if client.pk not in fresh:
+                bill_generate(client=client, month=month, actor=actor, run=run)
             counts["generated"] += 1
         except DomainError as exc:
             counts["issued_already" if exc.code == "bill_issued" else "failed"] += 1

@@ -1,11 +1,13 @@
 """Celery tasks of billing: thin wrappers around services, safe to run twice (a month's
-run regenerates drafts and leaves issued bills alone)."""
+run regenerates drafts and leaves issued bills alone) and resumable: delivered again after
+its worker died, a month's run goes on after the last client it finished
+(`billing.run_services`)."""
 
 from celery import Task, shared_task
 
 from agency.models import User
 from agency.months import parse_month
-from billing.services import bill_generate_month
+from billing.run_services import bill_month_run
 
 PROGRESS = "PROGRESS"
 
@@ -28,5 +30,6 @@ def bill_generate_month_task(self: Task, month: str,
     def progress(done: int, total: int) -> None:
         self.update_state(state=PROGRESS, meta={"done": done, "total": total})
 
-    counts = bill_generate_month(month=parse_month(month), actor=actor, progress=progress)
+    counts = bill_month_run(task_id=self.request.id, month=parse_month(month), actor=actor,
+                            progress=progress)
     return {"done": counts["total"], **counts}

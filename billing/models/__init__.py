@@ -32,10 +32,12 @@ from billing.models.reconciliation import (
     DifferenceStatus,
     ReconciliationRun,
 )
+from billing.models.runs import BillMonthRun
 
 __all__ = [
     "FROZEN_STATUSES", "ZERO", "AgencyEntity", "Allocation", "BankStatement", "Bill",
-    "BillLine", "BillStatus", "Difference", "DifferenceKind", "DifferenceStatus", "Invoice",
+    "BillLine", "BillMonthRun", "BillStatus", "Difference", "DifferenceKind",
+    "DifferenceStatus", "Invoice",
     "InvoiceItem", "InvoiceKind", "InvoiceSequence", "InvoiceTitle", "LineType",
     "PayerAccount", "Payment", "Receipt", "ReceiptStatus", "ReconciliationRun", "Refund",
     "RefundStatus", "VatMethod",
