@@ -39,6 +39,7 @@ FIELDS = (
 
 # The header words of each field: data, not code (roster_headers.json beside this module).
 HEADERS_FILE = Path(__file__).with_name("roster_headers.json")
+PROGRESS_EVERY = 200  # rows between two progress reports of a background import
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     name: tuple(words)
     for name, words in json.loads(HEADERS_FILE.read_text(encoding="utf-8")).items()
@@ -370,7 +371,8 @@ class ParsedRoster:
         return merged
 
 
-def parse_roster_xlsx(data: bytes, *, cities: Mapping[str, str]) -> ParsedRoster:
+def parse_roster_xlsx(data: bytes, *, cities: Mapping[str, str],
+                      progress: Callable[[int], None] | None = None) -> ParsedRoster:
     """Read an uploaded roster workbook into API lines (see `ParsedRoster`).
 
     Raises `DomainError` (400) for a file that cannot be taken at all: `file_too_large`,
@@ -411,6 +413,8 @@ def parse_roster_xlsx(data: bytes, *, cities: Mapping[str, str]) -> ParsedRoster
                 _action_from_dates(line, values, table.columns)
             result.lines.append(line)
             result.sheet_rows.append(sheet_row)
+            if progress is not None and line_number % PROGRESS_EVERY == 0:
+                progress(line_number)  # a background import's progress page
     return result
 
 

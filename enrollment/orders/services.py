@@ -4,7 +4,7 @@ and the e-mail intake (workbook, sealed scan and the e-mail itself) hand over to
 
 import datetime
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.core.files.base import ContentFile, File
@@ -55,6 +55,7 @@ def order_submit(
     correspondence: UploadedFile | None = None,
     note: str = "",
     sheet: ParsedRoster | None = None,
+    order_id: int | None = None,
 ) -> RosterOrder:
     """增减员: validate every line, then save the order, its lines and one task per scheme.
     If any line is bad, nothing is saved. With `sheet` (an Excel import), the cells it
@@ -72,7 +73,7 @@ def order_submit(
     if errors:
         raise ValidationFailed(errors)
     order = RosterOrder(
-        client=client, channel=channel, submitted_by=actor,
+        pk=order_id, client=client, channel=channel, submitted_by=actor,  # pk: see import_jobs
         submitted_by_label=actor_label or (actor.get_username() if actor else ""),
         received_at=received_at, note=note,
     )
@@ -139,12 +140,15 @@ def order_import_xlsx(
     sealed_scan: UploadedFile | None = None,
     correspondence: UploadedFile | None = None,
     note: str = "",
+    order_id: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> RosterOrder:
     """An order from an uploaded roster workbook (portal, API import, or staff entering an
     e-mailed file). The file itself is kept with the order; the import is audited
-    (action `import`, the order as target)."""
+    (action `import`, the order as target). A background import (`import_jobs`) fills the
+    order it made at the upload (`order_id`) and hears of the rows read (`progress`)."""
     cities = city_aliases(City.objects.values_list("code", "name"))
-    sheet = parse_roster_xlsx(data, cities=cities)
+    sheet = parse_roster_xlsx(data, cities=cities, progress=progress)
     if not sheet.lines and not sheet.errors:
         raise ValidationFailed([ErrorDetail(
             code="required", field="lines",
@@ -157,6 +161,7 @@ def order_import_xlsx(
             actor_label=actor_label, received_at=received_at,
             source_file=ContentFile(data, name=filename or "roster.xlsx"),
             sealed_scan=sealed_scan, correspondence=correspondence, note=note, sheet=sheet,
+            order_id=order_id,
         )
         audit_record(actor=actor, actor_label=actor_label, action=AuditEvent.Action.IMPORT,
                      target=order, client_id=client.pk,
