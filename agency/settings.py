@@ -158,6 +158,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # files, scans (papers, licence and contract scans; also checked by content in services).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 SCAN_MAX_BYTES = env.int("SCAN_MAX_BYTES", default=10 * 1024 * 1024)
+# A roster workbook with more rows than this is imported in the background: the API answers
+# 202 with the order "processing", the portal shows a progress page (issue 18).
+ORDER_IMPORT_SYNC_MAX_LINES = env.int("ORDER_IMPORT_SYNC_MAX_LINES", default=2000)
 
 # --- Security: on unless DEBUG (the local demo over plain HTTP) turns it off ------------
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
