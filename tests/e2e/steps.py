@@ -17,3 +17,19 @@ def log_in(page, live_server, user, *, face: str, landing: str = "") -> None:
 
 def log_out(page) -> None:
     page.context.clear_cookies()
+
+
+class PdfCatcher:
+    """Keeps the bytes of the PDFs the page opens under `glob`: Chromium shows an inline PDF
+    in its viewer (what a person sees), and the response the page gets is the viewer's, so
+    the test reads the file on its way in."""
+
+    def __init__(self, page, glob: str) -> None:
+        self.pdfs: list[bytes] = []
+        page.route(glob, self._keep)
+
+    def _keep(self, route) -> None:
+        response = route.fetch()
+        if response.headers.get("content-type") == "application/pdf":
+            self.pdfs.append(response.body())
+        route.fulfill(response=response)

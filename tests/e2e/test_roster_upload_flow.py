@@ -11,7 +11,7 @@ from agency.deadlines import add_months
 from agency.roles import Role
 from enrollment.models import ProofOfEnrolment, RosterOrder
 from enrollment.orders.workflow import line_transition
-from tests.e2e.steps import log_in
+from tests.e2e.steps import PdfCatcher, log_in
 from tests.enrollment.order_fixtures import give_all_papers, valid_id
 from tests.enrollment.xlsx_builders import xlsx_bytes
 from tests.factories import UserFactory
@@ -76,18 +76,10 @@ def test_an_hr_manager_fixes_a_bad_row_and_later_downloads_a_proof(
     proof_form = page.get_by_test_id("proof-form")
     proof_form.get_by_label("月份").fill(f"{month:%Y-%m}")
     shots("person-proof-form")
-    pdf = b""
-
-    def keep_the_pdf(route):  # Chromium shows the PDF in its viewer; the test reads it too
-        nonlocal pdf
-        response = route.fetch()
-        assert response.headers["content-type"] == "application/pdf"
-        pdf = response.body()
-        route.fulfill(response=response)
-
-    page.route("**/proof.pdf?*", keep_the_pdf)
+    proofs = PdfCatcher(page, "**/proof.pdf?*")
     proof_form.get_by_role("button", name="下载参保证明（PDF）").click()
     page.wait_for_url(f"{live_server.url}/portal/persons/{wang.pk}/proof.pdf?*")
+    [pdf] = proofs.pdfs
 
     assert pdf[:5] == b"%PDF-"
     text = pdf_text(pdf)
