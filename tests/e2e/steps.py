@@ -33,3 +33,8 @@ class PdfCatcher:
         if response.headers.get("content-type") == "application/pdf":
             self.pdfs.append(response.body())
         route.fulfill(response=response)
+
+
+def go(page, link: str) -> None:
+    """Follow `link` (its exact name) in the page's main navigation, the header's."""
+    page.get_by_role("navigation").first.get_by_role("link", name=link, exact=True).click()
