@@ -174,3 +174,51 @@ def billing_summary(*, viewer: Viewer, today: datetime.date) -> BillingSummary:
     )
     return BillingSummary(invoices_due=counts["due"], invoices_overdue=counts["overdue"],
                           disputed=counts["disputed"], to_confirm=counts["to_confirm"])
+
+
+# --- the dashboards (issue 16) ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MonthBilled:
+    """What the bills issued for one month come to (issued, confirmed, disputed or paid;
+    never a draft or a voided bill)."""
+
+    month: datetime.date
+    bills: int
+    social_insurance: Decimal
+    housing_fund: Decimal
+    service_fee: Decimal
+    total: Decimal
+
+
+def bill_totals_by_month(*, viewer: Viewer, months: list[datetime.date]) -> list[MonthBilled]:
+    """The issued bills' totals of each month of `months` (first days), the viewer's (a
+    client its own, staff every client's): one aggregate query; a month without bills is
+    all zero."""
+    if not months:
+        return []
+    rows = {r["month"]: r for r in (
+        scope_to_viewer(Bill.objects.all(), viewer)
+        .filter(status__in=FROZEN_STATUSES, month__gte=months[0], month__lte=months[-1])
+        .order_by().values("month")
+        .annotate(n=Count("pk"), si=Sum("social_insurance"), hf=Sum("housing_fund"),
+                  fee=Sum("service_fee"), total=Sum("total")))}
+    out = []
+    for month in months:
+        r = rows.get(month, {})
+        out.append(MonthBilled(month=month, bills=r.get("n") or 0,
+                               social_insurance=r.get("si") or ZERO,
+                               housing_fund=r.get("hf") or ZERO,
+                               service_fee=r.get("fee") or ZERO, total=r.get("total") or ZERO))
+    return out
+
+
+def current_bill(*, viewer: Viewer, today: datetime.date) -> Bill | None:
+    """The portal's "this month's bill": the viewer's bill of `today`'s month if there is
+    one, else last month's (a month is billed once it is over: the bill issued this month
+    is last month's); for a client, issued ones only (never a draft or a voided bill).
+    One query."""
+    this_month = today.replace(day=1)
+    last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
+    return (bill_list(viewer=viewer).filter(month__in=[this_month, last_month])
+            .exclude(status__in=[BillStatus.VOID, BillStatus.DRAFT]).first())

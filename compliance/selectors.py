@@ -3,8 +3,10 @@
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from agency.models import User
@@ -19,6 +21,7 @@ from compliance.models import Inquiry
 from enrollment.models import Enrollment, RosterLine, RosterTask
 from enrollment.models.core import Scheme
 from enrollment.models.order import OPEN_LINE_STATUSES
+from enrollment.persons.selectors import scope_persons_data
 
 
 def workday_calendar_gaps(*, today: datetime.date) -> list[int]:
@@ -125,3 +128,69 @@ def persons_by_city(*, client: Client) -> list[tuple[str, int]]:
             .values("city__name").annotate(n=Count("person", distinct=True))
             .order_by("-n", "city__name"))
     return [(r["city__name"], r["n"]) for r in rows]
+
+
+# --- SLA compliance over time (the staff dashboard's chart, issue 16) ----------------------
+
+@dataclass(frozen=True)
+class SlaMonth:
+    """One month's deadlines that fell due (by the month of the deadline, Asia/Shanghai,
+    up to now) and how many were kept: roster lines handled within their 48 hours (STD-6.3:
+    out of the workflow, no task finished after the deadline: the rule of `rep_board`) and
+    inquiries answered within their 12 hours (STD-6.2: a first response by `respond_by`)."""
+
+    month: datetime.date
+    lines_due: int
+    lines_kept: int
+    inquiries_due: int
+    inquiries_kept: int
+
+    @staticmethod
+    def _percent(kept: int, due: int) -> float | None:
+        return None if due == 0 else round(100 * kept / due, 1)
+
+    @property
+    def lines_percent(self) -> float | None:
+        return self._percent(self.lines_kept, self.lines_due)
+
+    @property
+    def inquiries_percent(self) -> float | None:
+        return self._percent(self.inquiries_kept, self.inquiries_due)
+
+
+def sla_by_month(*, viewer: Viewer, months: list[datetime.date],
+                 now: datetime.datetime) -> list[SlaMonth]:
+    """Per month of `months` (first days), the deadlines due and kept, as the viewer sees
+    them (a representative: the clients they serve). Two aggregate queries."""
+    if not months:
+        return []
+    tz = timezone.get_default_timezone()
+    since = datetime.datetime.combine(months[0], datetime.time.min, tzinfo=tz)
+    month = TruncMonth("handle_by", tzinfo=tz)
+    late_task = RosterTask.objects.filter(line=OuterRef("pk"),
+                                          finished_at__gt=OuterRef("handle_by"))
+    lines = (scope_persons_data(RosterLine.objects.all(), viewer, "order__client_id")
+             .filter(handle_by__gte=since, handle_by__lte=now)
+             .annotate(m=month).order_by().values("m")
+             .annotate(due=Count("pk"), kept=Count("pk", filter=~Q(
+                 status__in=OPEN_LINE_STATUSES) & ~Q(Exists(late_task)))))
+    inquiries = (scope_persons_data(Inquiry.objects.all(), viewer, "client_id")
+                 .filter(respond_by__gte=since, respond_by__lte=now)
+                 .annotate(m=TruncMonth("respond_by", tzinfo=tz)).order_by().values("m")
+                 .annotate(due=Count("pk"),
+                           kept=Count("pk", filter=Q(first_response_at__lte=F("respond_by")))))
+
+    def by_month(rows: Iterable[dict[str, Any]]) -> dict[datetime.date, tuple[int, int]]:
+        out = {}
+        for r in rows:
+            m = r["m"]
+            day = (timezone.localtime(m, tz).date() if isinstance(m, datetime.datetime)
+                   else m)
+            out[day.replace(day=1)] = (r["due"], r["kept"])
+        return out
+
+    line_rows, inquiry_rows = by_month(lines), by_month(inquiries)
+    return [SlaMonth(month=m, lines_due=line_rows.get(m, (0, 0))[0],
+                     lines_kept=line_rows.get(m, (0, 0))[1],
+                     inquiries_due=inquiry_rows.get(m, (0, 0))[0],
+                     inquiries_kept=inquiry_rows.get(m, (0, 0))[1]) for m in months]

@@ -429,3 +429,38 @@ BILLING_FIELDS = (
     "ends_on", "sealed_on", "first_billed_month", "billed_through", "base_kind", "base",
     "rate",
 )
+
+
+# --- the dashboards' charts (issue 16) ------------------------------------------------------
+
+def _month_end(month: datetime.date) -> datetime.date:
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - \
+        datetime.timedelta(days=1)
+
+
+def headcount_by_month(
+    *, viewer: Viewer, months: list[datetime.date], today: datetime.date
+) -> dict[str, list[int]]:
+    """Insured persons per city and month, as the viewer may see them (a client its own, a
+    representative the clients they serve, other staff all): a person counts in a month
+    when one of their enrolments in that city was in force on some day of it (started on
+    or before its last day, or `today` for the running month, and not ended or sealed
+    before its first day; pending ones never). {city name: [count per month of
+    `months`]}, cities by their latest count, largest first. One aggregate query, whatever
+    the number of rows."""
+    if not months:
+        return {}
+    until = Coalesce("ends_on", "sealed_on")
+    counted = (scope_persons_data(Enrollment.objects.all(), viewer, "client_id")
+               .exclude(status=Enrollment.Status.PENDING).filter(starts_on__isnull=False)
+               .annotate(_until=until))
+    per_month = {}
+    for i, month in enumerate(months):
+        last = min(_month_end(month), today)
+        per_month[f"m{i}"] = Count("person", distinct=True, filter=Q(starts_on__lte=last) & (
+            Q(_until__isnull=True) | Q(_until__gte=month)))
+    rows = (counted.filter(starts_on__lte=min(_month_end(months[-1]), today))
+            .filter(Q(_until__isnull=True) | Q(_until__gte=months[0]))
+            .order_by().values("city__name").annotate(**per_month))
+    out = {r["city__name"]: [r[f"m{i}"] for i in range(len(months))] for r in rows}
+    return dict(sorted(out.items(), key=lambda kv: (-kv[1][-1], -sum(kv[1]), kv[0])))
