@@ -9,6 +9,7 @@ urlpatterns = faces(
     staff=[
         path("orders/", views.staff_order_list, name="staff-orders-list"),
         path("orders/queue/", views.staff_work_queue, name="staff-orders-queue"),
+        path("orders/queue/bulk/", views.staff_work_queue_bulk, name="staff-orders-queue-bulk"),
         path("orders/email/", views.staff_order_email, name="staff-orders-email"),
         path("orders/lines/<int:pk>/", views.staff_line_detail, name="staff-orders-line"),
         path("orders/lines/<int:pk>/transition/", views.staff_line_transition,

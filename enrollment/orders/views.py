@@ -28,8 +28,9 @@ from agency.http import ViewerRequest
 from agency.roles import REVEAL_ROLES, Role
 from clients.selectors import client_get, client_of_viewer
 from clients.services import MAX_PERSONS_PER_REP
-from enrollment.models import LineAction, LineStatus, RosterLine, RosterOrder
+from enrollment.models import LineAction, LineStatus, RosterLine, RosterOrder, TaskStatus
 from enrollment.orders.api import template_response
+from enrollment.orders.bulk_forms import BulkTransitionForm
 from enrollment.orders.forms import (
     EmailIntakeForm,
     ExcelUploadForm,
@@ -45,6 +46,7 @@ from enrollment.orders.selectors import (
     line_counts,
     line_get,
     line_history,
+    line_list,
     order_get,
     order_list_with_counts,
     order_status,
@@ -58,7 +60,11 @@ from enrollment.orders.services import (
     order_submit,
     upload_bytes,
 )
-from enrollment.orders.workflow import line_transition
+from enrollment.orders.workflow import (
+    BulkTransitionFailed,
+    line_bulk_transition,
+    line_transition,
+)
 from enrollment.persons.paper_services import paper_upload
 from enrollment.persons.selectors import papers_missing, required_paper_kinds
 
@@ -239,9 +245,11 @@ def portal_order_template(request: ViewerRequest) -> HttpResponse:
 # --- staff ----------------------------------------------------------------------------
 
 
-@staff_required()
-@require_GET
-def staff_work_queue(request: ViewerRequest) -> HttpResponse:
+def _queue(request: ViewerRequest, *, bulk_form: BulkTransitionForm | None = None,
+           errors: list[str] | None = None, failures: dict[int, list[str]] | None = None,
+           done: str = "", partial: bool = False, status: int = 200) -> HttpResponse:
+    """The work queue (filters from the query string), or only its panel (`partial`: what
+    htmx swaps in after a bulk move). A fixed number of queries whatever the rows."""
     viewer = request.viewer
     form = QueueFilterForm(request.GET or None, viewer=viewer)
     data = form.cleaned_data if form.is_valid() else {}
@@ -253,17 +261,73 @@ def staff_work_queue(request: ViewerRequest) -> HttpResponse:
     now = timezone.now()
     page_lines = list(page.object_list)
     missing = papers_missing([ln.person for ln in page_lines])
+    failures = failures or {}
+    bulk_form = bulk_form or BulkTransitionForm()
+    selected = set(bulk_form.cleaned_data.get("line", [])) if (
+        bulk_form.is_bound and bulk_form.is_valid() and (errors or failures)) else set()
     rows = []
     for line in page_lines:
         overdue, left = _time_left(line.handle_by, now)
         rows.append({"line": line, "overdue": overdue, "left": left,
                      "badge": BADGE.get(line.status, ""),
-                     "missing": missing[line.person_id] if line.action == LineAction.ADD else []})
+                     "missing": missing[line.person_id] if line.action == LineAction.ADD else [],
+                     "selected": line.pk in selected, "failures": failures.get(line.pk, [])})
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "enrollment/order/queue.html", {
+    context = {
         "form": form, "page": page, "rows": rows, "query": query.urlencode(),
-    })
+        "full_query": request.GET.urlencode(), "bulk_form": bulk_form,
+        "can_process": viewer.has_role(*STAFF_PROCESSORS),
+        "bulk_errors": errors or [], "bulk_done": done,
+    }
+    template = "enrollment/order/_queue.html" if partial else "enrollment/order/queue.html"
+    return render(request, template, context, status=status)
+
+
+@staff_required()
+@require_GET
+def staff_work_queue(request: ViewerRequest) -> HttpResponse:
+    return _queue(request)
+
+
+@staff_required(*STAFF_PROCESSORS)
+@require_POST
+def staff_work_queue_bulk(request: ViewerRequest) -> HttpResponse:
+    """Move the ticked lines of the queue at once, all or nothing (`line_bulk_transition`).
+    With htmx the queue's panel comes back in place (200, the outcome or why nothing moved,
+    naming each line that could not); without it a redirect to the queue, or the page with
+    the errors (400). The filters ride in the query string."""
+    form = BulkTransitionForm(request.POST)
+    errors: list[str] = []
+    failures: dict[int, list[str]] = {}
+    done = ""
+    if not form.is_valid():
+        errors = [str(e) for field in form for e in field.errors]
+    else:
+        data = form.cleaned_data
+        ids = data["line"]
+        lines = list(line_list(viewer=request.viewer).filter(pk__in=ids))
+        if len(lines) != len(ids):
+            raise Http404
+        try:
+            moved = line_bulk_transition(lines=lines, to=data["to"], reason=data["reason"],
+                                         actor=request.user)
+        except BulkTransitionFailed as error:
+            errors = [str(error.message), *(d.message for d in error.details)]
+            failures = error.failures
+        except DomainError as error:
+            errors = _error_messages(error)
+        else:
+            done = _("Lines moved to “%(status)s”: %(count)d.") % {
+                "count": len(moved), "status": TaskStatus(data["to"]).label}
+    if request.headers.get("HX-Request"):
+        return _queue(request, bulk_form=form, errors=errors, failures=failures, done=done,
+                      partial=True)
+    if errors:
+        return _queue(request, bulk_form=form, errors=errors, failures=failures, status=400)
+    messages.success(request, done)
+    query = request.GET.urlencode()
+    return redirect(reverse("staff-orders-queue") + (f"?{query}" if query else ""))
 
 
 @staff_required()
@@ -308,14 +372,18 @@ def staff_order_file(request: ViewerRequest, pk: int, field: str) -> HttpRespons
 
 
 def _line_page(request: ViewerRequest, line: RosterLine, form: TransitionForm | None = None,
-               status: int = 200) -> HttpResponse:
+               status: int = 200, *, partial: bool = False, errors: list[str] | None = None,
+               done: str = "") -> HttpResponse:
+    """A line's page, or only its panel (`partial`: what htmx swaps in after a move)."""
     now = timezone.now()
     overdue, left = _time_left(line.handle_by, now)
-    return render(request, "enrollment/order/line.html", {
+    template = "enrollment/order/_line_panel.html" if partial else "enrollment/order/line.html"
+    return render(request, template, {
         "line": line, "row": _line_rows([line])[0], "overdue": overdue, "left": left,
         "missing": papers_missing([line.person])[line.person_id],
         "history": line_history(line), "form": form or TransitionForm(),
         "can_process": request.viewer.has_role(*STAFF_PROCESSORS),
+        "line_errors": errors or [], "line_done": done,
     }, status=status)
 
 
@@ -328,18 +396,28 @@ def staff_line_detail(request: ViewerRequest, pk: int) -> HttpResponse:
 @staff_required(*STAFF_PROCESSORS)
 @require_POST
 def staff_line_transition(request: ViewerRequest, pk: int) -> HttpResponse:
-    line = line_get(viewer=request.viewer, pk=pk)
+    """Move a line; with htmx its panel (status, tasks, the form, history) comes back in
+    place, with the outcome or the error (200); without it a redirect to the line."""
+    viewer = request.viewer
+    line = line_get(viewer=viewer, pk=pk)
+    htmx = bool(request.headers.get("HX-Request"))
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        return _line_page(request, line, form, status=400)
+        return _line_page(request, line, form, status=200 if htmx else 400, partial=htmx)
+    errors: list[str] = []
     try:
         line_transition(line=line, to=form.cleaned_data["to"],
                         scheme=form.cleaned_data["scheme"], reason=form.cleaned_data["reason"],
                         actor=request.user)
     except DomainError as error:
-        for message in _error_messages(error):
-            messages.error(request, message)
-    else:
+        errors = _error_messages(error)
+    if htmx:
+        return _line_page(request, line_get(viewer=viewer, pk=pk),
+                          form if errors else None, partial=True, errors=errors,
+                          done="" if errors else _("The line was updated."))
+    for message in errors:
+        messages.error(request, message)
+    if not errors:
         messages.success(request, _("The line was updated."))
     return redirect("staff-orders-line", pk=line.pk)
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agency import deadlines
-from agency.errors import DomainError, ErrorDetail
+from agency.errors import DomainError, ErrorDetail, ValidationFailed
 from agency.history import record_actor
 from agency.models import User
 from clients.selectors import contract_in_force
@@ -168,3 +168,54 @@ def line_transition(
         task_transition(task=task, to=to, actor=actor, reason=reason)
     line.refresh_from_db()
     return line
+
+
+BULK_MAX_LINES = 100  # lines one bulk move may name (the work queue shows 50 a page)
+
+
+class BulkTransitionFailed(ValidationFailed):
+    """A bulk move that moved nothing: `failures` maps each line that could not move (its
+    id) to why; the details name each such line (#order/line name: reason)."""
+
+    def __init__(self, failures: list[tuple[RosterLine, list[str]]]) -> None:
+        details = [
+            ErrorDetail(code="invalid_transition",
+                        message=f"#{line.order_id}/{line.line_no} {line.name}: {message}")
+            for line, messages in failures for message in messages
+        ]
+        super().__init__(details, message=(
+            f"{len(failures)} 条明细不能变更，全部未改动 / {len(failures)} line(s) cannot "
+            "move: nothing was changed"))
+        self.failures = {line.pk: messages for line, messages in failures}
+
+
+@transaction.atomic
+def line_bulk_transition(
+    *, lines: Sequence[RosterLine], to: str, actor: User | None, reason: str = ""
+) -> list[RosterLine]:
+    """Staff move several lines (all their tasks) to `to` at once (the work queue's bulk
+    actions, issue 16), all or nothing: each line goes through `line_transition`, so each
+    line's own rules apply (papers before submitting, a reason to return, the enrolment on
+    success); when any line cannot move, nothing moves and `BulkTransitionFailed` names
+    every such line and why. Lines are locked in id order (two bulk moves never deadlock)."""
+    if not lines:
+        raise ValidationFailed([ErrorDetail(
+            code="required", field="lines",
+            message="请至少选择一条明细 / Select at least one line")])
+    if len(lines) > BULK_MAX_LINES:
+        raise ValidationFailed([ErrorDetail(
+            code="too_many", field="lines",
+            message=f"一次最多 {BULK_MAX_LINES} 条明细 / At most {BULK_MAX_LINES} lines at once")])
+    if to in REASON_REQUIRED and not reason.strip():
+        raise ValidationFailed([ErrorDetail(code="required", field="reason",
+                                            message="请填写原因 / A reason is required")])
+    moved: list[RosterLine] = []
+    failures: list[tuple[RosterLine, list[str]]] = []
+    for line in sorted({line.pk: line for line in lines}.values(), key=lambda ln: ln.pk):
+        try:
+            moved.append(line_transition(line=line, to=to, actor=actor, reason=reason))
+        except DomainError as error:  # its savepoint is rolled back; the others go on
+            failures.append((line, [str(error.message)]))
+    if failures:
+        raise BulkTransitionFailed(failures)
+    return moved

@@ -279,6 +279,7 @@ REGISTRY: dict[str, C] = {
         pk="order_line", read=None, write=roles(ADMIN, MANAGER, REP)),
     "staff-orders-list": C(read=STAFF, write=None),
     "staff-orders-queue": C(read=STAFF, write=None),
+    "staff-orders-queue-bulk": C(read=None, write=roles(ADMIN, MANAGER, REP)),
     "staff-persons-create": C(read=roles(ADMIN, MANAGER, REP), write=roles(ADMIN, MANAGER, REP)),
     "staff-persons-detail": C(pk="person", read=STAFF, write=None),
     "staff-persons-edit": C(
