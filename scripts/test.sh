@@ -19,4 +19,5 @@ echo ">> pytest: unit, page and API tests (${PYTEST_WORKERS:-2} processes)"
 .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile -p tests.security.report \
   --ignore=tests/integration --ignore=tests/e2e
 echo ">> pytest: a real Celery worker and real Chromium"
+trap 'echo ">> screenshots of each browser journey step: $PWD/var/e2e-screenshots/"' EXIT
 .venv/bin/python -m pytest tests/integration tests/e2e
