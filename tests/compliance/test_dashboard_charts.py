@@ -5,6 +5,7 @@ their figures) in a fixed number of queries whatever the number of rows."""
 import datetime
 import re
 from decimal import Decimal
+from typing import cast
 
 import pytest
 from django.db import connection
@@ -18,7 +19,7 @@ from billing.models import Bill, BillStatus
 from billing.selectors import bill_totals_by_month, current_bill
 from compliance.models import Inquiry
 from compliance.selectors import sla_by_month
-from enrollment.models import RosterLine, RosterOrder, RosterTask
+from enrollment.models import InsuredPerson, RosterLine, RosterOrder, RosterTask
 from enrollment.persons.selectors import headcount_by_month
 from tests.factories import ClientFactory, EnrollmentFactory, InsuredPersonFactory, UserFactory
 
@@ -31,8 +32,8 @@ MONTHS = last_months(TODAY)  # 2026-01 … 2026-12
 D = datetime.date
 
 
-def at(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=SH_TZ)
+def at(year: int, month: int, day: int, hour: int = 0) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, tzinfo=SH_TZ)
 
 
 def enrol(client, city, starts, *, ends=None, status="active", scheme="social_insurance",
@@ -99,7 +100,7 @@ def test_headcount_follows_who_may_see_the_persons(company, staffed):
 def line(order, n, due, status, *, finished=None):
     city = order.client.contracts.first().prices.first().city
     row = RosterLine.objects.create(order=order, line_no=n, action="add", name=f"员工{n}",
-                                    person=InsuredPersonFactory(),
+                                    person=cast(InsuredPerson, InsuredPersonFactory()),
                                     city=city, effective_date=D(2026, 12, 1),
                                     effective_month=D(2026, 12, 1), handle_by=due,
                                     status=status)
