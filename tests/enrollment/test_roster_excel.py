@@ -10,11 +10,16 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from defusedxml import EntitiesForbidden
 from openpyxl import load_workbook
 
 from agency.errors import DomainError, ErrorDetail
-from agency.xlsx import MAX_BLANK_RUN, MAX_DATA_ROWS, MAX_FILE_BYTES
+from agency.xlsx import (
+    MAX_BLANK_RUN,
+    MAX_DATA_ROWS,
+    MAX_DENSE_CELLS,
+    MAX_FILE_BYTES,
+    _scan_parts,
+)
 from enrollment.orders.roster_excel import city_aliases, parse_roster_xlsx
 from enrollment.orders.roster_template import roster_template_xlsx
 from enrollment.persons.id_numbers import id_check_char
@@ -498,7 +503,7 @@ def test_zip_level_encryption_unknown_compression_and_zip_versions_are_refused()
     )
 
 
-def test_xml_entities_are_refused_by_defusedxml():
+def test_xml_entities_and_any_dtd_are_refused_before_a_parser_reads_the_part():
     billion_laughs = (
         b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
         b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
@@ -506,16 +511,34 @@ def test_xml_entities_are_refused_by_defusedxml():
         b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row>'
         b"</sheetData></worksheet>"
     )
+    workbook_part = zipfile.ZipFile(BytesIO(SMALL)).read("xl/workbook.xml")
+    doctype = workbook_part.replace(
+        b"<workbook", b'<!doctype workbook SYSTEM "http://evil/x.dtd"><workbook', 1)
+    assert doctype != workbook_part
 
-    error = refusal(replace_part(SMALL, "xl/worksheets/sheet1.xml", billion_laughs))
+    laughs = refusal(replace_part(SMALL, "xl/worksheets/sheet1.xml", billion_laughs))
+    external = refusal(replace_part(SMALL, "xl/workbook.xml", doctype))
 
-    assert error.code == "file_corrupt"
-    causes = []
-    cause = error.__cause__
-    while cause is not None:
-        causes.append(type(cause))
-        cause = cause.__cause__ or cause.__context__
-    assert causes[-1] is EntitiesForbidden
+    assert (laughs.code, external.code) == ("file_corrupt", "file_corrupt")
+    assert laughs.__cause__ is None and external.__cause__ is None  # refused by the scan
+
+
+def test_a_sheet_too_large_for_calamine_is_still_read_by_openpyxl():
+    # given a sheet whose far cell makes a grid of 99,999 rows by 16,384 columns: calamine
+    # would hold it whole in memory, openpyxl streams it and stops after the blank rows
+    sheet = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<sheetData>" + _inline_row(1, "增减员类型", "身份证号码") + _inline_row(2, "增员", ZHANG)
+        + b'<row r="99999"><c r="XFD99999" t="inlineStr"><is><t>x</t></is></c></row>'
+        + b"</sheetData></worksheet>"
+    )
+    data = replace_part(SMALL, "xl/worksheets/sheet1.xml", sheet)
+    assert _scan_parts(data).dense_cells == 99_999 * 16_384 > MAX_DENSE_CELLS
+
+    parsed = parse_roster_xlsx(data, cities=CITIES)
+
+    assert parsed.lines == [{"action": "add", "id_number": ZHANG}]
+    assert _scan_parts(SMALL).dense_cells <= MAX_DENSE_CELLS  # an ordinary file: calamine
 
 
 def test_damaged_zips_and_damaged_xml_are_refused_as_corrupt():
