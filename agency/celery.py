@@ -11,6 +11,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agency.settings")
 app = Celery("agency")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["enrollment.proofs"])  # proof-of-enrolment batches
 
 app.conf.beat_schedule = {
     # proves that beat runs; /healthz reports the last beat
@@ -41,6 +42,9 @@ app.conf.beat_schedule = {
     # Idempotency-Key records past IDEMPOTENCY_TTL_HOURS
     "idempotency-purge": {"task": "agency.tasks.idempotency_purge_task",
                           "schedule": crontab(minute=20)},
+    # proof-of-enrolment batches whose task was never sent (broker down) or lost with it
+    "proof-batch-resume-due": {"task": "enrollment.proofs.tasks.proof_batch_resume_due_task",
+                               "schedule": crontab(minute="*/10")},
     # files a rolled-back or crashed upload left under a temporary name
     "archive-sweep-orphans": {"task": "archive.tasks.archive_sweep_orphans_task",
                               "schedule": crontab(hour=3, minute=0)},

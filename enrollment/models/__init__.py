@@ -31,6 +31,7 @@ from enrollment.models.order import (
 )
 from enrollment.models.person import Paper, PersonExportRequest
 from enrollment.models.proof import ProofOfEnrolment
+from enrollment.models.proof_batch import ProofBatch, ProofBatchItem
 
 __all__ = [
     "OPEN_CASE_STATUSES",
@@ -51,6 +52,8 @@ __all__ = [
     "OrderStatus",
     "Paper",
     "PersonExportRequest",
+    "ProofBatch",
+    "ProofBatchItem",
     "ProofOfEnrolment",
     "RosterLine",
     "RosterOrder",

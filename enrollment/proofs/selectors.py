@@ -1,15 +1,24 @@
 """Reads of proofs of enrolment (参保证明): which enrolments a month's proof covers, and
 the public check of a verification code (no viewer: the page needs no login and shows
-only the masked name, client, city, month and issue date)."""
+only the masked name, client, city, month and issue date), and batches of proofs."""
 
 import datetime
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
-from enrollment.models import Enrollment, InsuredPerson, ProofOfEnrolment
+from agency.viewer import Viewer
+from enrollment.models import (
+    Enrollment,
+    InsuredPerson,
+    ProofBatch,
+    ProofBatchItem,
+    ProofOfEnrolment,
+)
+from enrollment.persons.selectors import scope_persons_data
 
 CODE_RE = re.compile(r"^[A-Z2-7]{16}$")
 
@@ -70,3 +79,41 @@ def proof_check(*, code: str) -> ProofCheck:
         cities=proof.cities, month=proof.month,
         issued_on=timezone.localtime(proof.issued_at).date(),
     )
+
+
+# --- batches (参保证明批量) ----------------------------------------------------------------
+
+
+def proof_batch_get(*, viewer: Viewer, pk: int) -> ProofBatch:
+    """A batch the viewer may follow and download (404 otherwise): the client's own users,
+    staff who may see the client's persons (representatives only their own clients)."""
+    batch = (scope_persons_data(ProofBatch.objects.all(), viewer, "client_id")
+             .select_related("client", "archive_item").filter(pk=pk).first())
+    if batch is None:
+        raise Http404
+    return batch
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    total: int
+    made: int
+    failed: int
+    finished: bool
+
+    @property
+    def done(self) -> int:
+        return self.made + self.failed
+
+
+def proof_batch_progress(batch: ProofBatch) -> BatchProgress:
+    counts = batch.items.aggregate(
+        made=Count("pk", filter=Q(proof__isnull=False)),
+        failed=Count("pk", filter=Q(proof__isnull=True) & ~Q(error="")))
+    return BatchProgress(total=batch.total, made=counts["made"], failed=counts["failed"],
+                         finished=batch.status == ProofBatch.Status.DONE)
+
+
+def proof_batch_errors(batch: ProofBatch) -> QuerySet[ProofBatchItem]:
+    """The items whose proof could not be made, with the reason."""
+    return batch.items.exclude(error="").select_related("person").order_by("pk")

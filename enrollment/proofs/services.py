@@ -174,22 +174,13 @@ class IssuedProof:
         return f"proof-{self.proof.month:%Y-%m}-{self.proof.verification_code}.pdf"
 
 
-def proof_issue(
-    *,
-    viewer: Viewer,
-    person: InsuredPerson,
-    month: datetime.date,
-    actor: User | None,
-    site_url: str,
-    client_id: int | None = None,
-    request: HttpRequest | None = None,
+def proof_render(
+    *, person: InsuredPerson, client: Client, month: datetime.date, site_url: str,
+    actor: User | None, label: str,
 ) -> IssuedProof:
-    """参保证明 of `person` in `month` for the client (see `proof_client`): the PDF, kept as
-    a `ProofOfEnrolment` with a fresh verification code; the record and the audit row of
-    the download are written in one transaction.
-    `site_url` ("https://portal.example.cn") makes the check page's address absolute.
-    The caller has scoped `person` to the viewer (`person_get`)."""
-    client = proof_client(viewer=viewer, person=person, month=month, client_id=client_id)
+    """The PDF of `person`'s proof for `client` in `month` and its record, not yet saved
+    (a fresh verification code; `label` names who issued it). No transaction is open while
+    WeasyPrint works: the caller saves the record."""
     enrollments = sorted(
         (e for e in enrollments_in_month(person=person, month=month) if e.client_id == client.pk),
         key=lambda e: (e.city.code, e.scheme != Scheme.SOCIAL_INSURANCE),
@@ -207,28 +198,56 @@ def proof_issue(
         "agency_name": settings.AGENCY_NAME, "code": code, "verify_url": verify_url,
         "issued_at": timezone.localtime(issued_at), "cities": cities,
     })
-    label = actor.get_username() if actor is not None else (
-        f"api-key:{viewer.api_key_id}" if viewer.api_key_id else "")
     proof = ProofOfEnrolment(
         person=person, client=client, month=month, cities=cities[:200],
         verification_code=code, issued_at=issued_at,
         issued_by=actor if actor is not None and actor.pk else None,
-        issued_by_label=label, sha256=hashlib.sha256(pdf).hexdigest(),
+        issued_by_label=label[:150], sha256=hashlib.sha256(pdf).hexdigest(),
     )
     record_actor(proof, actor)
+    return IssuedProof(proof=proof, pdf=pdf)
+
+
+def proof_save(proof: ProofOfEnrolment) -> None:
+    """Save a rendered proof (inside the caller's transaction); a verification code that
+    collides (80 random bits) is refused rather than reused: 409, try again."""
+    try:
+        with transaction.atomic():
+            proof.save()
+    except IntegrityError as exc:
+        raise DomainError(code="conflict", message="请重试 / Please try again",
+                          status=409) from exc
+
+
+def proof_issue(
+    *,
+    viewer: Viewer,
+    person: InsuredPerson,
+    month: datetime.date,
+    actor: User | None,
+    site_url: str,
+    client_id: int | None = None,
+    request: HttpRequest | None = None,
+) -> IssuedProof:
+    """参保证明 of `person` in `month` for the client (see `proof_client`): the PDF, kept as
+    a `ProofOfEnrolment` with a fresh verification code; the record and the audit row of
+    the download are written in one transaction.
+    `site_url` ("https://portal.example.cn") makes the check page's address absolute.
+    The caller has scoped `person` to the viewer (`person_get`)."""
+    client = proof_client(viewer=viewer, person=person, month=month, client_id=client_id)
+    label = actor.get_username() if actor is not None else (
+        f"api-key:{viewer.api_key_id}" if viewer.api_key_id else "")
+    issued = proof_render(person=person, client=client, month=month, site_url=site_url,
+                          actor=actor, label=label)
+    proof = issued.proof
     # the PDF is rendered before the transaction: no lock is held while WeasyPrint works
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                proof.save()
-        except IntegrityError as exc:  # 80 random bits colliding: refuse rather than reuse
-            raise DomainError(code="conflict", message="请重试 / Please try again",
-                              status=409) from exc
+        proof_save(proof)
         audit_record(
             actor=actor, action=AuditEvent.Action.DOWNLOAD, target=proof, client_id=client.pk,
             detail={"what": "proof_of_enrolment", "person": person.pk,
-                    "month": f"{month:%Y-%m}", "code": code, "sha256": proof.sha256,
-                    "api_key": viewer.api_key_id},
+                    "month": f"{month:%Y-%m}", "code": proof.verification_code,
+                    "sha256": proof.sha256, "api_key": viewer.api_key_id},
             request=request,
         )
-    return IssuedProof(proof=proof, pdf=pdf)
+    return issued

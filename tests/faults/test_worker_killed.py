@@ -9,11 +9,14 @@ at a known point the test holds a row lock the worker needs next (the third clie
 batch's third proof): the worker waits on it, the test kills it, lets go, restarts it."""
 
 import datetime
+import hashlib
+import io
 import os
 import signal
 import subprocess
 import sys
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -22,13 +25,19 @@ from typing import Any
 import psycopg
 import pytest
 from django.conf import settings
+from django.core.files.storage import default_storage
 
+from agency.viewer import SYSTEM_VIEWER
+from archive.models import ArchiveItem
 from billing.models import Bill, BillLine, BillMonthRun
 from billing.tasks import bill_generate_month_task
 from clients.models import Contract
+from enrollment.models import ProofBatch, ProofBatchItem, ProofOfEnrolment
+from enrollment.proofs.batch import proof_batch_start
 from policies.models import City
 from tests.billing.conftest import enrol
 from tests.clients.factories import ContractFactory, ContractPriceFactory, VerifiedClientFactory
+from tests.enrollment.order_fixtures import enrolled
 from tests.integration.conftest import _database_url
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -129,6 +138,7 @@ def wait_for(condition: Callable[[], Any], what: str, timeout: float = 90) -> No
 
 
 NOV = datetime.date(2026, 11, 1)
+DEC = datetime.date(2026, 12, 1)
 
 
 def shanghai_client(n: int):
@@ -178,3 +188,54 @@ def test_a_month_run_killed_mid_way_resumes_after_a_restart(policies, workers):
     run = BillMonthRun.objects.get()
     assert (run.task_id, run.deliveries, run.month, run.counts) == (
         result.id, 2, NOV, {"generated": 4, "issued_already": 0, "failed": 0, "total": 4})
+
+
+def zip_entries(name: str) -> dict[str, bytes]:
+    with default_storage.open(name, "rb") as stream, zipfile.ZipFile(
+            io.BytesIO(stream.read())) as archive:
+        return {entry: archive.read(entry) for entry in archive.namelist()}
+
+
+def test_a_pdf_batch_killed_mid_way_makes_each_proof_once_after_a_restart(
+        company, shanghai, policies, workers):
+    names = ["甲一", "乙二", "丙三", "丁四", "戊五"]
+    persons = [enrolled(company, shanghai, n, name=name)
+               for n, name in enumerate(names, start=21)]
+    worker = workers("proofs")
+    worker.start()
+    batch = proof_batch_start(viewer=SYSTEM_VIEWER, client=company, month=DEC, actor=None,
+                              site_url="https://portal.example.cn/")  # sent on commit
+    items = list(batch.items.select_related("person").order_by("pk"))
+    lock = RowLock("enrollment_proofbatchitem", items[2].pk)
+    try:
+        wait_for(lambda: ProofOfEnrolment.objects.count() == 2 and lock.waiters() == 1,
+                 "the worker to make two proofs and wait on the third")
+        worker.kill()
+    finally:
+        lock.release()
+    before = dict(ProofBatchItem.objects.filter(proof__isnull=False)
+                  .values_list("person_id", "proof__verification_code"))
+    files_before = sorted(default_storage.listdir(f"proof-batches/{batch.pk}")[1])
+
+    worker.start()
+    wait_for(lambda: ProofBatch.objects.get(pk=batch.pk).status == ProofBatch.Status.DONE,
+             "the batch to finish after the restart")
+
+    batch.refresh_from_db()
+    assert files_before == [f"{items[0].pk}.pdf", f"{items[1].pk}.pdf"]
+    assert (ProofOfEnrolment.objects.count(), batch.total) == (5, 5)
+    proofs = {p.person_id: p for p in ProofOfEnrolment.objects.all()}
+    assert sorted(proofs) == sorted(p.pk for p in persons)  # one proof per person
+    # the two proofs made before the kill were kept, not made again
+    assert {pk: proofs[pk].verification_code for pk in before} == before
+    assert ArchiveItem.objects.count() == 1
+    assert batch.archive_item is not None
+    entries = zip_entries(batch.archive_item.file.name)
+    assert sorted(entries) == sorted(
+        f"{n:04d}-{i.person.name}-2026-12-{proofs[i.person_id].verification_code}.pdf"
+        for n, i in enumerate(items, start=1))
+    assert sorted(hashlib.sha256(pdf).hexdigest() for pdf in entries.values()) == sorted(
+        p.sha256 for p in proofs.values())
+    # the per-person files went once the ZIP held them
+    assert default_storage.listdir("proof-batches")[1] == []
+    assert not default_storage.exists(f"proof-batches/{batch.pk}/{items[0].pk}.pdf")
