@@ -2,6 +2,7 @@
 own bills and invoices, and never a draft; another client's object answers 404."""
 
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -174,6 +175,36 @@ def billing_summary(*, viewer: Viewer, today: datetime.date) -> BillingSummary:
     )
     return BillingSummary(invoices_due=counts["due"], invoices_overdue=counts["overdue"],
                           disputed=counts["disputed"], to_confirm=counts["to_confirm"])
+
+
+BILL_NUMBER = re.compile(r"B?(\d{4})(\d{2})(?:-(\d{1,9}))?", re.IGNORECASE)
+
+
+def bill_number_parse(term: str) -> tuple[datetime.date, int | None] | None:
+    """The month and id a bill number names (`Bill.number`, e.g. B202611-000042; the month
+    alone, B202611, names that month's bills); None when `term` is no bill number (the
+    "B" or the dash is needed: six digits alone are not taken for a month)."""
+    term = term.strip()
+    found = BILL_NUMBER.fullmatch(term)
+    if found is None or not (term[:1] in "bB" or found.group(3)):
+        return None
+    year, month, pk = int(found.group(1)), int(found.group(2)), found.group(3)
+    if not (1 <= month <= 12 and year >= 1):
+        return None
+    return datetime.date(year, month, 1), (int(pk) if pk else None)
+
+
+def bill_search(*, viewer: Viewer, term: str, limit: int = 10) -> list[Bill]:
+    """The search box's bills (issue 16): the bill a number names, or a month's bills
+    (B202611), scoped as `bill_list` (a client never sees a draft), in one query."""
+    parsed = bill_number_parse(term)
+    if parsed is None:
+        return []
+    month, pk = parsed
+    qs = bill_list(viewer=viewer, month=month)
+    if pk is not None:
+        qs = qs.filter(pk=pk)
+    return list(qs[:limit])
 
 
 # --- the dashboards (issue 16) ---------------------------------------------------------------

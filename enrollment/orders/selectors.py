@@ -220,3 +220,20 @@ def line_conflicts(order: RosterOrder) -> dict[int, list[str]]:
         if found:
             out[line.pk] = list(dict.fromkeys(found))
     return out
+
+
+def order_number_parse(term: str) -> int | None:
+    """The order id a search names: "#42" or "42" (orders go by their id); else None."""
+    digits = term.strip().removeprefix("#").strip()
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 9:
+        return None
+    return int(digits)
+
+
+def order_search(*, viewer: Viewer, term: str) -> list[RosterOrder]:
+    """The search box's order (issue 16): the one the number names, scoped as
+    `order_list` (another client's is never found), in one query."""
+    pk = order_number_parse(term)
+    if pk is None:
+        return []
+    return list(order_list(viewer=viewer).filter(pk=pk))

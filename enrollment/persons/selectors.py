@@ -431,6 +431,19 @@ BILLING_FIELDS = (
 )
 
 
+def person_search(
+    *, viewer: Viewer, term: str = "", id_number_hash: str = "", limit: int = 10
+) -> list[InsuredPerson]:
+    """The search box's persons (issue 16): by name, the last four of the number or the
+    lookup hash of a whole one (never by decrypting a row), scoped as `person_list` (a
+    representative sees only the persons of the clients they serve); the first `limit` by
+    name, masked fields only, in one query. Nothing for an empty search."""
+    if not term.strip() and not id_number_hash:
+        return []
+    qs = person_list(viewer=viewer, search=term, id_number_hash=id_number_hash)
+    return list(qs.prefetch_related(None).only("id", "name", "id_number_masked")[:limit])
+
+
 # --- the dashboards' charts (issue 16) ------------------------------------------------------
 
 def _month_end(month: datetime.date) -> datetime.date:

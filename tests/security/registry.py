@@ -143,6 +143,7 @@ REGISTRY: dict[str, C] = {
     "portal-proof-batch-zip": C(pk=MISSING, read=PORTAL, write=None),
     "portal-profile": C(read=PORTAL, write=PORTAL),
     "portal-quote": C(read=PORTAL, write=PORTAL),
+    "portal-search": C(read=PORTAL, write=PORTAL),
     "staff-api-keys-create": C(pk="client", read=None, write=roles(ADMIN, MANAGER)),
     "staff-api-keys-revoke": C(pk="api_key", read=None, write=roles(ADMIN, MANAGER)),
     "staff-archive": C(
@@ -324,6 +325,7 @@ REGISTRY: dict[str, C] = {
         pk="client", read=roles(ADMIN, MANAGER, REP), write=roles(ADMIN, MANAGER, REP)),
     "staff-revisits-create": C(read=NOBODY, write=NOBODY),
     "staff-revisits-list": C(read=roles(ADMIN, MANAGER, REP), write=roles(ADMIN, MANAGER, REP)),
+    "staff-search": C(read=STAFF, write=STAFF),
     "staff-trainings-create": C(read=roles(ADMIN, MANAGER), write=roles(ADMIN, MANAGER)),
     "staff-trainings-list": C(read=STAFF, write=STAFF),
 }
