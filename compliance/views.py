@@ -78,7 +78,8 @@ def sla_chart(*, viewer: Viewer, months: list[datetime.date],
                "a month with none due."))
 
 
-def bills_chart(*, viewer: Viewer, months: list[datetime.date], title: str) -> Chart:
+def bills_chart(*, viewer: Viewer, months: list[datetime.date], title: str,
+                note: str) -> Chart:
     rows = bill_totals_by_month(viewer=viewer, months=months)
     labels, axis = month_labels(months)
     return bar_chart(
@@ -87,8 +88,7 @@ def bills_chart(*, viewer: Viewer, months: list[datetime.date], title: str) -> C
         series=[Series(_("Social insurance"), [r.social_insurance for r in rows]),
                 Series(_("Housing fund"), [r.housing_fund for r in rows]),
                 Series(_("Service fee"), [r.service_fee for r in rows])],
-        note=_("Bills issued to clients (confirmed, disputed and paid ones too; never a "
-               "draft)."))
+        note=note)
 
 
 @staff_required()
@@ -131,8 +131,10 @@ def staff_charts(*, viewer: Viewer, now: datetime.datetime, today: datetime.date
         sla_chart(viewer=viewer, months=months, now=now),
     ]
     if billing:
-        charts.append(bills_chart(viewer=viewer, months=months,
-                                  title=_("Bill totals by month (all clients)")))
+        charts.append(bills_chart(
+            viewer=viewer, months=months, title=_("Bill totals by month (all clients)"),
+            note=_("Bills issued to clients (confirmed, disputed and paid ones too; never a "
+                   "draft).")))
     return charts
 
 
@@ -162,6 +164,7 @@ def portal_dashboard(request: ViewerRequest) -> HttpResponse:
         "charts": [
             headcount_chart(viewer=viewer, months=months, today=today,
                             title=_("Insured persons by month and city")),
-            bills_chart(viewer=viewer, months=months, title=_("Your bills by month")),
+            bills_chart(viewer=viewer, months=months, title=_("Your bills by month"),
+                        note=_("Each month's bill once issued to you, by what it holds.")),
         ],
     })
