@@ -1,6 +1,7 @@
-"""A client confirms this month's bill in the portal and, once it is paid and invoiced,
-downloads its invoice (issue 16). The bill, the payment and the invoice are made through
-the billing services, as the agency's staff would; the client's steps are the browser's."""
+"""A client sees this month's bill on the portal's dashboard, checks and confirms it and,
+once it is paid and invoiced, downloads its invoice (issue 16). The bill, the payment and
+the invoice are made through the billing services, as the agency's staff would; the
+client's steps are the browser's."""
 
 from decimal import Decimal
 
@@ -35,15 +36,15 @@ def test_a_client_confirms_this_months_bill_and_downloads_its_invoice(
     hr = UserFactory(role=Role.CLIENT_ADMIN, client=company)
 
     log_in(page, live_server, hr, face="portal")
-    page.get_by_role("navigation").get_by_role("link", name="账单", exact=True).click()
-    row = page.get_by_test_id("bill-row").filter(has_text=f"{month:%Y-%m}")
-    expect(row).to_contain_text("已出具")
-    expect(row).to_contain_text(f"{bill.total}")
-    shots("bills")
+    card = page.get_by_test_id("card-this-month-bill")  # the dashboard's "this month's bill"
+    expect(card).to_contain_text(f"{month:%Y-%m}")
+    expect(card.get_by_test_id("this-month-bill-status")).to_have_text("已出具")
+    shots("dashboard-this-months-bill")
 
-    row.get_by_role("link", name=bill.number).click()
+    card.get_by_test_id("this-month-bill-link").click()
     page.wait_for_url(f"{live_server.url}/portal/billing/bills/{bill.pk}/")
     expect(page.get_by_test_id("bill-status")).to_have_text("已出具")
+    expect(page.get_by_test_id("bill-lines")).to_contain_text("张伟")
     shots("bill-issued")
     page.get_by_role("button", name="确认账单").click()
     expect(page.get_by_test_id("bill-status")).to_have_text("已确认")
