@@ -23,10 +23,11 @@ import django  # noqa: E402
 
 django.setup()
 
+from bench._report import record  # noqa: E402
 from policies.calculator import contributions  # noqa: E402
 from policies.policy_file import POLICY_FILE, policy_rules, read_policy_file  # noqa: E402
 
-PERSONS = 100_000
+PERSONS = int(os.environ.get("BENCH_PERSONS", "100000"))
 TARGET = 50_000  # persons per second
 MONTH = datetime.date(2025, 8, 1)
 
@@ -83,7 +84,9 @@ def main() -> int:
     print(f"  persons per second: {best:,.0f} (target >= {TARGET:,})")
     ok = best >= TARGET
     print("  OK" if ok else "  BELOW TARGET")
-    return 0 if ok else 1
+    record("calculator", f"contributions, {PERSONS:,} persons (best of 3)", round(best),
+           "persons/s", f">= {TARGET:,}/s", ok)
+    return 0  # a missed target is a FAIL row of make bench's table, not a crash
 
 
 if __name__ == "__main__":
