@@ -16,7 +16,7 @@ history rows are the same values plus the history columns, and both go in raw:
 Rows get their `pk`; field defaults, auto_now(_add) and pre_save run as in save()."""
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -80,6 +80,15 @@ def _copy(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
         with raw.copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)
+
+
+def new_objects(model: type[M], rows: Iterable[Mapping[str, Any]]) -> list[M]:
+    """Unsaved instances of `model` from dicts keyed by field attname ("order_id", not
+    "order"), missing fields taking their defaults: what `model(**row)` makes, at about
+    half the cost (the positional constructor Django itself uses for rows it reads)."""
+    fields = [(f.attname, f.get_default) for f in model._meta.concrete_fields]
+    return [model(*[row[name] if name in row else default() for name, default in fields])
+            for row in rows]
 
 
 def _insert_sqlite(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

@@ -60,12 +60,20 @@ def rotate_text(token: str) -> str:
     return _multifernet(_keys()).rotate(token.encode()).decode()
 
 
+@lru_cache(maxsize=4)
+def _keyed_sha256(key: str) -> "hmac.HMAC":
+    """HMAC-SHA256 with the key absorbed; each hash starts from a copy of it."""
+    return hmac.new(key.encode(), digestmod=hashlib.sha256)
+
+
 def lookup_hash(value: str) -> str:
     """Keyed hash (HMAC-SHA256, hex) for exact lookup and uniqueness of a secret value."""
-    if not settings.FIELD_HASH_KEY:
+    key = settings.FIELD_HASH_KEY
+    if not key:
         raise ImproperlyConfigured("FIELD_HASH_KEY is empty")
-    key = settings.FIELD_HASH_KEY.encode()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+    keyed = _keyed_sha256(key).copy()
+    keyed.update(value.encode())
+    return keyed.hexdigest()
 
 
 @checks.register(checks.Tags.security)

@@ -54,6 +54,7 @@ class Line:
     enrollments: dict[str, Enrollment] = field(default_factory=dict)  # remove / adjust
     effective_month: datetime.date | None = None
     backpay_months: list[datetime.date] = field(default_factory=list)
+    id_hash: str = ""  # lookup_hash(id_number), worked out once by the validation
 
     @property
     def id_number(self) -> str:
@@ -200,7 +201,7 @@ def person_of(line: Line, known: Known, errors: list[ErrorDetail]) -> bool:
     employs (or employed) is refused. For anyone else the client learns nothing — not even
     that the agency knows the number: the line goes on with the name given, and staff see
     the difference (`selectors.line_conflicts`)."""
-    person = known.persons.get(lookup_hash(line.id_number))
+    person = known.persons.get(line.id_hash or lookup_hash(line.id_number))
     if (person is not None and person.pk in known.related and line.name
             and line.name != person.name):
         _err(errors, line.line_no, "name", "name_mismatch", MSG["name_mismatch"])

@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -131,9 +132,15 @@ def _parse_date(value: Any, today: datetime.date) -> datetime.date | None:
             day = datetime.date.fromisoformat(str(value).strip())
         except ValueError:
             return None
-    earliest = deadlines.add_months(today, -MONTHS_BACK)
-    latest = deadlines.add_months(today, MONTHS_AHEAD)
+    earliest, latest = _date_window(today)
     return day if earliest <= day <= latest else None
+
+
+@lru_cache(maxsize=8)
+def _date_window(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first and last date a line may take effect on, for an order received `today`
+    (worked out once per day, not once per line)."""
+    return deadlines.add_months(today, -MONTHS_BACK), deadlines.add_months(today, MONTHS_AHEAD)
 
 
 @dataclass(frozen=True)
@@ -382,8 +389,9 @@ def _checked_against_records(
 ) -> list[Line]:
     """Each line against what the records hold; removals first, so that an add in a new
     city may follow the removal of the same person elsewhere in the same order."""
-    known = known_persons(sorted({lookup_hash(line.id_number) for line in parsed}),
-                          client_id=client.pk)
+    for line in parsed:
+        line.id_hash = lookup_hash(line.id_number)  # once per line: person_of reads it too
+    known = known_persons(sorted({line.id_hash for line in parsed}), client_id=client.pk)
     seen: dict[tuple[str, int], int] = {}
     unique = []
     for line in parsed:

@@ -14,6 +14,7 @@ registered, and a county created after the birth year (Shanghai Pudong 310115 in
 still appears in numbers of people born before it."""
 
 import datetime
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -65,9 +66,11 @@ _PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
 
 
 def id_check_char(first17: str) -> str:
-    """The 18th character for 17 digits."""
-    total = sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True))
-    return ID_CHECK_CHARS[total % 11]
+    """The 18th character for 17 digits (a roster import checks 10,000 numbers: map, not a
+    generator)."""
+    if len(first17) != len(ID_WEIGHTS):
+        raise ValueError("id_check_char takes the first 17 digits")
+    return ID_CHECK_CHARS[sum(map(operator.mul, map(int, first17), ID_WEIGHTS)) % 11]
 
 
 def normalize_id_number(raw: str) -> str:
