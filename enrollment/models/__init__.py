@@ -28,7 +28,9 @@ from enrollment.models.order import (
     RosterTask,
     TaskStatus,
     line_status_of,
+    order_status_of,
 )
+from enrollment.models.order_import import ImportState, OrderImport
 from enrollment.models.person import Paper, PersonExportRequest
 from enrollment.models.proof import ProofOfEnrolment
 from enrollment.models.proof_batch import ProofBatch, ProofBatchItem
@@ -46,9 +48,11 @@ __all__ = [
     "CaseType",
     "Enrollment",
     "EnrollmentBase",
+    "ImportState",
     "InsuredPerson",
     "LineAction",
     "LineStatus",
+    "OrderImport",
     "OrderStatus",
     "Paper",
     "PersonExportRequest",
@@ -61,4 +65,5 @@ __all__ = [
     "Scheme",
     "TaskStatus",
     "line_status_of",
+    "order_status_of",
 ]

@@ -19,6 +19,8 @@ class OrderStatus(models.TextChoices):
     RECEIVED = "received", _("Received")  # nothing sent to the bureau yet
     PROCESSING = "processing", _("Processing")  # under way
     COMPLETED = "completed", _("Completed")  # every line finished
+    # a background import refused the workbook (see OrderImport): the order has no line
+    REJECTED = "rejected", _("Rejected")
 
 
 class RosterOrder(models.Model):
@@ -70,12 +72,7 @@ class RosterOrder(models.Model):
         """received: nothing sent to the bureau yet; processing: under way; completed:
         every line finished (succeeded, failed, cancelled). Reads the lines' statuses
         (prefetched by the order selectors)."""
-        statuses = {line.status for line in self.lines.all()}
-        if statuses <= {LineStatus.RECEIVED, LineStatus.PAPERS_MISSING}:
-            return OrderStatus.RECEIVED
-        if statuses & set(OPEN_LINE_STATUSES):
-            return OrderStatus.PROCESSING
-        return OrderStatus.COMPLETED
+        return order_status_of({line.status for line in self.lines.all()})
 
 
 class LineAction(models.TextChoices):
@@ -113,6 +110,16 @@ OPEN_LINE_STATUSES = (LineStatus.RECEIVED, LineStatus.PAPERS_MISSING, LineStatus
                       LineStatus.RETURNED)
 ATTENTION_ORDER = [TaskStatus.RETURNED, TaskStatus.PAPERS_MISSING, TaskStatus.RECEIVED,
                    TaskStatus.SUBMITTED]
+
+
+def order_status_of(line_statuses: Iterable[str]) -> OrderStatus:
+    """Where an order stands from its lines' statuses (see `RosterOrder.progress`)."""
+    statuses = set(line_statuses)
+    if statuses <= {LineStatus.RECEIVED, LineStatus.PAPERS_MISSING}:
+        return OrderStatus.RECEIVED
+    if statuses & set(OPEN_LINE_STATUSES):
+        return OrderStatus.PROCESSING
+    return OrderStatus.COMPLETED
 
 
 def line_status_of(task_statuses: Iterable[str]) -> LineStatus:

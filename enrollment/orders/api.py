@@ -7,28 +7,49 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agency.api import MonthField, paginated, viewer_of
+from agency.api import MonthField, Pagination, viewer_of
 from agency.errors import DomainError
 from agency.http import acting_user
 from agency.idempotency import idempotent_call
 from agency.viewer import Viewer
 from clients.models import Client
-from enrollment.models import Enrollment, OrderStatus, RosterLine, RosterOrder, Scheme, TaskStatus
+from enrollment.models import (
+    Enrollment,
+    ImportState,
+    LineStatus,
+    OrderStatus,
+    RosterLine,
+    RosterOrder,
+    Scheme,
+    TaskStatus,
+)
+from enrollment.orders.import_jobs import import_in_background, order_import_start
 from enrollment.orders.roster_template import roster_template_xlsx
 from enrollment.orders.selectors import (
+    INLINE_LINES_MAX,
     ORDER_PROCESSORS,
+    OrderReply,
     line_get,
     order_client,
-    order_get,
-    order_list,
+    order_lines,
+    order_list_api,
+    order_replies,
+    order_reply,
 )
 from enrollment.orders.services import order_import_xlsx, order_submit, upload_bytes
 from enrollment.orders.workflow import line_transition
@@ -92,13 +113,58 @@ class LineOutSerializer(serializers.Serializer):
     tasks = TaskOutSerializer(many=True, source="tasks.all")
 
 
-class OrderOutSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=OrderStatus.choices, source="progress")
-    channel = serializers.CharField()
-    client = serializers.IntegerField(source="client_id")
-    received_at = serializers.DateTimeField()
-    lines = LineOutSerializer(many=True, source="lines.all")
+@extend_schema_field({"type": "object", "additionalProperties": {"type": "integer"},
+                      "example": {"total": 3, "received": 2, "papers_missing": 1}})
+class LineCountsField(serializers.DictField):
+    """`{"total": N, "<line status>": n, ...}`: only the statuses present."""
+
+    child = serializers.IntegerField()
+
+
+class ImportOutSerializer(serializers.Serializer):
+    """A large workbook imported in the background (absent for every other order)."""
+
+    state = serializers.ChoiceField(choices=ImportState.choices)
+    rows_read = serializers.IntegerField(help_text="Data rows read so far.")
+    rows_total = serializers.IntegerField(
+        help_text="Rows of the sheet, counted before the read (an estimate).")
+
+
+class ErrorOutSerializer(serializers.Serializer):
+    """Why a background import was rejected: the body a 400 (or 409) would have had."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    details = serializers.ListField(child=serializers.DictField())
+
+
+class OrderSummarySerializer(serializers.Serializer):
+    """An order in a list: its counts by line status, never its lines."""
+
+    id = serializers.IntegerField(source="order.pk")
+    status = serializers.ChoiceField(
+        choices=OrderStatus.choices,
+        help_text='"processing" also while a large workbook is being imported (see '
+                  '`import_job`); "rejected" when that import refused it (see `error`).')
+    channel = serializers.CharField(source="order.channel")
+    client = serializers.IntegerField(source="order.client_id")
+    received_at = serializers.DateTimeField(source="order.received_at")
+    line_counts = LineCountsField()
+    import_job = ImportOutSerializer(allow_null=True)
+    error = ErrorOutSerializer(allow_null=True)
+
+
+class OrderOutSerializer(OrderSummarySerializer):
+    """An order with its lines inline when it has at most 100 (else `lines` is absent:
+    page them at `/api/v1/orders/{id}/lines/`)."""
+
+    lines = LineOutSerializer(many=True, required=False)
+
+    def to_representation(self, instance: OrderReply) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        if instance.lines is None:
+            del data["lines"]
+        return data
 
 
 class LineInSerializer(serializers.Serializer):
@@ -131,8 +197,10 @@ def _created(request: Request, viewer: Viewer, client: Client, payload: Any,
 
     def handler() -> tuple[int, Any]:
         order = submit()
-        return status.HTTP_201_CREATED, OrderOutSerializer(
-            order_get(viewer=viewer, pk=order.pk)).data
+        reply = order_reply(viewer=viewer, pk=order.pk)
+        code = (status.HTTP_202_ACCEPTED if reply.status == OrderStatus.PROCESSING
+                and reply.import_job is not None else status.HTTP_201_CREATED)
+        return code, OrderOutSerializer(reply).data
 
     code, body = idempotent_call(
         scope=f"orders:client:{client.pk}", key=request.headers.get("Idempotency-Key"),
@@ -149,11 +217,15 @@ class OrderListCreateView(APIView):
         lines = LineInSerializer(many=True)
         client = serializers.IntegerField(required=False, help_text="Staff only.")
 
-    @extend_schema(responses={200: OrderOutSerializer(many=True)})
+    @extend_schema(responses={200: OrderSummarySerializer(many=True)})
     def get(self, request: Request) -> Response:
-        orders = order_list(viewer=viewer_of(request)).prefetch_related(
-            "lines__tasks", "lines__city", "lines__person")
-        return paginated(request, self, orders, OrderOutSerializer)
+        """Each order with its `line_counts`, never its lines; a fixed number of queries
+        whatever the page holds."""
+        paginator = Pagination()
+        page = paginator.paginate_queryset(order_list_api(viewer=viewer_of(request)), request,
+                                           view=self)
+        return paginator.get_paginated_response(
+            OrderSummarySerializer(order_replies(page or []), many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: OrderOutSerializer},
                    parameters=[IDEMPOTENCY_KEY])
@@ -177,8 +249,19 @@ class OrderImportView(APIView):
                                      help_text="The roster, an .xlsx in the template's layout.")
         client = serializers.IntegerField(required=False, help_text="Staff only.")
 
-    @extend_schema(request={"multipart/form-data": InputSerializer},
-                   responses={201: OrderOutSerializer}, parameters=[IDEMPOTENCY_KEY])
+    @extend_schema(
+        request={"multipart/form-data": InputSerializer},
+        responses={
+            201: OrderOutSerializer,
+            202: OpenApiResponse(
+                OrderOutSerializer,
+                description="A workbook of more than ORDER_IMPORT_SYNC_MAX_LINES rows (2000 "
+                "by default) is imported in the background: the order, empty, with `status: "
+                '"processing"`; poll `GET /api/v1/orders/{id}/` until it is "received" or '
+                '"rejected" (`error` then holds the 400\'s body).'),
+            503: OpenApiResponse(description="The task queue is down: nothing was saved."),
+        },
+        parameters=[IDEMPOTENCY_KEY])
     def post(self, request: Request) -> Response:
         viewer = viewer_of(request)
         data = self.InputSerializer(data=request.data)
@@ -186,14 +269,23 @@ class OrderImportView(APIView):
         client = order_client(viewer=viewer, client_id=data.validated_data.get("client"))
         upload = data.validated_data["file"]
         content = upload_bytes(upload)
+        filename = upload.name or "roster.xlsx"
+        background, rows = import_in_background(content)
+
+        def submit() -> RosterOrder:
+            if background:
+                return order_import_start(
+                    client=client, data=content, filename=filename,
+                    channel=RosterOrder.Channel.EXCEL, actor=acting_user(request),
+                    actor_label=request.user.get_username(), rows=rows)
+            return order_import_xlsx(
+                client=client, data=content, filename=filename,
+                channel=RosterOrder.Channel.EXCEL, actor=acting_user(request),
+                actor_label=request.user.get_username())
+
         return _created(
             request, viewer, client, {"file_sha256": hashlib.sha256(content).hexdigest()},
-            lambda: order_import_xlsx(
-                client=client, data=content, filename=upload.name or "roster.xlsx",
-                channel=RosterOrder.Channel.EXCEL, actor=acting_user(request),
-                actor_label=request.user.get_username(),
-            ),
-        )
+            submit)
 
 
 class OrderTemplateView(APIView):
@@ -205,11 +297,49 @@ class OrderTemplateView(APIView):
 
 
 class OrderDetailView(APIView):
-    """One order with its lines, each line's status and its tasks (one per scheme)."""
+    """One order with its `line_counts`, and its lines (each with its status and tasks)
+    when it has at most 100; a background import's state, or why it was rejected."""
 
     @extend_schema(responses={200: OrderOutSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        return Response(OrderOutSerializer(order_get(viewer=viewer_of(request), pk=pk)).data)
+        return Response(OrderOutSerializer(order_reply(viewer=viewer_of(request), pk=pk)).data)
+
+
+class LinesPagination(PageNumberPagination):
+    page_size = INLINE_LINES_MAX
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+class OrderLinesView(APIView):
+    """An order's lines, paged (`?page=`, `?page_size=` up to 1000, `?status=`), each with
+    its status, its tasks (scheme, status, reason) and its failure reason."""
+
+    class QuerySerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=LineStatus.choices, required=False)
+        page = serializers.IntegerField(min_value=1, required=False)
+        page_size = serializers.IntegerField(min_value=1, max_value=1000, required=False)
+
+    @extend_schema(
+        parameters=[QuerySerializer],
+        responses={200: inline_serializer("PagedOrderLines", {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": LineOutSerializer(many=True),
+        })})
+    def get(self, request: Request, pk: int) -> Response:
+        viewer = viewer_of(request)
+        order = order_list_api(viewer=viewer).filter(pk=pk).first()
+        if order is None:
+            raise Http404
+        query = self.QuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        paginator = LinesPagination()
+        page = paginator.paginate_queryset(
+            order_lines(order=order, status=query.validated_data.get("status", "")),
+            request, view=self)
+        return paginator.get_paginated_response(LineOutSerializer(page, many=True).data)
 
 
 class LineTransitionView(APIView):

@@ -1,6 +1,7 @@
 """Reads of roster orders, scoped to the viewer."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,12 +19,15 @@ from enrollment.models import (
     OPEN_LINE_STATUSES,
     OPEN_TASK_STATUSES,
     Enrollment,
+    ImportState,
     LineAction,
     LineStatus,
+    OrderImport,
     OrderStatus,
     RosterLine,
     RosterOrder,
     RosterTask,
+    order_status_of,
 )
 from enrollment.orders.records import rep_load_after
 
@@ -68,14 +72,22 @@ def order_list(*, viewer: Viewer) -> QuerySet[RosterOrder]:
 
 
 def order_get(*, viewer: Viewer, pk: int) -> RosterOrder:
-    order = order_list(viewer=viewer).prefetch_related(_lines_prefetch()).filter(pk=pk).first()
+    order = (order_list(viewer=viewer).select_related("import_job").defer("import_job__data")
+             .prefetch_related(_lines_prefetch()).filter(pk=pk).first())
     if order is None:
         raise Http404
     return order
 
 
 def order_status(order: RosterOrder) -> OrderStatus:
-    """Where the order stands (see `RosterOrder.progress`)."""
+    """Where the order stands (see `RosterOrder.progress`); an order whose workbook is
+    being imported in the background is processing, one whose import was refused is
+    rejected (it has no line either way)."""
+    job = import_job_of(order)
+    if job is not None and job.state == ImportState.IMPORTING:
+        return OrderStatus.PROCESSING
+    if job is not None and job.state == ImportState.REJECTED:
+        return OrderStatus.REJECTED
     return order.progress
 
 
@@ -103,7 +115,8 @@ def work_queue(*, viewer: Viewer) -> QuerySet[RosterLine]:
 def order_list_with_counts(*, viewer: Viewer) -> QuerySet[RosterOrder]:
     """Orders for list pages: each carries its lines' statuses only (for `order_status`
     and the counts by status), in one extra query per page."""
-    return order_list(viewer=viewer).prefetch_related(
+    return order_list(viewer=viewer).select_related("import_job").defer(
+        "import_job__data").prefetch_related(
         Prefetch("lines", queryset=RosterLine.objects.only("id", "order_id", "status"))
     )
 
@@ -237,3 +250,108 @@ def order_search(*, viewer: Viewer, term: str) -> list[RosterOrder]:
     if pk is None:
         return []
     return list(order_list(viewer=viewer).filter(pk=pk))
+
+
+# --- the API's orders: counts instead of lines, lines paged (issue 18) ------------------
+
+# replies carry an order's lines inline up to this many; beyond, `line_counts` and the
+# paged lines endpoint
+INLINE_LINES_MAX = 100
+
+
+def import_job_of(order: RosterOrder) -> OrderImport | None:
+    """The order's background import, if it came by one (selected with the order by the
+    selectors below: no query)."""
+    try:
+        return order.import_job
+    except OrderImport.DoesNotExist:
+        return None
+
+
+def order_api_status(order: RosterOrder, line_counts: dict[str, int]) -> str:
+    """The order's `status` in the API: `processing` while its workbook is being imported
+    (the contract's word; the order has no line yet), `rejected` when the import refused
+    it, else where its lines stand (`order_status_of`)."""
+    job = import_job_of(order)
+    if job is not None and job.state == ImportState.IMPORTING:
+        return OrderStatus.PROCESSING
+    if job is not None and job.state == ImportState.REJECTED:
+        return OrderStatus.REJECTED
+    return order_status_of(status for status in line_counts if status != "total")
+
+
+def order_line_counts(order_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """`{"total": N, "<status>": n, ...}` of each order (statuses in workflow order, only
+    those present), in one query whatever the number of orders."""
+    ids = list(order_ids)
+    found: dict[int, dict[str, int]] = {pk: {} for pk in ids}
+    for order_id, status, n in (RosterLine.objects.filter(order_id__in=ids)
+                                .values_list("order_id", "status").annotate(n=Count("pk"))
+                                .order_by()):
+        found[order_id][status] = n
+    return {pk: {"total": sum(counts.values()),
+                 **{s: counts[s] for s in LineStatus.values if s in counts}}
+            for pk, counts in found.items()}
+
+
+def order_list_api(*, viewer: Viewer) -> QuerySet[RosterOrder]:
+    """The viewer's orders with their import (never its pending workbook), no lines."""
+    return order_list(viewer=viewer).select_related("import_job").defer("import_job__data")
+
+
+@dataclass(frozen=True)
+class OrderReply:
+    """An order as the API answers it: its line counts, and its lines when there are at
+    most INLINE_LINES_MAX (else None: they are paged at the lines endpoint)."""
+
+    order: RosterOrder
+    line_counts: dict[str, int]
+    lines: list[RosterLine] | None
+
+    @property
+    def status(self) -> str:
+        return order_api_status(self.order, self.line_counts)
+
+    @property
+    def error(self) -> dict[str, Any] | None:
+        job = import_job_of(self.order)
+        return job.error if job is not None and job.state == ImportState.REJECTED else None
+
+    @property
+    def import_job(self) -> OrderImport | None:
+        return import_job_of(self.order)
+
+
+def order_replies(orders: Iterable[RosterOrder]) -> list[OrderReply]:
+    """Replies without lines (order lists): one query for the counts of them all."""
+    orders = list(orders)
+    counts = order_line_counts(o.pk for o in orders)
+    return [OrderReply(order=o, line_counts=counts[o.pk], lines=None) for o in orders]
+
+
+def order_reply(*, viewer: Viewer, pk: int) -> OrderReply:
+    """One order with its counts, and its lines (with their tasks) when few enough; another
+    client's order: 404."""
+    order = order_list_api(viewer=viewer).filter(pk=pk).first()
+    if order is None:
+        raise Http404
+    counts = order_line_counts([order.pk])[order.pk]
+    lines = None
+    if counts["total"] <= INLINE_LINES_MAX:
+        lines = list(order_lines(order=order))
+    return OrderReply(order=order, line_counts=counts, lines=lines)
+
+
+def order_lines(*, order: RosterOrder, status: str = "") -> QuerySet[RosterLine]:
+    """The order's lines in order, each with its city, person and tasks (for paging)."""
+    qs = RosterLine.objects.filter(order=order).select_related("city", "person").prefetch_related(
+        Prefetch("tasks", queryset=RosterTask.objects.order_by("scheme"))).order_by("line_no")
+    return qs.filter(status=status) if status else qs
+
+
+def order_import_progress(*, viewer: Viewer, pk: int) -> tuple[RosterOrder, OrderImport | None]:
+    """The order a progress page follows and its import (404 for another client's)."""
+    order = order_list_api(viewer=viewer).filter(pk=pk).first()
+    if order is None:
+        raise Http404
+    return order, import_job_of(order)

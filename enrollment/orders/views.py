@@ -28,7 +28,15 @@ from agency.http import ViewerRequest
 from agency.roles import REVEAL_ROLES, Role
 from clients.selectors import client_get, client_of_viewer
 from clients.services import MAX_PERSONS_PER_REP
-from enrollment.models import LineAction, LineStatus, RosterLine, RosterOrder, TaskStatus
+from enrollment.models import (
+    ImportState,
+    LineAction,
+    LineStatus,
+    OrderImport,
+    RosterLine,
+    RosterOrder,
+    TaskStatus,
+)
 from enrollment.orders.api import template_response
 from enrollment.orders.bulk_forms import BulkTransitionForm
 from enrollment.orders.forms import (
@@ -40,6 +48,7 @@ from enrollment.orders.forms import (
     TransitionForm,
     city_choices,
 )
+from enrollment.orders.import_jobs import import_in_background, order_import_start
 from enrollment.orders.selectors import ORDER_PROCESSORS as STAFF_PROCESSORS
 from enrollment.orders.selectors import (
     line_conflicts,
@@ -48,6 +57,7 @@ from enrollment.orders.selectors import (
     line_history,
     line_list,
     order_get,
+    order_import_progress,
     order_list_with_counts,
     order_status,
     rep_load,
@@ -77,7 +87,7 @@ BADGE = {
 
 def _order_status_label(status: str) -> str:
     return {"received": _("Received"), "processing": _("Processing"),
-            "completed": _("Completed")}[status]
+            "completed": _("Completed"), "rejected": _("Rejected")}[status]
 
 
 def _order_rows(orders: Any) -> list[dict[str, Any]]:
@@ -223,8 +233,15 @@ def portal_order_upload(request: ViewerRequest) -> HttpResponse:
             upload = request.FILES.get("file")
             data = upload_bytes(upload)
             client = client_of_viewer(viewer=viewer)
+            filename = (upload.name if upload else "") or ""
+            background, rows = import_in_background(data)
+            if background:  # a large roster: the progress page follows its import
+                order = order_import_start(
+                    client=client, data=data, filename=filename,
+                    channel=RosterOrder.Channel.EXCEL, actor=request.user, rows=rows)
+                return redirect("portal-orders-import", pk=order.pk)
             order = order_import_xlsx(
-                client=client, data=data, filename=(upload.name if upload else "") or "",
+                client=client, data=data, filename=filename,
                 channel=RosterOrder.Channel.EXCEL, actor=request.user,
             )
         except DomainError as error:
@@ -234,6 +251,38 @@ def portal_order_upload(request: ViewerRequest) -> HttpResponse:
             return redirect("portal-orders-detail", pk=order.pk)
     return render(request, "enrollment/order/upload.html", {"form": form, "errors": errors},
                   status=400 if errors else 200)
+
+
+def _import_context(order: RosterOrder, job: OrderImport) -> dict[str, Any]:
+    errors = []
+    if job.state == ImportState.REJECTED and job.error:
+        errors = [d["message"] for d in job.error.get("details", [])] or [job.error["message"]]
+    return {"order": order, "job": job, "errors": errors,
+            "percent": min(100, job.rows_read * 100 // job.rows_total) if job.rows_total else 0}
+
+
+@portal_required()
+@require_GET
+def portal_order_import(request: ViewerRequest, pk: int) -> HttpResponse:
+    """The progress page of a large roster imported in the background: the status partial
+    in it polls itself every second until the import ends. An order that came in at once
+    has nothing to follow: its page."""
+    order, job = order_import_progress(viewer=request.viewer, pk=pk)
+    if job is None:
+        return redirect("portal-orders-detail", pk=order.pk)
+    return render(request, "enrollment/order/import_progress.html", _import_context(order, job))
+
+
+@portal_required()
+@require_GET
+def portal_order_import_status(request: ViewerRequest, pk: int) -> HttpResponse:
+    """The progress page's status (htmx): rows read so far of the total, then a link to
+    the order, or the problems of the rows as an upload shows them."""
+    order, job = order_import_progress(viewer=request.viewer, pk=pk)
+    if job is None:  # came in at once: done
+        job = OrderImport(order=order, state=ImportState.RECEIVED,
+                          rows_read=order.lines.count())
+    return render(request, "enrollment/order/_import_status.html", _import_context(order, job))
 
 
 @portal_required()

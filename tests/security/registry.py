@@ -69,6 +69,7 @@ REGISTRY: dict[str, C] = {
     "api-ledger": C(read=roles(STAFF, CLIENT), write=None),
     "api-me": C(read=roles(STAFF, CLIENT), write=None),
     "api-order": C(pk="order", read=roles(STAFF, CLIENT), write=None),
+    "api-order-lines": C(pk="order", read=roles(STAFF, CLIENT), write=None),
     "api-order-line-transition": C(pk="order_line", read=None, write=roles(ADMIN, MANAGER, REP)),
     "api-orders": C(read=roles(STAFF, CLIENT), write=roles(STAFF, CLIENT)),
     "api-orders-import": C(read=None, write=roles(STAFF, CLIENT)),
@@ -125,6 +126,8 @@ REGISTRY: dict[str, C] = {
     "portal-notifications-read": C(read=None, write=PORTAL),
     "portal-orders-create": C(read=roles(CLIENT_ADMIN), write=roles(CLIENT_ADMIN)),
     "portal-orders-detail": C(pk="order", read=PORTAL, write=None),
+    "portal-orders-import": C(pk="order", read=PORTAL, write=None),
+    "portal-orders-import-status": C(pk="order", read=PORTAL, write=None),
     "portal-orders-line-paper-upload": C(
         pk="order", kw=(("line_pk", "order_line"),), read=None, write=roles(CLIENT_ADMIN)),
     "portal-orders-list": C(read=PORTAL, write=None),
