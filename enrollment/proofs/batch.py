@@ -47,8 +47,9 @@ from enrollment.proofs.services import proof_render, proof_save
 # the most persons one batch covers (a client's whole roster fits; the worker renders ~10 a
 # second per process)
 MAX_PERSONS = 5000
-# the items one worker task renders before the next task (another process) takes over
-CHUNK = 20
+# the items one worker task renders: small enough that every worker process gets a share
+# of a small batch, large enough that a task's overhead is nothing next to its PDFs
+CHUNK = 10
 SCRATCH = "proof-batches"
 
 
