@@ -9,7 +9,7 @@ mode="${1:-run}"
 pkgs=(python3-venv fonts-wqy-microhei libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext
       postgresql-client)  # pg_dump / pg_restore for make backup / restore
 if [ "$mode" = "test" ]; then
-  pkgs+=(postgresql redis-server chromium poppler-utils)
+  pkgs+=(postgresql redis-server chromium poppler-utils wrk)  # wrk: make bench's API load
 fi
 
 missing=()
