@@ -96,6 +96,10 @@ class PersonSummarySerializer(serializers.Serializer):
         return person.birth_date.year if person.birth_date else None
 
 
+# the person's own fields a list row shows (PersonSummarySerializer)
+LIST_FIELDS = ("id", "name", "id_document_type", "id_number_masked", "sex", "birth_date",
+               "hukou_type", "employment_type")
+
 ID_NUMBER_IN_QUERY = (
     "完整证件号码不能放在查询字符串中，请用 POST /api/v1/persons/search/ / "
     "A whole ID number must not travel in a query string: use POST /api/v1/persons/search/"
@@ -125,7 +129,7 @@ class PersonListView(APIView):
         persons = person_list(
             viewer=viewer, search=data.get("search", ""),
             status=data.get("status", ""), city_code=data.get("city", ""),
-        )
+        ).only(*LIST_FIELDS)  # the page's rows are sorted narrow, without the ciphertexts
         paginator = Pagination()
         page = paginator.paginate_queryset(persons, request, view=self)
         return paginator.get_paginated_response(

@@ -4,10 +4,13 @@ import hashlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from agency.models import AuditEvent
 from agency.roles import Role
 from agency.viewer import ApiKeyPrincipal
+from clients.services import api_key_issue
 from enrollment.demo import DEMO_PNG
 from enrollment.models import Paper
 from enrollment.persons.paper_services import paper_upload
@@ -101,6 +104,33 @@ def test_detail_has_enrolments_and_the_papers_checklist(api_client, client_compa
     assert body["papers_missing"] == ["id_card_front", "id_card_back", "household_register",
                                       "education_certificate", "labour_contract",
                                       "outsourcing_letter"]
+
+
+def _page_and_queries(api_client, key):
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.get("/api/v1/persons/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 200
+    body = response.json()
+    return body["count"], len(body["results"]), len(queries)
+
+
+def test_a_page_costs_the_same_queries_for_1_and_60_persons(api_client, client_company,
+                                                           other_client_company):
+    """An HR system's key pages through its persons (bench_api_load: 100,000): the token
+    and key lookups, the count, the page and its enrolments, however many rows; the page's
+    rows are read narrow (`LIST_FIELDS`) and no field of a row is fetched on its own."""
+    _api_key, key = api_key_issue(client=client_company, name="HR",
+                                  actor=UserFactory(role=Role.ADMIN))
+    enrolled_person(client_company)
+    enrolled_person(other_client_company)
+    api_client.get("/api/v1/persons/", HTTP_AUTHORIZATION=f"Token {key}")  # key's last use
+
+    one = _page_and_queries(api_client, key)
+    for _ in range(59):
+        enrolled_person(client_company)
+    sixty = _page_and_queries(api_client, key)
+
+    assert (one, sixty) == ((1, 1, 5), (60, 50, 5))
 
 
 def test_staff_token_sees_every_person(api_client, client_company, other_client_company):
