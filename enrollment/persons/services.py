@@ -348,15 +348,13 @@ def person_create_many(*, people: list[NewPerson], actor: User | None) -> list[I
     """Create many persons at once (a roster import): the same fields as `person_create`,
     one INSERT per batch for the rows and one for their history. The caller has checked
     the numbers and that none exists yet (the unique constraint still guards)."""
-    from agency.bulk import bulk_insert_with_history
+    from agency.bulk import bulk_insert_with_history, new_objects
 
-    rows = []
-    for new in people:
-        person = InsuredPerson(
-            name=new.name.strip(), id_document_type=InsuredPerson.DocumentType.RESIDENT_ID,
-            phone=new.phone, hukou_type=new.hukou_type,
-            hukou_address_encrypted=encrypt_text(""),
-        )
+    rows = new_objects(InsuredPerson, ({
+        "name": new.name.strip(), "id_document_type": InsuredPerson.DocumentType.RESIDENT_ID,
+        "phone": new.phone, "hukou_type": new.hukou_type,
+        "hukou_address_encrypted": encrypt_text(""),
+    } for new in people))
+    for person, new in zip(rows, people, strict=True):
         _set_id_number(person, new.check)
-        rows.append(person)
     return bulk_insert_with_history(rows, InsuredPerson, user=actor)
