@@ -241,7 +241,7 @@ class Api:
                 time.sleep(0.05)
                 _, order = self.call("GET", f"/api/v1/orders/{order['id']}/")
         seconds = time.perf_counter() - start
-        if status not in (201, 202) or "error" in order or order.get("status") == "rejected":
+        if status not in (201, 202) or order.get("error") or order.get("status") == "rejected":
             sys.exit(f"bench: the import failed ({status}): {json.dumps(order)[:2000]}")
         return seconds, status, order
 
