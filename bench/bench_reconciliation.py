@@ -141,7 +141,7 @@ def setup(city: City) -> list[Client]:
     return clients
 
 
-def bureau_file() -> tuple[bytes, dict[str, int]]:
+def bureau_file() -> tuple[bytes, dict[DifferenceKind, int]]:
     """The bureau's workbook of the month (written once, kept in var/): every billed
     person but the first CHANGES, then CHANGES unknown ID numbers; CHANGES bases changed
     and CHANGES amounts one cent off."""

@@ -20,6 +20,7 @@ import datetime
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,7 +118,7 @@ def reset() -> None:
     mail.outbox = []
 
 
-def timed(label: str, fn):  # type: ignore[no-untyped-def]
+def timed(label: str, fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     result = fn()
     seconds = time.perf_counter() - start
