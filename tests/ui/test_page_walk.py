@@ -39,8 +39,7 @@ pytestmark = pytest.mark.django_db  # the test database is made for tests that a
 
 LANGS = ("zh-hans", "en")
 PAGES = walk.pages()
-DATA_APPS = {"agency", "archive", "policies", "clients", "enrollment", "billing", "compliance",
-             "auth"}
+DATA_APPS = {"agency", "archive", "policies", "clients", "enrollment", "billing", "compliance"}
 
 
 @dataclass
