@@ -12,7 +12,9 @@ answered 202 and finished by the worker; CELERY_BROKER_URL from the environment)
 the client, its contract and an API key outside the timing, uploads one small file to warm
 the server, then times BENCH_RUNS uploads of BENCH_ROWS new hires each (a new file and new
 persons every run): from sending the request to the 201, or to the poll of
-`GET /api/v1/orders/{id}/` that shows the order no longer `processing`. The best run counts.
+`GET /api/v1/orders/{id}/` that shows the order no longer `processing`. The best run counts;
+the ratio pairs each upload with openpyxl's read of its file just before it (on a shared
+machine the load changes between the two).
 
 Printed next to it: openpyxl's bare read-only read of the same file (the target's unit) and
 python-calamine's bare read (what the import reads with). Target (issue 18): the whole
@@ -295,19 +297,23 @@ def bench_database(read_seconds: float) -> None:
             first = int(given["first"])
             api.upload(roster(10, given["effective"], first))  # warm the server (not timed)
             first += 10
-            timings, statuses, order = [], set(), {}
+            timings, reads, statuses, order = [], [], set(), {}
             for _ in range(RUNS):
                 data = roster(ROWS, given["effective"], first)
                 first += ROWS
+                # the floor read next to each upload: a shared machine's load changes
+                reads.append(openpyxl_read(data))
                 seconds, status, order = api.upload(data)
                 timings.append(seconds)
                 statuses.add(status)
         best = min(timings)
-        ratio = best / read_seconds
+        ratio = min(t / r for t, r in zip(timings, reads, strict=True))
+        read_seconds = min(read_seconds, *reads)
         counts = order.get("line_counts") or {"total": len(order.get("lines") or [])}
         print(f"  {name:10s} upload -> {'/'.join(map(str, sorted(statuses)))} "
               f"{best:8.2f} s   {ratio:5.2f}x openpyxl's read (target <= {TARGET_RATIO}x)   "
-              f"runs {', '.join(f'{t:.2f}' for t in timings)} s   lines {counts}")
+              f"runs {', '.join(f'{t:.2f}' for t in timings)} s, openpyxl reads beside them "
+              f"{', '.join(f'{r:.2f}' for r in reads)} s   lines {counts}")
         record("order import", f"{ROWS:,}-line upload → 201 (HTTP)", round(best, 2), "s",
                f"<= {TARGET_RATIO}x openpyxl read ({TARGET_RATIO * read_seconds:.2f} s)",
                ratio <= TARGET_RATIO, database=name)
