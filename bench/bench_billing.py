@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agency.settings")
 os.environ["DJANGO_DEBUG"] = "false"  # as served: no query log kept in memory
+os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "false"  # plain HTTP on loopback (TLS ends before)
 
 import django  # noqa: E402
 
