@@ -11,7 +11,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agency.settings")
 app = Celery("agency")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.autodiscover_tasks(["enrollment.proofs"])  # proof-of-enrolment batches
+app.autodiscover_tasks(["enrollment.proofs", "enrollment.orders"])  # proof batches, large imports
 
 app.conf.beat_schedule = {
     # proves that beat runs; /healthz reports the last beat
