@@ -141,3 +141,20 @@ def contracted_client(name: str, *cities):
 @pytest.fixture
 def company(db, shanghai, beijing):
     return contracted_client("上海启明信息技术有限公司", shanghai, beijing)
+
+
+# a representative, a client that representative serves and one served by another
+# (the staff-scope tests: a representative sees only the persons of its own clients)
+@pytest.fixture
+def rep():
+    return UserFactory(role=Role.SERVICE_REP)
+
+
+@pytest.fixture
+def served(rep):
+    return ClientFactory(service_rep=rep, name="自家客户")
+
+
+@pytest.fixture
+def unserved():
+    return ClientFactory(service_rep=UserFactory(role=Role.SERVICE_REP), name="别人客户")

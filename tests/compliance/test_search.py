@@ -23,21 +23,6 @@ from tests.factories import ClientFactory, UserFactory, make_id_number
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def rep():
-    return UserFactory(role=Role.SERVICE_REP)
-
-
-@pytest.fixture
-def served(rep):
-    return ClientFactory(service_rep=rep, name="自家客户")
-
-
-@pytest.fixture
-def unserved():
-    return ClientFactory(service_rep=UserFactory(role=Role.SERVICE_REP), name="别人客户")
-
-
 def section(html: str, kind: str) -> list[str]:
     """The link texts of one group of the results page (None-like [] when absent)."""
     found = re.search(rf'data-testid="search-{kind}".*?</section>', html, re.S)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from agency.deadlines import add_months
 from enrollment.demo import DEMO_PDF, DEMO_PNG, demo_person
 from enrollment.models import Enrollment, Paper
 from enrollment.persons.enrollment_services import enrollment_open
@@ -47,6 +48,16 @@ def add_line(n: int, **over):
             "effective_date": "2026-12-01", "phone": "13800000000"}
     line.update(over)
     return line
+
+
+def next_month() -> str:
+    """The first day of next month (Asia/Shanghai), the usual effective date of an add."""
+    return add_months(timezone.localdate().replace(day=1), 1).isoformat()
+
+
+def next_month_line(n: int, **over):
+    """An add line effective next month (so no cut-off has passed)."""
+    return add_line(n, effective_date=next_month(), **over)
 
 
 def active(person, city, scheme="social_insurance"):

@@ -5,40 +5,22 @@ import threading
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 from rest_framework.test import APIClient
 
-from agency.deadlines import add_months
 from agency.roles import Role
 from agency.viewer import ApiKeyPrincipal
 from enrollment.models import RosterOrder
 from tests.enrollment.order_fixtures import (
-    add_line,
     enrolled,
+    next_month,
     valid_id,
+)
+from tests.enrollment.order_fixtures import (
+    next_month_line as line,
 )
 from tests.factories import ClientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def next_month() -> str:
-    return add_months(timezone.localdate().replace(day=1), 1).isoformat()
-
-
-def line(n, **over):
-    return add_line(n, effective_date=next_month(), **over)
-
-
-@pytest.fixture
-def hr(company):
-    return UserFactory(role=Role.CLIENT_ADMIN, client=company)
-
-
-@pytest.fixture
-def as_hr(api_client, hr):
-    api_client.force_authenticate(hr)
-    return api_client
 
 
 def test_an_order_is_created_with_its_lines(as_hr, company):

@@ -22,12 +22,6 @@ def next_month():
     return add_months(timezone.localdate().replace(day=1), 1)
 
 
-@pytest.fixture
-def as_hr(api_client, company):
-    api_client.force_authenticate(UserFactory(role=Role.CLIENT_ADMIN, client=company))
-    return api_client
-
-
 def upload(api, data: bytes, name: str = "增减员.xlsx", **headers):
     return api.post("/api/v1/orders/import/", {"file": SimpleUploadedFile(name, data)},
                     format="multipart", **headers)

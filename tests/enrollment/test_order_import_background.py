@@ -8,13 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from agency.deadlines import add_months
-from agency.roles import Role
 from enrollment.demo import demo_person
 from enrollment.models import InsuredPerson, OrderImport, RosterLine, RosterOrder, RosterTask
 from enrollment.orders.import_jobs import order_import_task, sheet_rows
 from tests.enrollment.order_fixtures import valid_id
 from tests.enrollment.xlsx_builders import xlsx_bytes
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,17 +35,6 @@ def memory_broker():
 def low_threshold(settings, memory_broker):
     settings.ORDER_IMPORT_SYNC_MAX_LINES = 2
     return settings
-
-
-@pytest.fixture
-def hr(company):
-    return UserFactory(role=Role.CLIENT_ADMIN, client=company)
-
-
-@pytest.fixture
-def as_hr(api_client, hr):
-    api_client.force_authenticate(hr)
-    return api_client
 
 
 def roster(count: int, *, bad_line: int | None = None) -> bytes:

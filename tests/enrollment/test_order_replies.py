@@ -5,32 +5,16 @@ endpoint with its filters and refusals."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from agency.deadlines import add_months
 from agency.roles import Role
 from enrollment.models import RosterLine
 from enrollment.orders.services import order_submit
 from enrollment.orders.workflow import line_transition
 from tests.conftest import contracted_client
-from tests.enrollment.order_fixtures import add_line, give_all_papers, valid_id
-from tests.factories import UserFactory
+from tests.enrollment.order_fixtures import add_line, give_all_papers, next_month, valid_id
+from tests.enrollment.order_fixtures import next_month_line as line
 
 pytestmark = pytest.mark.django_db
-
-
-def next_month() -> str:
-    return add_months(timezone.localdate().replace(day=1), 1).isoformat()
-
-
-def line(n, **over):
-    return add_line(n, effective_date=next_month(), **over)
-
-
-@pytest.fixture
-def as_hr(api_client, company):
-    api_client.force_authenticate(UserFactory(role=Role.CLIENT_ADMIN, client=company))
-    return api_client
 
 
 def make_order(client, first: int, count: int):

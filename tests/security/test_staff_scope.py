@@ -16,28 +16,12 @@ from enrollment.persons.paper_services import paper_upload
 from tests.enrollment.factories_person import enrolled_person, png_upload
 from tests.factories import (
     CityFactory,
-    ClientFactory,
     EnrollmentFactory,
     InsuredPersonFactory,
     UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def rep():
-    return UserFactory(role=Role.SERVICE_REP)
-
-
-@pytest.fixture
-def served(rep):
-    return ClientFactory(service_rep=rep, name="自家客户")
-
-
-@pytest.fixture
-def unserved():
-    return ClientFactory(service_rep=UserFactory(role=Role.SERVICE_REP), name="别人客户")
 
 
 def _names(html: str) -> list[str]:
