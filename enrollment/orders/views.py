@@ -420,6 +420,9 @@ def staff_order_file(request: ViewerRequest, pk: int, field: str) -> HttpRespons
     return response
 
 
+FINISHED_LINE_STATUSES = (LineStatus.SUCCEEDED, LineStatus.CANCELLED)
+
+
 def _line_page(request: ViewerRequest, line: RosterLine, form: TransitionForm | None = None,
                status: int = 200, *, partial: bool = False, errors: list[str] | None = None,
                done: str = "") -> HttpResponse:
@@ -431,7 +434,10 @@ def _line_page(request: ViewerRequest, line: RosterLine, form: TransitionForm | 
         "line": line, "row": _line_rows([line])[0], "overdue": overdue, "left": left,
         "missing": papers_missing([line.person])[line.person_id],
         "history": line_history(line), "form": form or TransitionForm(),
-        "can_process": request.viewer.has_role(*STAFF_PROCESSORS),
+        # a succeeded or cancelled line has no move left and no deadline running
+        "finished": line.status in FINISHED_LINE_STATUSES,
+        "can_process": (request.viewer.has_role(*STAFF_PROCESSORS)
+                        and line.status not in FINISHED_LINE_STATUSES),
         "line_errors": errors or [], "line_done": done,
     }, status=status)
 

@@ -13,6 +13,7 @@ from agency.roles import Role
 from enrollment.demo import DEMO_PDF
 from enrollment.models import RosterOrder
 from enrollment.orders.services import order_submit
+from enrollment.orders.workflow import line_transition
 from tests.enrollment.order_fixtures import add_line, give_all_papers, valid_id
 from tests.enrollment.xlsx_builders import xlsx_bytes
 
@@ -245,3 +246,20 @@ def test_malformed_staff_input_never_answers_500(client, rep, company):
     assert answers == [200, 400, 400]
     target.refresh_from_db()
     assert target.status == "papers_missing"
+
+
+def test_a_succeeded_line_shows_no_move_and_no_countdown(client, staff_user, company):
+    order = submit(company, line(1))
+    target = order.lines.get()
+    manager = staff_user(Role.MANAGER)
+    give_all_papers(target.person, company)
+    target.refresh_from_db()
+    line_transition(line=target, to="submitted", actor=manager)
+    line_transition(line=target, to="succeeded", actor=manager)
+    client.force_login(manager)
+
+    page = client.get(f"/staff/orders/lines/{target.pk}/").content.decode()
+
+    assert 'data-testid="line-status">成功<' in page
+    assert ('data-testid="transition-form"' in page, 'data-testid="time-left"' in page) == (
+        False, False)
