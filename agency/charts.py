@@ -19,6 +19,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypedDict
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -239,6 +240,30 @@ def _check(labels: Sequence[str], series: Sequence[Series], value_format: str) -
                              f"{len(labels)} labels")
 
 
+class _Mark(TypedDict):
+    """What a drawn bar and a drawn point share (the fields of `Point`)."""
+    x: float
+    y: float
+    colour: int
+    series: str
+    label: str
+    value: str
+    text: str
+
+
+def _mark(chart: Chart, j: int, s: Series, label: str, value: Number, *, x: float,
+          top: float, base: float = 0.0, clamp: bool = False) -> tuple[_Mark, float]:
+    """Series `j`'s `value` at `label` placed on the axis 0…`top`, at `x`: the fields a `Bar`
+    and a `Point` share (x and the y of its top, rounded to the drawing's precision; colour,
+    names; the figure as data and as text), and its height, unrounded (a stack's next bar
+    starts there). It stands on `base` (a stacked bar's bottom); `clamp` cuts it at `top`
+    (a line's point stays in the box)."""
+    h = (min(float(value), top) if clamp else float(value)) / top * PLOT_H
+    return _Mark(x=_rounded(x), y=_rounded(chart.plot_bottom - (base + h)), colour=j % COLOURS,
+                 series=s.name, label=label, value=_plain(value),
+                 text=format_value(value, chart.value_format)), h
+
+
 def _table(chart: Chart, series: Sequence[Series], totals: bool) -> None:
     for i, label in enumerate(chart.labels):
         values = [s.values[i] for s in series]
@@ -271,15 +296,10 @@ def bar_chart(*, title: str, testid: str, labels: Sequence[str], series: Sequenc
         base = 0.0
         for j, s in enumerate(series):
             value = s.values[i]
-            if value is None:
-                value = 0
-            h = float(value) / top * PLOT_H
             x = LEFT + band * i + (band - group) / 2 + (0 if stacked else j * width)
-            y = chart.plot_bottom - (base + h if stacked else h)
-            chart.bars.append(Bar(x=_rounded(x), y=_rounded(y), width=_rounded(width),
-                                  height=_rounded(h), colour=j % COLOURS, series=s.name,
-                                  label=label, value=_plain(value),
-                                  text=format_value(value, value_format)))
+            mark, h = _mark(chart, j, s, label, 0 if value is None else value, x=x, top=top,
+                            base=base)
+            chart.bars.append(Bar(**mark, width=_rounded(width), height=_rounded(h)))
             if stacked:
                 base += h
     chart.legend = [LegendItem(colour=j % COLOURS, name=s.name) for j, s in enumerate(series)]
@@ -311,13 +331,11 @@ def line_chart(*, title: str, testid: str, labels: Sequence[str], series: Sequen
             if value is None:
                 pen_down = False
                 continue
-            x = _rounded(LEFT + band * (i + .5))
-            y = _rounded(chart.plot_bottom - min(float(value), top) / top * PLOT_H)
-            parts.append(f"{'L' if pen_down else 'M'}{x:g} {y:g}")
+            mark, _h = _mark(chart, j, s, label, value, x=LEFT + band * (i + .5), top=top,
+                             clamp=True)
+            chart.points.append(Point(**mark))
+            parts.append(f"{'L' if pen_down else 'M'}{mark['x']:g} {mark['y']:g}")
             pen_down = True
-            chart.points.append(Point(x=x, y=y, colour=j % COLOURS, series=s.name,
-                                      label=label, value=_plain(value),
-                                      text=format_value(value, value_format)))
         chart.paths.append(Path(colour=j % COLOURS, series=s.name, d=" ".join(parts)))
     chart.legend = [LegendItem(colour=j % COLOURS, name=s.name) for j, s in enumerate(series)]
     _table(chart, series, totals=False)
