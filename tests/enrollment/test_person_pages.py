@@ -259,6 +259,19 @@ def test_staff_edits_a_person_keeping_the_number_when_left_empty(client, staff_u
     assert person.history.first().prev_record.name == "旧名"
 
 
+def test_the_edit_button_sits_beside_the_heading_not_inside_it(client, staff_user,
+                                                               client_company):
+    # inside the <h1> the button took the heading's size and weight (issue 16's leftover)
+    person = enrolled_person(client_company, name="丁子远")
+    client.force_login(staff_user(Role.MANAGER))
+
+    html = client.get(f"/staff/persons/{person.pk}/").content.decode()
+
+    assert ('<div class="page-head"><h1>丁子远</h1><div class="page-actions">'
+            f'<a class="btn secondary" href="/staff/persons/{person.pk}/edit/">编辑</a>'
+            '</div></div>') in html
+
+
 def test_finance_cannot_create_or_edit_persons(client, staff_user, client_company):
     person = enrolled_person(client_company)
     client.force_login(staff_user(Role.FINANCE))
