@@ -101,6 +101,19 @@ def test_the_bill_list_shows_the_months_bills_with_their_figures(client, finance
     assert default.context["form"]["month"].value() == f"{last_month:%Y-%m}"
 
 
+def test_the_bill_list_links_the_number_to_the_bill_and_the_name_to_the_client(
+        client, finance, bill):
+    # the client's name led to the bill and the number was plain text (issue 16's leftover)
+    html = client.get("/staff/billing/bills/", {"month": "2026-11"}).content.decode()
+
+    start = html.index('data-testid="bill-row"')
+    row = html[start:html.index("</tr>", start)]
+    assert re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', row) == [
+        (f"/staff/clients/{bill.client_id}/", "上海启明信息技术有限公司"),
+        (f"/staff/billing/bills/{bill.pk}/", bill.number)]
+    assert bill.number.startswith("B202611-")
+
+
 def test_the_bill_list_filters_by_status_and_client(client, finance, bill):
     other_company_bill()
 

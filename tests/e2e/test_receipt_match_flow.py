@@ -58,7 +58,7 @@ def test_finance_confirms_a_proposed_match_and_the_bill_is_paid(live_server, pag
     go(page, "账单")
     bill_row = page.get_by_test_id("bill-row").filter(has_text=bill.number)
     expect(bill_row).to_contain_text("已付清")
-    bill_row.get_by_role("link", name=company.name).click()
+    bill_row.get_by_role("link", name=bill.number).click()
     page.wait_for_url(f"{live_server.url}/staff/billing/bills/{bill.pk}/")
     expect(page.get_by_test_id("bill-status")).to_have_text("已付清")
     shots("bill-paid")
