@@ -11,7 +11,6 @@ of what comes in and render what goes out."""
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -21,6 +20,7 @@ from rest_framework.views import APIView
 
 from agency.api import MoneyField, MonthField, Pagination, paginated, viewer_of
 from agency.errors import DomainError, ErrorDetail, ValidationFailed
+from agency.files import download_response
 from agency.http import acting_user
 from agency.roles import CallerKind, Role
 from agency.viewer import Viewer
@@ -379,11 +379,8 @@ def _download(request: Request, *, target: Bill | Invoice, file: str, data: byte
     billing_file_download(target=target, file=file, filename=filename,
                           actor=acting_user(request), api_key_id=viewer.api_key_id,
                           request=request._request)
-    response = HttpResponse(data, content_type=content_type)
-    inline = content_type == "application/pdf"
-    response["Content-Disposition"] = content_disposition_header(not inline, filename) or ""
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(data, filename=filename, content_type=content_type,
+                             inline=content_type == "application/pdf")
 
 
 class BillPdfView(APIView):

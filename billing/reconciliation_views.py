@@ -16,13 +16,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from agency.access import staff_required
 from agency.errors import DomainError
+from agency.files import download_response
 from agency.forms import add_domain_errors
 from agency.http import ViewerRequest
 from agency.xlsx import MAX_FILE_BYTES
@@ -260,7 +260,4 @@ def staff_run_xlsx(request: ViewerRequest, pk: int) -> HttpResponse:
     data = reconciliation_xlsx(run)
     services.reconciliation_report_download(run=run, filename=filename, actor=request.user,
                                             request=request)
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename) or ""
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(data, filename=filename, content_type=XLSX)

@@ -25,7 +25,6 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -34,6 +33,7 @@ from agency.access import portal_required, staff_required
 from agency.deadlines import add_months, month_start
 from agency.dispatch import BrokerUnavailable, task_send
 from agency.errors import DomainError
+from agency.files import download_response
 from agency.forms import add_domain_errors
 from agency.http import ViewerRequest
 from agency.models import AuditEvent
@@ -118,21 +118,14 @@ def _bill_rows(bills: Iterable[Bill], today: datetime.date) -> list[dict[str, An
              "overdue": _invoice_overdue(b, today)} for b in bills]
 
 
-def _file_response(data: bytes, *, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    inline = content_type == "application/pdf"
-    response["Content-Disposition"] = content_disposition_header(not inline, filename) or ""
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _download(request: ViewerRequest, *, target: Bill | Invoice, file: str, data: bytes,
               filename: str, content_type: str) -> HttpResponse:
     """Hand out a bill's or an invoice's file after its audit row (the API writes the same
     row through the same service)."""
     services.billing_file_download(target=target, file=file, filename=filename,
                                    actor=request.user, request=request)
-    return _file_response(data, filename=filename, content_type=content_type)
+    return download_response(data, filename=filename, content_type=content_type,
+                             inline=content_type == "application/pdf")
 
 
 def _bill_pdf(request: ViewerRequest, bill: Bill) -> HttpResponse:
@@ -464,7 +457,7 @@ def staff_invoice_export(request: ViewerRequest) -> HttpResponse:
         audit_record(actor=request.user, action=AuditEvent.Action.EXPORT, request=request,
                      detail={"file": "invoices_tax_export", "name": filename,
                              "month": month_text(month), "invoices": len(invoices)})
-    return _file_response(data, filename=filename, content_type=XLSX)
+    return download_response(data, filename=filename, content_type=XLSX)
 
 
 @staff_required(*BILLING_WRITERS)

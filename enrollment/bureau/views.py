@@ -5,12 +5,12 @@ what it did, row by row."""
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from agency.access import staff_required
 from agency.errors import DomainError
+from agency.files import download_response
 from agency.http import ViewerRequest
 from agency.roles import REVEAL_ROLES
 from enrollment.bureau.services import bureau_export, bureau_feedback_import
@@ -65,13 +65,9 @@ def staff_bureau_export(request: ViewerRequest) -> HttpResponse:
         city=form.cleaned_data["city"], scheme=form.cleaned_data["scheme"],
         action=form.cleaned_data["action"], actor=request.user, request=request,
     )
-    response = HttpResponse(
-        export.data,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = content_disposition_header(True, export.filename) or ""
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(
+        export.data, filename=export.filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @staff_required(*REVEAL_ROLES)

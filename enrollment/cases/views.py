@@ -15,13 +15,12 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from agency.access import portal_required, staff_required
 from agency.errors import DomainError
-from agency.files import stored_bytes
+from agency.files import download_response
 from agency.forms import add_domain_errors
 from agency.http import ViewerRequest
 from agency.roles import Role
@@ -127,10 +126,7 @@ def _paper_download(request: ViewerRequest, pk: int, paper_pk: int) -> HttpRespo
     name = paper.original_name or paper.file.name.rsplit("/", 1)[-1]
     content_type = {"pdf": "application/pdf", "png": "image/png"}.get(
         name.rsplit(".", 1)[-1].lower(), "image/jpeg")
-    response = HttpResponse(stored_bytes(paper.file), content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, name) or ""
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(paper.file, filename=name, content_type=content_type)
 
 
 def _message(request: ViewerRequest, pk: int, face: str) -> HttpResponse:

@@ -16,13 +16,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agency.access import portal_required, staff_required
 from agency.errors import DomainError, ValidationFailed
-from agency.files import stored_bytes
+from agency.files import download_response
 from agency.forms import add_domain_errors
 from agency.http import ViewerRequest
 from agency.roles import REVEAL_ROLES, Role
@@ -413,11 +412,8 @@ def staff_order_file(request: ViewerRequest, pk: int, field: str) -> HttpRespons
         if error.status == 403:
             raise PermissionDenied(str(error.message)) from error
         raise
-    response = HttpResponse(stored_bytes(stored), content_type="application/octet-stream")
     name = f"order-{order.pk}-{field}{PurePosixPath(stored.name or '').suffix}"
-    response["Content-Disposition"] = content_disposition_header(True, name) or ""
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(stored, filename=name, content_type="application/octet-stream")
 
 
 FINISHED_LINE_STATUSES = (LineStatus.SUCCEEDED, LineStatus.CANCELLED)

@@ -8,14 +8,13 @@ from django import forms
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agency.access import portal_required, staff_required
 from agency.errors import DomainError
-from agency.files import stored_bytes
+from agency.files import download_response
 from agency.forms import MonthField
 from agency.http import ViewerRequest
 from clients.models import Client
@@ -113,11 +112,8 @@ def _zip(request: ViewerRequest, pk: int, face: str) -> HttpResponse:
         file = proof_batch_download(batch=batch, actor=request.user, request=request)
     except DomainError:  # not made yet: the progress page says so
         return redirect(f"{face}-proof-batch-detail", pk=batch.pk)
-    response = HttpResponse(stored_bytes(file), content_type="application/zip")
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"proofs-{batch.month:%Y-%m}-{batch.pk}.zip") or ""
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(file, filename=f"proofs-{batch.month:%Y-%m}-{batch.pk}.zip",
+                             content_type="application/zip")
 
 
 @staff_required()

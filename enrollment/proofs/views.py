@@ -4,13 +4,13 @@ the public check page of a verification code (no login)."""
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from agency.access import portal_required, staff_required
 from agency.errors import DomainError
+from agency.files import download_response
 from agency.forms import MonthField
 from agency.http import ViewerRequest
 from enrollment.persons.selectors import person_get, scoped_enrollments
@@ -24,10 +24,9 @@ class ProofForm(forms.Form):
 
 
 def proof_response(issued: IssuedProof) -> HttpResponse:
-    response = HttpResponse(issued.pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, issued.filename) or ""
-    response["Cache-Control"] = "private, no-store"
-    return response
+    """The issued proof, shown in the browser (`proof_issue` has audited it)."""
+    return download_response(issued.pdf, filename=issued.filename,
+                             content_type="application/pdf", inline=True)
 
 
 def _download(request: ViewerRequest, pk: int, face: str) -> HttpResponse:
