@@ -24,7 +24,6 @@ import sys
 import threading
 import time
 import urllib.request
-from decimal import Decimal
 from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -40,14 +39,13 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.utils import timezone  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from agency.models import User  # noqa: E402
 from agency.roles import Role  # noqa: E402
 from bench._report import record  # noqa: E402
+from bench._setup import MONTH, clients, contracts, enrol, migrated, person_row  # noqa: E402
 from billing.models import (  # noqa: E402
     AgencyEntity,
     Bill,
@@ -64,16 +62,13 @@ from billing.services import (  # noqa: E402
     invoice_issue,
     payment_record,
 )
-from clients.models import Client, Contract, ContractPrice  # noqa: E402
-from enrollment.models import Enrollment, EnrollmentBase, InsuredPerson, Scheme  # noqa: E402
+from clients.models import Client  # noqa: E402
+from enrollment.models import Enrollment, InsuredPerson  # noqa: E402
 from policies.models import City  # noqa: E402
-from policies.policy_file import POLICY_FILE, read_policy_file  # noqa: E402
-from policies.services import policies_load  # noqa: E402
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "500"))
 PER_CLIENT = int(os.environ.get("BENCH_PER_CLIENT", "150"))  # persons; a third add a fund
 PDFS = int(os.environ.get("BENCH_PDFS", "200"))
-MONTH = datetime.date(2026, 11, 1)
 TARGET_RUN_S = 60.0
 TARGET_PDF_MS = 150.0
 PREFIX = "基准账单客户"
@@ -88,9 +83,7 @@ class QuietHandler(WSGIRequestHandler):
 
 
 def setup() -> list[Client]:
-    call_command("migrate", verbosity=0)
-    if not City.objects.filter(code="310000").exists():
-        policies_load(cities=read_policy_file(POLICY_FILE))
+    migrated()
     cities = list(City.objects.filter(code__in=["310000", "110000", "440300", "330100"]))
     existing = list(Client.objects.filter(name__startswith=PREFIX).order_by("pk"))
     if len(existing) == CLIENTS and Enrollment.objects.filter(
@@ -98,54 +91,22 @@ def setup() -> list[Client]:
         return existing
     print("  setting up (not timed) …", flush=True)
     with transaction.atomic():
-        clients = Client.objects.bulk_create([
-            Client(name=f"{PREFIX}{n:04d}有限公司", uscc=f"9131BENCH{n:09d}"[:18],
-                   office_address="上海市", licence_verified_at=timezone.now())
-            for n in range(len(existing), CLIENTS)
-        ])
-        clients = existing + clients
-        contracts = Contract.objects.bulk_create([
-            Contract(client=c, number=f"BENCH-BILL-{c.pk}", starts_on=datetime.date(2026, 1, 1),
-                     ends_on=datetime.date(2027, 12, 31), status=Contract.Status.ACTIVE,
-                     housing_fund_rate=Decimal("0.07"))
-            for c in clients if not Contract.objects.filter(number=f"BENCH-BILL-{c.pk}").exists()
-        ])
-        ContractPrice.objects.bulk_create([
-            ContractPrice(contract=k, city=city, price_per_head=Decimal("80.00"))
-            for k in contracts for city in cities
-        ])
-        for c_index, client in enumerate(clients):
+        all_clients = clients(PREFIX, CLIENTS, "9131BENCH")
+        contracts(all_clients, cities, "BENCH-BILL")
+        for c_index, client in enumerate(all_clients):
             if Enrollment.objects.filter(client=client).exists():
                 continue
-            city = cities[c_index % len(cities)]
             persons = InsuredPerson.objects.bulk_create([
-                InsuredPerson(name=f"员工{c_index:03d}{n:03d}", id_number_encrypted="bench",
-                              id_number_hash=f"bench-{client.pk}-{n}",
-                              id_number_last4=f"{n:04d}", id_number_masked=f"3101********{n:04d}",
-                              hukou_type="urban_local")
+                person_row(f"员工{c_index:03d}{n:03d}", number_hash=f"bench-{client.pk}-{n}",
+                           last4=f"{n:04d}", masked=f"3101********{n:04d}")
                 for n in range(PER_CLIENT)
             ])
-            enrollments = []
-            for n, person in enumerate(persons):
-                base = Decimal(6000 + (n * 137) % 30000)
-                enrollments.append(Enrollment(
-                    person=person, client=client, city=city, scheme=Scheme.SOCIAL_INSURANCE,
-                    status=Enrollment.Status.ACTIVE, starts_on=MONTH, base=base,
-                    first_billed_month=MONTH))
-                if n % 3 == 0:
-                    enrollments.append(Enrollment(
-                        person=person, client=client, city=city, scheme=Scheme.HOUSING_FUND,
-                        status=Enrollment.Status.ACTIVE, starts_on=MONTH, base=base,
-                        rate=Decimal("0.07"), first_billed_month=MONTH))
-            Enrollment.objects.bulk_create(enrollments)
-            EnrollmentBase.objects.bulk_create([
-                EnrollmentBase(enrollment=e, starts_month=MONTH, base=e.base, rate=e.rate)
-                for e in enrollments
-            ])
+            enrol(persons, client=client, city=cities[c_index % len(cities)],
+                  first_billed_month=MONTH)
         if not AgencyEntity.objects.exists():
             AgencyEntity.objects.create(name="基准人力资源服务有限公司", uscc="91310000BENCH0000X",
                                         vat_method=VatMethod.GENERAL)
-    return clients
+    return all_clients
 
 
 def reset(clients: list[Client]) -> None:

@@ -16,7 +16,6 @@ What the user waits for:
    Target: total under persons × 150 ms / 2 (two processes each at the per-PDF target).
 Setup rows are written in bulk and are not timed."""
 
-import datetime
 import itertools
 import os
 import re
@@ -26,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,30 +40,19 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
 from agency.viewer import SYSTEM_VIEWER  # noqa: E402
 from bench._report import record  # noqa: E402
-from clients.models import Client, Contract, ContractPrice  # noqa: E402
-from enrollment.models import (  # noqa: E402
-    Enrollment,
-    EnrollmentBase,
-    InsuredPerson,
-    ProofBatch,
-    Scheme,
-)
+from bench._setup import MONTH, client_row, contracts, enrol, migrated, person_row  # noqa: E402
+from clients.models import Client  # noqa: E402
+from enrollment.models import Enrollment, InsuredPerson, ProofBatch, Scheme  # noqa: E402
 from enrollment.proofs.batch import CHUNK, proof_batch_start  # noqa: E402
 from enrollment.proofs.services import proof_render  # noqa: E402
-from policies.models import City  # noqa: E402
-from policies.policy_file import POLICY_FILE, read_policy_file  # noqa: E402
-from policies.services import policies_load  # noqa: E402
 
 PERSONS = int(os.environ.get("BENCH_PROOF_PERSONS", "1000"))
 SAMPLES = int(os.environ.get("BENCH_PROOF_SAMPLES", "100"))
 PROCESSES = 2
-MONTH = datetime.date(2026, 11, 1)
 TARGET_PDF_MS = 150.0
 SITE = "https://portal.example.cn/"
 NAME = "基准参保证明客户有限公司"
@@ -75,10 +62,7 @@ BENCH = "bench_proof_pdfs"
 def setup() -> Client:
     """A client with `PERSONS` persons enrolled in Shanghai since November 2026, a third of
     them in the housing fund too (two sections on their proof)."""
-    call_command("migrate", verbosity=0)
-    if not City.objects.filter(code="310000").exists():
-        policies_load(cities=read_policy_file(POLICY_FILE))
-    city = City.objects.get(code="310000")
+    city = migrated()
     client = Client.objects.filter(name=NAME).first()
     if client is not None and Enrollment.objects.filter(
             client=client, scheme=Scheme.SOCIAL_INSURANCE).count() == PERSONS:
@@ -86,38 +70,16 @@ def setup() -> Client:
     print("  setting up (not timed) …", flush=True)
     with transaction.atomic():
         if client is None:
-            client = Client.objects.create(name=NAME, uscc="9131PROOFBENCH0001",
-                                           office_address="上海市",
-                                           licence_verified_at=timezone.now())
-            contract = Contract.objects.create(
-                client=client, number="BENCH-PROOF-1", starts_on=datetime.date(2026, 1, 1),
-                ends_on=datetime.date(2027, 12, 31), status=Contract.Status.ACTIVE,
-                housing_fund_rate=Decimal("0.07"))
-            ContractPrice.objects.create(contract=contract, city=city,
-                                         price_per_head=Decimal("80.00"))
+            client = client_row(NAME, "9131PROOFBENCH0001")
+            client.save()
+            contracts([client], [city], "BENCH-PROOF")
         have = Enrollment.objects.filter(client=client, scheme=Scheme.SOCIAL_INSURANCE).count()
         persons = InsuredPerson.objects.bulk_create([
-            InsuredPerson(name=f"证明{n:05d}", id_number_encrypted="bench",
-                          id_number_hash=f"bench-proof-{n}", id_number_last4=f"{n % 10000:04d}",
-                          id_number_masked=f"************{n % 10000:04d}",
-                          hukou_type="urban_local")
+            person_row(f"证明{n:05d}", number_hash=f"bench-proof-{n}", last4=f"{n % 10000:04d}",
+                       masked=f"************{n % 10000:04d}")
             for n in range(have, PERSONS)
         ])
-        enrollments = []
-        for n, person in enumerate(persons, start=have):
-            base = Decimal(6000 + (n * 137) % 30000)
-            enrollments.append(Enrollment(
-                person=person, client=client, city=city, scheme=Scheme.SOCIAL_INSURANCE,
-                status=Enrollment.Status.ACTIVE, starts_on=MONTH, base=base))
-            if n % 3 == 0:
-                enrollments.append(Enrollment(
-                    person=person, client=client, city=city, scheme=Scheme.HOUSING_FUND,
-                    status=Enrollment.Status.ACTIVE, starts_on=MONTH, base=base,
-                    rate=Decimal("0.07")))
-        Enrollment.objects.bulk_create(enrollments)
-        EnrollmentBase.objects.bulk_create([
-            EnrollmentBase(enrollment=e, starts_month=MONTH, base=e.base, rate=e.rate)
-            for e in enrollments])
+        enrol(persons, client=client, city=city, first=have)
     return client
 
 

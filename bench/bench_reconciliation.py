@@ -37,13 +37,13 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
 from agency.crypto import lookup_hash  # noqa: E402
 from bench._report import record  # noqa: E402
+from bench._setup import MONTH, clients, migrated, person_row  # noqa: E402
 from billing.bureau_files import read_bureau_file  # noqa: E402
 from billing.models import (  # noqa: E402
     Bill,
@@ -58,13 +58,10 @@ from clients.models import Client  # noqa: E402
 from enrollment.models import InsuredPerson  # noqa: E402
 from enrollment.persons.id_numbers import id_check_char, mask_id_number  # noqa: E402
 from policies.models import City  # noqa: E402
-from policies.policy_file import POLICY_FILE, read_policy_file  # noqa: E402
-from policies.services import policies_load  # noqa: E402
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "500"))
 PER_CLIENT = int(os.environ.get("BENCH_PER_CLIENT", "200"))
 CHANGES = int(os.environ.get("BENCH_CHANGES", "100"))  # of each kind
-MONTH = datetime.date(2026, 11, 1)
 TARGET_S = 10.0
 PREFIX = "基准稽核客户"
 # Shanghai's rates (employer, employee) as the bills' items hold them
@@ -108,23 +105,17 @@ def setup(city: City) -> list[Client]:
         return existing
     print("  setting up (not timed) …", flush=True)
     with transaction.atomic():
-        clients = existing + Client.objects.bulk_create([
-            Client(name=f"{PREFIX}{n:04d}有限公司", uscc=f"9131RECON{n:09d}"[:18],
-                   office_address="上海市", licence_verified_at=timezone.now())
-            for n in range(len(existing), CLIENTS)
-        ])
+        all_clients = clients(PREFIX, CLIENTS, "9131RECON")
         now = timezone.now()
-        for c_index, client in enumerate(clients):
+        for c_index, client in enumerate(all_clients):
             if Bill.objects.filter(client=client, month=MONTH).exists():
                 continue
             first = c_index * PER_CLIENT
+            numbers = [id_number(first + n) for n in range(PER_CLIENT)]
             persons = InsuredPerson.objects.bulk_create([
-                InsuredPerson(name=f"稽核员工{first + n:06d}", id_number_encrypted="bench",
-                              id_number_hash=lookup_hash(id_number(first + n)),
-                              id_number_last4=id_number(first + n)[-4:],
-                              id_number_masked=mask_id_number(id_number(first + n)),
-                              hukou_type="urban_local")
-                for n in range(PER_CLIENT)
+                person_row(f"稽核员工{first + n:06d}", number_hash=lookup_hash(number),
+                           last4=number[-4:], masked=mask_id_number(number))
+                for n, number in enumerate(numbers)
             ])
             bill = Bill.objects.create(client=client, month=MONTH, status=BillStatus.ISSUED,
                                        issued_at=now, generated_at=now)
@@ -138,7 +129,7 @@ def setup(city: City) -> list[Client]:
                     service_fee=Decimal("80.00"), total=social + Decimal("80.00"),
                     basis={"base": f"{base_of(first + n):.2f}"}))
             BillLine.objects.bulk_create(lines, batch_size=2000)
-    return clients
+    return all_clients
 
 
 def bureau_file() -> tuple[bytes, dict[DifferenceKind, int]]:
@@ -179,10 +170,7 @@ def bureau_file() -> tuple[bytes, dict[DifferenceKind, int]]:
 def main() -> None:
     print(f"bench_reconciliation: {CLIENTS} clients × {PER_CLIENT} persons on "
           f"{connection.vendor} ({settings.DATABASES['default']['NAME']})")
-    call_command("migrate", verbosity=0)
-    if not City.objects.filter(code="310000").exists():
-        policies_load(cities=read_policy_file(POLICY_FILE))
-    city = City.objects.get(code="310000")
+    city = migrated()
     setup(city)
     data, expected = bureau_file()
     ReconciliationRun.objects.filter(city=city, month=MONTH).delete()
