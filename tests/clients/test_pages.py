@@ -142,6 +142,22 @@ def test_contract_form_shows_price_errors_on_the_row(client, manager):
     assert contract.status == Contract.Status.ACTIVE
 
 
+def test_a_licence_verified_without_a_user_shows_a_dash_like_other_missing_values(
+        client, manager):
+    # verified_by is empty (a data migration or a factory verified it): the page said "None"
+    at = datetime.datetime(2026, 11, 20, 10, 30, tzinfo=datetime.UTC)
+    company = VerifiedClientFactory(licence_verified_at=at, licence_verified_by=None)
+    verifier = UserFactory(role=Role.MANAGER, display_name="李娜")
+    by_user = VerifiedClientFactory(licence_verified_at=at, licence_verified_by=verifier)
+
+    html = client.get(f"/staff/clients/{company.pk}/").content.decode()
+    named = client.get(f"/staff/clients/{by_user.pk}/").content.decode()
+
+    assert "None" not in html
+    assert '<span class="badge ok">已核验</span> — · 2026-11-20 18:30' in html
+    assert '<span class="badge ok">已核验</span> 李娜 · 2026-11-20 18:30' in named
+
+
 def test_activation_without_verified_licence_shows_the_reason(client, manager):
     contract = ContractFactory(client=ClientFactory(), ends_on=datetime.date(2099, 1, 1))
 
