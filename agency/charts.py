@@ -19,7 +19,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TypedDict
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -44,11 +43,10 @@ class Series:
 
 
 @dataclass(frozen=True)
-class Bar:
+class Point:
+    """A value drawn: a line's point, or a bar's top-left corner."""
     x: float
     y: float
-    width: float
-    height: float
     colour: int
     series: str
     label: str
@@ -57,14 +55,9 @@ class Bar:
 
 
 @dataclass(frozen=True)
-class Point:
-    x: float
-    y: float
-    colour: int
-    series: str
-    label: str
-    value: str
-    text: str
+class Bar(Point):
+    width: float
+    height: float
 
 
 @dataclass(frozen=True)
@@ -240,26 +233,15 @@ def _check(labels: Sequence[str], series: Sequence[Series], value_format: str) -
                              f"{len(labels)} labels")
 
 
-class _Mark(TypedDict):
-    """What a drawn bar and a drawn point share (the fields of `Point`)."""
-    x: float
-    y: float
-    colour: int
-    series: str
-    label: str
-    value: str
-    text: str
-
-
 def _mark(chart: Chart, j: int, s: Series, label: str, value: Number, *, x: float,
-          top: float, base: float = 0.0, clamp: bool = False) -> tuple[_Mark, float]:
-    """Series `j`'s `value` at `label` placed on the axis 0…`top`, at `x`: the fields a `Bar`
-    and a `Point` share (x and the y of its top, rounded to the drawing's precision; colour,
-    names; the figure as data and as text), and its height, unrounded (a stack's next bar
-    starts there). It stands on `base` (a stacked bar's bottom); `clamp` cuts it at `top`
-    (a line's point stays in the box)."""
+          top: float, base: float = 0.0, clamp: bool = False) -> tuple[Point, float]:
+    """Series `j`'s `value` at `label` placed on the axis 0…`top`, at `x`: its `Point` (x
+    and the y of its top, rounded to the drawing's precision; colour, names; the figure as
+    data and as text), and its height, unrounded (a stack's next bar starts there). It
+    stands on `base` (a stacked bar's bottom); `clamp` cuts it at `top` (a line's point
+    stays in the box)."""
     h = (min(float(value), top) if clamp else float(value)) / top * PLOT_H
-    return _Mark(x=_rounded(x), y=_rounded(chart.plot_bottom - (base + h)), colour=j % COLOURS,
+    return Point(x=_rounded(x), y=_rounded(chart.plot_bottom - (base + h)), colour=j % COLOURS,
                  series=s.name, label=label, value=_plain(value),
                  text=format_value(value, chart.value_format)), h
 
@@ -297,9 +279,9 @@ def bar_chart(*, title: str, testid: str, labels: Sequence[str], series: Sequenc
         for j, s in enumerate(series):
             value = s.values[i]
             x = LEFT + band * i + (band - group) / 2 + (0 if stacked else j * width)
-            mark, h = _mark(chart, j, s, label, 0 if value is None else value, x=x, top=top,
-                            base=base)
-            chart.bars.append(Bar(**mark, width=_rounded(width), height=_rounded(h)))
+            point, h = _mark(chart, j, s, label, 0 if value is None else value, x=x, top=top,
+                             base=base)
+            chart.bars.append(Bar(**vars(point), width=_rounded(width), height=_rounded(h)))
             if stacked:
                 base += h
     chart.legend = [LegendItem(colour=j % COLOURS, name=s.name) for j, s in enumerate(series)]
@@ -331,10 +313,10 @@ def line_chart(*, title: str, testid: str, labels: Sequence[str], series: Sequen
             if value is None:
                 pen_down = False
                 continue
-            mark, _h = _mark(chart, j, s, label, value, x=LEFT + band * (i + .5), top=top,
-                             clamp=True)
-            chart.points.append(Point(**mark))
-            parts.append(f"{'L' if pen_down else 'M'}{mark['x']:g} {mark['y']:g}")
+            point, _h = _mark(chart, j, s, label, value, x=LEFT + band * (i + .5), top=top,
+                              clamp=True)
+            chart.points.append(point)
+            parts.append(f"{'L' if pen_down else 'M'}{point.x:g} {point.y:g}")
             pen_down = True
         chart.paths.append(Path(colour=j % COLOURS, series=s.name, d=" ".join(parts)))
     chart.legend = [LegendItem(colour=j % COLOURS, name=s.name) for j, s in enumerate(series)]
