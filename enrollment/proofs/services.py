@@ -39,7 +39,7 @@ from enrollment.models import (
 )
 from enrollment.persons.selectors import base_in_month
 from enrollment.proofs.selectors import enrollments_in_month
-from policies.calculator import ZERO, ItemAmount, contributions
+from policies.calculator import ZERO, ItemAmount, PolicyRules, contributions
 from policies.models import kind_label
 from policies.selectors import policy_rules_for_month
 
@@ -49,6 +49,49 @@ _ABOVE_EVERY_CEILING = Decimal("999999999.99")
 
 
 NOT_ENROLLED = "该人员在该月份没有参保记录 / The person was not enrolled in that month"
+
+# The PDF's amount tables are lines of text, not HTML tables: WeasyPrint spends about 2 ms
+# on every table cell and every element (style, layout, drawing), and a proof had some 60
+# cells (issue 18: a proof cost 2x an invoice's CPU, 6-10x its time on a busy machine). A
+# row is one line: its label, then the amounts at tab stops (`tab-size` in the template,
+# one fifth of the width); each amount is padded with figure spaces (U+2007, as wide as a
+# digit) to the same width, so the columns line up on the right like a table's.
+FIGURE_SPACE = "\u2007"
+AMOUNT_FIGURES = 14  # an amount column's width in digits (the decimal point adds half)
+_CJK_FIGURES = 1.8125  # a Chinese character is as wide as ~1.8 digits (WenQuanYi, Noto CJK)
+_LABEL_FIGURES = 15  # a label wider than this would pass the first tab stop
+COLUMN_HEADINGS = ("缴费基数", "单位缴纳", "个人缴纳", "合计")
+
+
+def text_figures(text: str) -> float:
+    """About how wide `text` is, in digits."""
+    return sum(_CJK_FIGURES if ord(char) >= 0x2E80 else 1 for char in str(text))
+
+
+def amount_field(value: Decimal | None) -> str:
+    """`value` right-aligned in its column ("" for none)."""
+    if value is None:
+        return ""
+    text = f"{value}"
+    return FIGURE_SPACE * max(0, AMOUNT_FIGURES - len(text) + text.count(".")) + text
+
+
+def heading_field(heading: str) -> str:
+    """A column heading right-aligned over the amounts."""
+    return FIGURE_SPACE * max(0, round(AMOUNT_FIGURES + 0.5 - text_figures(heading))) + heading
+
+
+def amount_columns(*values: Decimal | None) -> str:
+    """One row's amounts, a tab between columns."""
+    return "\t".join(amount_field(v) for v in values)
+
+
+def label_is_wide(label: StrOrPromise) -> bool:
+    """A label that needs a box of its own (it wraps in the first column)."""
+    return text_figures(str(label)) > _LABEL_FIGURES
+
+
+HEADING_COLUMNS = "\t".join(heading_field(h) for h in COLUMN_HEADINGS)
 
 
 def proof_client(
@@ -86,6 +129,14 @@ class ProofItem:
     def total(self) -> Decimal:
         return self.employer + self.employee
 
+    @property
+    def columns(self) -> str:
+        return amount_columns(self.base, self.employer, self.employee, self.total)
+
+    @property
+    def wide_label(self) -> bool:
+        return label_is_wide(self.label)
+
 
 @dataclass(frozen=True)
 class ProofSection:
@@ -111,6 +162,10 @@ class ProofSection:
     def total(self) -> Decimal:
         return self.employer + self.employee
 
+    @property
+    def columns(self) -> str:
+        return amount_columns(None, self.employer, self.employee, self.total)
+
 
 def _declared_base(row: EnrollmentBase) -> Decimal:
     if row.base_kind == Enrollment.BaseKind.CITY_MAX:
@@ -132,8 +187,12 @@ def proof_sections(
     when the city has none), at the base of that month (调基 is effective-dated), the
     housing fund at that month's rate and work injury at the client's rate in the city."""
     sections = []
+    policies: dict[int, PolicyRules] = {}  # a city's social insurance and fund: one read
     for enrollment in enrollments:
-        policy = policy_rules_for_month(city=enrollment.city, month=month)
+        policy = policies.get(enrollment.city_id)
+        if policy is None:
+            policy = policies[enrollment.city_id] = policy_rules_for_month(
+                city=enrollment.city, month=month)
         row = base_in_month(enrollment, month)
         base = _declared_base(row)
         fund = enrollment.scheme == Scheme.HOUSING_FUND
@@ -197,6 +256,8 @@ def proof_render(
         "employer": employer, "employee": employee, "total": employer + employee,
         "agency_name": settings.AGENCY_NAME, "code": code, "verify_url": verify_url,
         "issued_at": timezone.localtime(issued_at), "cities": cities,
+        "headings": HEADING_COLUMNS, "totals": amount_columns(None, employer, employee,
+                                                              employer + employee),
     })
     proof = ProofOfEnrolment(
         person=person, client=client, month=month, cities=cities[:200],

@@ -1,24 +1,38 @@
 """Proof of enrolment (参保证明): the PDF per person and month, its verification code and
 the public check page, the API and the person pages, scoped to the caller."""
 
+import dataclasses
 import datetime
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 
 from agency.models import AuditEvent
+from agency.pdf import html_to_pdf, pdf_context
 from agency.roles import Role
 from agency.viewer import SYSTEM_VIEWER, ApiKeyPrincipal
 from enrollment.models import Enrollment, ProofOfEnrolment
 from enrollment.persons.enrollment_services import enrollment_end, enrollment_open
-from enrollment.proofs.selectors import mask_name, proof_check
-from enrollment.proofs.services import proof_issue
+from enrollment.proofs.selectors import enrollments_in_month, mask_name, proof_check
+from enrollment.proofs.services import (
+    HEADING_COLUMNS,
+    ProofItem,
+    amount_columns,
+    amount_field,
+    heading_field,
+    proof_issue,
+    proof_render,
+    proof_sections,
+)
 from policies.calculator import contributions
 from policies.selectors import policy_rules_for_month
 from tests.enrollment.order_fixtures import active, enrolled
 from tests.factories import ClientFactory, UserFactory
-from tests.pdf_utils import pdf_text
+from tests.pdf_utils import pdf_fonts, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -208,3 +222,65 @@ def test_the_proof_of_a_demo_person_opens_with_chinese_text(db):
     assert fund.client.name in text
     assert "住房公积金" in text and "养老保险" in text
     assert f"https://portal.example.cn/verify/{issued.proof.verification_code}/" in text
+
+
+# --- cost of a proof (issue 18: a proof's PDF took 10x an invoice's) -------------------------
+
+
+def test_a_proof_reads_the_city_policy_once_for_both_of_its_sections(company, person):
+    """The enrolments (and their bases), the policy and its items once for the city's social
+    insurance and housing fund, the client's contract and its price (work injury rate)."""
+    with CaptureQueriesContext(connection) as queries:
+        issued = proof_render(person=person, client=company, month=DECEMBER,
+                              site_url="https://portal.example.cn", actor=None, label="test")
+
+    assert len(queries.captured_queries) == 6
+    assert "住房公积金" in pdf_text(issued.pdf)
+
+
+def test_the_proof_embeds_one_font_subset_and_no_table_cells(company, person):
+    """A bold heading made WeasyPrint subset the CJK font a second time; each table cell
+    cost ~2 ms: the amounts are lines of text at tab stops."""
+    issued = proof_render(person=person, client=company, month=DECEMBER,
+                          site_url="https://portal.example.cn", actor=None, label="test")
+
+    fonts = [line for line in pdf_fonts(issued.pdf).splitlines()[2:] if line.strip()]
+    assert len(fonts) == 1
+    assert "Bold" not in fonts[0]
+
+
+def test_amount_columns_are_padded_to_one_width():
+    """Figure spaces are as wide as a digit: every amount takes 14 digits and a point."""
+    fields = [amount_field(Decimal(v)) for v in ("0.00", "75.46", "7546.00", "123456.78")]
+
+    assert [len(f) for f in fields] == [15, 15, 15, 15]
+    assert fields[1] == "\u2007" * 10 + "75.46"
+    assert amount_field(None) == ""
+    assert amount_columns(None, Decimal("1.00")) == "\t" + "\u2007" * 11 + "1.00"
+    assert heading_field("合计") == "\u2007" * 11 + "合计"
+
+
+def test_a_long_item_label_wraps_in_its_own_column_and_keeps_its_amounts(company, person):
+    """An item label wider than the first column gets a box of its own (it wraps there)
+    instead of pushing its amounts to the next tab stops."""
+    long_label = "城镇职工大额医疗费用补助地方附加"
+    item = ProofItem(kind="extra", label=long_label, base=Decimal("8000.00"),
+                     employer=Decimal("12.34"), employee=Decimal("5.67"))
+    short = ProofItem(kind="pension", label="养老保险", base=Decimal("8000.00"),
+                      employer=Decimal("1280.00"), employee=Decimal("640.00"))
+    section = proof_sections(
+        enrollments=list(enrollments_in_month(person=person, month=DECEMBER)),
+        month=DECEMBER)[0]
+    section = dataclasses.replace(section, items=(short, item))
+
+    html = render_to_string("enrollment/proof/proof_pdf.html", pdf_context({
+        "person": person, "client": company, "month": DECEMBER, "sections": [section],
+        "employer": section.employer, "employee": section.employee, "total": section.total,
+        "agency_name": "机构", "code": "ABCDEFGHJKLMNPQR", "verify_url": "https://x/",
+        "issued_at": datetime.datetime(2026, 12, 3, 9, 0, tzinfo=datetime.UTC), "cities": "上海市",
+        "headings": HEADING_COLUMNS, "totals": section.columns}))
+    text = pdf_text(html_to_pdf(html))
+
+    assert item.wide_label and not short.wide_label
+    assert html.count('<span class="label">') == 1
+    assert "城镇职工大额" in text and "18.01" in text and "1920.00" in text
