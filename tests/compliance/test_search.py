@@ -261,7 +261,7 @@ def test_every_page_has_the_labelled_search_box(client, rep, portal_user):
     client.force_login(portal_user)
     portal_page = client.get("/portal/").content.decode()
 
-    box = '<label for="quick-search-q" class="sr-only">查询</label>'
+    box = '<label for="quick-search-q" class="sr-only">搜索</label>'
     assert [box in html and 'action="/staff/search/"' in html for html in staff_pages] == [
         True, True, True]
     assert (box in portal_page, 'action="/portal/search/"' in portal_page) == (True, True)
@@ -278,3 +278,22 @@ def test_an_empty_or_overlong_search_never_fails(client, rep):
     assert (empty.status_code, long.status_code, junk.status_code) == (200, 200, 200)
     assert 'data-testid="search-hint"' in empty.content.decode()
     assert section(junk.content.decode(), "persons") == []
+
+
+def test_the_search_box_and_every_search_button_say_搜索_in_chinese(client, staff_user,
+                                                                 client_company):
+    # "Search" was 查询 in the persons' table and 搜索 in the archive's, the box's button
+    # 查找, and the table loaded last won (issue 16's leftover)
+    client.force_login(staff_user(Role.MANAGER))
+    persons = client.get("/staff/persons/").content.decode()
+    results = client.get("/staff/search/").content.decode()
+    client.force_login(UserFactory(role=Role.CLIENT_ADMIN, client=client_company))
+    portal = client.get("/portal/").content.decode()
+
+    for page in (persons, results, portal):
+        box = re.search(r'data-testid="quick-search">.*?</form>', page, re.S).group(0)
+        assert re.findall(r'<label [^>]*>([^<]*)</label>', box) == ["搜索"]
+        assert re.findall(r'<button [^>]*>([^<]*)</button>', box) == ["搜索"]
+    assert '<button class="btn">搜索</button>' in persons
+    assert "<h1>搜索</h1>" in results
+    assert "查询" not in persons + results + portal
