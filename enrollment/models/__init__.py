@@ -16,6 +16,7 @@ from enrollment.models.case import (
     CaseStep,
     CaseType,
 )
+from enrollment.models.client_person import ClientPerson
 from enrollment.models.core import Enrollment, EnrollmentBase, InsuredPerson, Scheme
 from enrollment.models.order import (
     OPEN_LINE_STATUSES,
@@ -46,6 +47,7 @@ __all__ = [
     "CaseStatus",
     "CaseStep",
     "CaseType",
+    "ClientPerson",
     "Enrollment",
     "EnrollmentBase",
     "ImportState",

@@ -101,6 +101,8 @@ class InsuredPerson(models.Model):
         verbose_name = _("insured person")
         verbose_name_plural = _("insured persons")
         ordering = ["name", "id"]
+        # the staff's list of every person is a walk along this index, however deep the page
+        indexes = [models.Index(fields=["name", "id"], name="person_by_name")]
         constraints = [
             models.UniqueConstraint(
                 fields=["id_document_type", "id_number_hash"],

@@ -31,6 +31,7 @@ from enrollment.persons.selectors import (
     paper_get,
     person_get,
     person_list,
+    person_pages,
     shows_personal_data,
     supplying_client,
 )
@@ -126,12 +127,14 @@ class PersonListView(APIView):
             raise ValidationFailed([ErrorDetail("id_number_in_query", ID_NUMBER_IN_QUERY,
                                                 field="search")])
         viewer = viewer_of(request)
-        persons = person_list(
+        persons = person_pages(
             viewer=viewer, search=data.get("search", ""),
             status=data.get("status", ""), city_code=data.get("city", ""),
-        ).only(*LIST_FIELDS)  # the page's rows are sorted narrow, without the ciphertexts
+            fields=LIST_FIELDS,  # the page's rows are read narrow, without the ciphertexts
+        )
         paginator = Pagination()
-        page = paginator.paginate_queryset(persons, request, view=self)
+        # a PersonPages pages as a queryset does (a count and slices)
+        page = paginator.paginate_queryset(persons, request, view=self)  # type: ignore[arg-type]
         return paginator.get_paginated_response(
             self.OutputSerializer(page, many=True, context={"viewer": viewer}).data)
 

@@ -12,10 +12,10 @@ only its own enrolments of them and only the papers it supplied; anything else a
 404."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.db.models import (
     Case,
@@ -41,12 +41,12 @@ from agency.viewer import Viewer, scope_to_viewer
 from clients.models import Client
 from clients.selectors import client_get
 from enrollment.models import (
+    ClientPerson,
     Enrollment,
     EnrollmentBase,
     InsuredPerson,
     Paper,
     PersonExportRequest,
-    RosterLine,
 )
 from enrollment.persons.id_numbers import age_on, looks_like_id_number, normalize_id_number
 
@@ -153,7 +153,7 @@ def person_list(
     filtered by name, last four of the ID number or the lookup hash of a whole number
     (`id_number_hash`), and by an enrolment of the given status, client (staff only) and
     city. Each person carries `scoped_enrollments` (what the viewer may see of its
-    enrolments, active first)."""
+    enrolments, active first). To page through it, see `person_pages`."""
     if not (viewer.is_staff or viewer.is_client):
         return InsuredPerson.objects.none()
     enrollments = _enrollments_of(viewer).filter(person=OuterRef("pk"))
@@ -167,13 +167,9 @@ def person_list(
     if status or client_id is not None or city_code:
         qs = qs.filter(Exists(enrollments))
     elif viewer.is_client or serves_only_own_clients(viewer):
-        # one semi-join on the ids of both (not EXISTS … OR EXISTS …: PostgreSQL then
-        # estimates a per-row subplan over every person, a cost high enough to compile the
-        # query with JIT, which alone took over a second a page on 100,000 persons)
-        enrolled = _enrollments_of(viewer).order_by().values("person_id")
-        ordered = scope_persons_data(RosterLine.objects.filter(person__isnull=False), viewer,
-                                     "order__client_id").order_by().values("person_id")
-        qs = qs.filter(pk__in=enrolled.union(ordered))
+        # a person enrolled by, or named in an order of, one of the clients the viewer may
+        # see: the rows the triggers keep in ClientPerson (one semi-join on an index)
+        qs = qs.filter(pk__in=_client_persons(viewer).values("person_id"))
     qs = _search(qs, search)
     if id_number_hash:
         qs = qs.filter(id_number_hash=id_number_hash)
@@ -184,6 +180,69 @@ def person_list(
             to_attr="scoped_enrollments",
         )
     ).order_by("name", "id")
+
+
+def _client_persons(viewer: Viewer) -> QuerySet[ClientPerson]:
+    return scope_persons_data(ClientPerson.objects.all(), viewer, "client_id")
+
+
+class PersonPages:
+    """`person_list` as a paginator's object list, for the unfiltered list of a client
+    (its portal users and API keys) or of every person (staff who see them all). The order
+    is the list's (name, id), but a page is found along an index, not by sorting every
+    person the viewer may see: the client's ClientPerson rows (client, name, person), or
+    the persons' own (name, id). Then only that page's persons are read, through
+    `person_list` itself, so its scope still applies to every row. The count is the
+    index's as well."""
+
+    def __init__(self, persons: QuerySet[InsuredPerson], ids: "QuerySet[Any]") -> None:
+        self._persons = persons
+        self._ids = ids  # the person ids in the list's order, flat
+
+    def count(self) -> int:
+        return self._ids.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, page: slice) -> list[InsuredPerson]:
+        if not isinstance(page, slice):
+            raise TypeError("PersonPages is read a page (a slice) at a time")
+        ids = list(self._ids[page])
+        found = {person.pk: person for person in self._persons.filter(pk__in=ids)}
+        return [found[pk] for pk in ids if pk in found]
+
+
+def person_pages(
+    *,
+    viewer: Viewer,
+    search: str = "",
+    status: str = "",
+    client_id: int | None = None,
+    city_code: str = "",
+    id_number_hash: str = "",
+    fields: Sequence[str] = (),
+) -> "PersonPages | QuerySet[InsuredPerson]":
+    """What a paginator pages through for `person_list(...)` (the same arguments; `fields`
+    narrows the columns read): a `PersonPages` for the whole list of a client viewer or of
+    staff who see every person, else `person_list` itself (filtered lists, a staff member's
+    choice of one client, which counts its enrolments only, and a representative's list:
+    a person of two of their clients has two ClientPerson rows, and a representative
+    serves at most 500 persons)."""
+    persons = person_list(viewer=viewer, search=search, status=status, client_id=client_id,
+                          city_code=city_code, id_number_hash=id_number_hash)
+    if fields:
+        persons = persons.only(*fields)
+    if search or status or city_code or id_number_hash or serves_only_own_clients(viewer):
+        return persons
+    if viewer.is_client and viewer.client_id is not None:
+        ids = (ClientPerson.objects.filter(client_id=viewer.client_id)
+               .order_by("name", "person_id").values_list("person_id", flat=True))
+        return PersonPages(persons, ids)
+    if viewer.is_staff and client_id is None:  # staff who see every person
+        return PersonPages(persons, InsuredPerson.objects.order_by("name", "id")
+                           .values_list("id", flat=True))
+    return persons
 
 
 def person_get(*, viewer: Viewer, pk: int) -> InsuredPerson:

@@ -18,13 +18,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agency.access import portal_required, staff_required
 from agency.errors import DomainError
-from agency.files import stored_bytes
+from agency.files import download_response
 from agency.forms import add_domain_errors
 from agency.http import ViewerRequest
 from agency.roles import REVEAL_ROLES, Role
@@ -50,6 +49,7 @@ from enrollment.persons.selectors import (
     paper_list,
     person_get,
     person_list,
+    person_pages,
     personal_data,
     scoped_enrollments,
     supplying_client,
@@ -137,11 +137,15 @@ class PersonForm(forms.Form):
 _LOOKUP_HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
-def _filtered(request: ViewerRequest, viewer: Viewer) -> tuple[PersonFilterForm, Any]:
+def _filtered(
+    request: ViewerRequest, viewer: Viewer, *, paged: bool = False
+) -> tuple[PersonFilterForm, Any]:
+    """The list's form and its persons: a queryset (exports), or what a paginator pages
+    through (`paged`: see `person_pages`)."""
     form = PersonFilterForm(request.GET or None, viewer=viewer)
     data = form.cleaned_data if form.is_valid() else {}
     number_hash = request.GET.get("idh", "")
-    persons = person_list(
+    persons = (person_pages if paged else person_list)(
         viewer=viewer, search=data.get("q") or "", status=data.get("status") or "",
         client_id=data.get("client"), city_code=data.get("city") or "",
         id_number_hash=number_hash if _LOOKUP_HASH.match(number_hash) else "",
@@ -171,7 +175,7 @@ def _list(request: ViewerRequest, face: str) -> HttpResponse:
     moved = _search_redirect(request, request.POST if request.method == "POST" else request.GET)
     if moved is not None:
         return moved
-    form, persons = _filtered(request, viewer)
+    form, persons = _filtered(request, viewer, paged=True)
     page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(p, current_enrollment(p)) for p in page.object_list]
     query = request.GET.copy()
@@ -243,11 +247,8 @@ def _download(request: ViewerRequest, pk: int, paper_pk: int) -> HttpResponse:
 
 def paper_file_response(paper: Paper) -> HttpResponse:
     """A paper's file as a private attachment (the API sends it the same way)."""
-    response = HttpResponse(stored_bytes(paper.file), content_type=paper.content_type)
     filename = f"{paper.person.name}-{paper.get_kind_display()}{paper.extension}"
-    response["Content-Disposition"] = content_disposition_header(True, filename) or ""
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(paper.file, filename=filename, content_type=paper.content_type)
 
 
 def _letter(request: ViewerRequest, pk: int) -> HttpResponse:
@@ -312,11 +313,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _xlsx_response(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(data, filename=f"{name}-{stamp}.xlsx", content_type=XLSX)
 
 
 def _export_filters(form: PersonFilterForm, request: ViewerRequest) -> dict[str, Any]:
