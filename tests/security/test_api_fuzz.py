@@ -30,7 +30,11 @@ from tests.security.world import build_client_data
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
-EXAMPLES = 4  # per operation and caller: ~60 operations × 2 callers stay near 2 minutes
+# Generated (fuzzing-phase) examples per operation and caller. They are not what this file's
+# time goes to: schemathesis' coverage phase (each parameter's boundary, missing and
+# wrong-type values, made at collection) runs as explicit examples on top, 288 requests per
+# caller for POST /api/v1/clients/ against 4 generated ones, about 98 % of the requests.
+EXAMPLES = 4
 
 
 def _schema() -> "schemathesis.schemas.BaseSchema":
