@@ -1,6 +1,7 @@
 """Papers (STD-4.4): content-checked uploads, checklist, audited downloads, the letter."""
 
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,9 @@ def test_upload_stores_the_file_in_the_archive_under_a_name_without_the_person(
     path = Path(paper.file.path)
     month = timezone.localdate()
     assert path.parent == Path(settings.MEDIA_ROOT) / "archive" / f"{month:%Y}" / f"{month:%m}"
-    assert str(person.pk) not in path.stem and "照片" not in path.name
+    # a random name (uuid4's 32 hex digits), nothing of the person or of the upload's name
+    # (a check for the person's pk in it failed when that pk was a digit the hex held)
+    assert re.fullmatch(r"[0-9a-f]{32}", path.stem) and "照片" not in path.name
     assert path.suffix == ".png"
     assert path.read_bytes() != DEMO_PNG  # encrypted at rest (agency.storage)
     assert paper.file.open("rb").read() == DEMO_PNG
