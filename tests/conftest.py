@@ -39,10 +39,15 @@ def committed(django_capture_on_commit_callbacks):
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """PBKDF2's deliberate slowness costs ~0.3 s per user made; tests make hundreds."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """PBKDF2's deliberate slowness costs ~0.3 s per user made; tests make hundreds. For the
+    whole session, so that the users of module-scoped data sets (the isolation matrix's and
+    the page walk's world, the API fuzzing's callers) are made fast too."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 def verify_second_factor(client, user) -> None:

@@ -78,10 +78,17 @@ def callers(django_db_setup, django_db_blocker, tmp_path_factory):
     request_finished.connect(close_old_connections)
 
 
+@pytest.fixture
+def fuzz_media(settings, callers) -> None:
+    """The module's files, once per test: set in the test's body, each of its examples
+    stacked one more settings override (hundreds per test), and every settings read of every
+    request walked the whole stack."""
+    settings.MEDIA_ROOT = callers["media"]
+
+
 @pytest.mark.parametrize("caller", ["staff", "client_key"])
 @schema.parametrize()
 @hypothesis_settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
-def test_api_answers_as_documented(case, caller, callers, db, settings):
-    settings.MEDIA_ROOT = callers["media"]
+def test_api_answers_as_documented(case, caller, callers, fuzz_media, db):
     case.call_and_validate(headers=callers[caller], checks=CHECKS)
