@@ -15,7 +15,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypedDict, TypeVar, Unpack
 
 from django.db.models import (
     Case,
@@ -213,27 +213,32 @@ class PersonPages:
         return [found[pk] for pk in ids if pk in found]
 
 
+class PersonFilters(TypedDict, total=False):
+    """`person_list`'s filters, as `person_pages` passes them on."""
+
+    search: str
+    status: str
+    client_id: int | None
+    city_code: str
+    id_number_hash: str
+
+
 def person_pages(
-    *,
-    viewer: Viewer,
-    search: str = "",
-    status: str = "",
-    client_id: int | None = None,
-    city_code: str = "",
-    id_number_hash: str = "",
-    fields: Sequence[str] = (),
+    *, viewer: Viewer, fields: Sequence[str] = (), **filters: Unpack[PersonFilters]
 ) -> "PersonPages | QuerySet[InsuredPerson]":
-    """What a paginator pages through for `person_list(...)` (the same arguments; `fields`
+    """What a paginator pages through for `person_list(viewer=…, **filters)` (`fields`
     narrows the columns read): a `PersonPages` for the whole list of a client viewer or of
     staff who see every person, else `person_list` itself (filtered lists, a staff member's
     choice of one client, which counts its enrolments only, and a representative's list:
     a person of two of their clients has two ClientPerson rows, and a representative
     serves at most 500 persons)."""
-    persons = person_list(viewer=viewer, search=search, status=status, client_id=client_id,
-                          city_code=city_code, id_number_hash=id_number_hash)
+    persons = person_list(viewer=viewer, **filters)
     if fields:
         persons = persons.only(*fields)
-    if search or status or city_code or id_number_hash or serves_only_own_clients(viewer):
+    client_id = filters.get("client_id")
+    narrowed = any(filters.get(name) for name in ("search", "status", "city_code",
+                                                "id_number_hash"))
+    if narrowed or serves_only_own_clients(viewer):
         return persons
     if viewer.is_client and viewer.client_id is not None:
         ids = (ClientPerson.objects.filter(client_id=viewer.client_id)
