@@ -53,3 +53,29 @@ def test_fuzzy_guesses_are_filled_from_the_table_or_reported(tmp_path):
         'msgid "Status"\nmsgstr "状态"',
         'msgid "New"\nmsgstr "新"\n',
     ]
+
+
+def test_a_msgid_in_a_context_is_filled_from_its_own_entry(tmp_path):
+    po = tmp_path / "django.po"
+    po.write_text('msgid "Active"\nmsgstr ""\n\nmsgctxt "enrolment status"\nmsgid "Active"\n'
+                  'msgstr ""\n\nmsgctxt "other"\nmsgid "Active"\nmsgstr ""\n', encoding="utf-8")
+
+    missing = po_fill.fill(po, {"Active": "有效", "enrolment status\x04Active": "在保"})
+
+    assert missing == ["other\x04Active"]
+    assert po.read_text(encoding="utf-8").split("\n\n") == [
+        'msgid "Active"\nmsgstr "有效"',
+        'msgctxt "enrolment status"\nmsgid "Active"\nmsgstr "在保"',
+        'msgctxt "other"\nmsgid "Active"\nmsgstr ""\n',
+    ]
+
+
+def test_an_enrolment_is_在保_where_a_contract_is_有效():
+    from django.utils import translation
+
+    from clients.models import Contract
+    from enrollment.models import Enrollment
+
+    with translation.override("zh-hans"):
+        assert (str(Enrollment.Status.ACTIVE.label), str(Contract.Status.ACTIVE.label),
+                translation.gettext("Active")) == ("在保", "有效", "有效")

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from policies.models import City
@@ -149,7 +150,8 @@ class Enrollment(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
-        ACTIVE = "active", _("Active")
+        # in context: an enrolment is 在保 (insured), where a contract or a key is 有效
+        ACTIVE = "active", pgettext_lazy("enrolment status", "Active")
         SEALED = "sealed", _("Sealed")  # housing fund 封存
         ENDED = "ended", _("Ended")
 
