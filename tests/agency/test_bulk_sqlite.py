@@ -2,13 +2,7 @@
 the ids read back, one history row each. The suite runs on PostgreSQL, so this runs in a
 process of its own on a throwaway SQLite file."""
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.sqlite_run import run_on_sqlite
 
 SCRIPT = """
 import json
@@ -46,14 +40,8 @@ print(json.dumps({
 
 
 def test_rows_and_history_go_in_with_their_ids_on_sqlite(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'bulk.sqlite3'}",
-           "DJANGO_SETTINGS_MODULE": "agency.settings"}
+    found = run_on_sqlite(SCRIPT, tmp_path / "bulk.sqlite3")
 
-    result = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True,
-                            text=True, timeout=600, cwd=ROOT, check=False)
-
-    assert result.returncode == 0, result.stderr[-3000:]
-    found = json.loads(result.stdout.strip().splitlines()[-1])
     assert found == {
         "ids": [3, 4],  # after 上海 (1) and the deleted 北京 (2)
         "saved": [[3, "320100", "南京市", 15], [4, "320500", "苏州市", 20]],

@@ -2,12 +2,6 @@
 paged along it (issue 18: a page of 50 of a client's 100,000 persons without sorting them
 all on each request)."""
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,8 +11,8 @@ from enrollment.models import ClientPerson
 from enrollment.persons.selectors import PersonPages, person_list, person_pages
 from tests.enrollment import client_person_scenario
 from tests.factories import EnrollmentFactory, InsuredPersonFactory
+from tests.sqlite_run import run_on_sqlite
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
 
 
@@ -35,14 +29,8 @@ def test_the_triggers_keep_each_clients_persons_on_sqlite(tmp_path):
               "call_command('migrate', verbosity=0)\n"
               "from tests.enrollment import client_person_scenario\n"
               "print(json.dumps(client_person_scenario.run(), ensure_ascii=False))\n")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cp.sqlite3'}",
-           "DJANGO_SETTINGS_MODULE": "agency.settings"}
+    found = run_on_sqlite(script, tmp_path / "cp.sqlite3")
 
-    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                            text=True, timeout=600, cwd=ROOT, check=False)
-
-    assert result.returncode == 0, result.stderr[-3000:]
-    found = json.loads(result.stdout.strip().splitlines()[-1])
     assert found["vendor"] == "sqlite"
     assert found["steps"] == client_person_scenario.EXPECTED
 
