@@ -173,6 +173,13 @@ def person_list(
     qs = _search(qs, search)
     if id_number_hash:
         qs = qs.filter(id_number_hash=id_number_hash)
+    return _with_scoped_enrollments(qs, viewer)
+
+
+def _with_scoped_enrollments(
+    qs: QuerySet[InsuredPerson], viewer: Viewer
+) -> QuerySet[InsuredPerson]:
+    """`qs` in the list's order, each person with `scoped_enrollments`."""
     return qs.prefetch_related(
         Prefetch(
             "enrollments",
@@ -191,9 +198,10 @@ class PersonPages:
     (its portal users and API keys) or of every person (staff who see them all). The order
     is the list's (name, id), but a page is found along an index, not by sorting every
     person the viewer may see: the client's ClientPerson rows (client, name, person), or
-    the persons' own (name, id). Then only that page's persons are read, through
-    `person_list` itself, so its scope still applies to every row. The count is the
-    index's as well."""
+    the persons' own (name, id). The count is the index's as well. Then only that page's
+    persons are read, by id alone: the ids come from the viewer's own scope (a semi-join
+    on it again made SQLite list all 100,000 ids first), and each person's enrolments are
+    the viewer's (`scoped_enrollments`)."""
 
     def __init__(self, persons: QuerySet[InsuredPerson], ids: "QuerySet[Any]") -> None:
         self._persons = persons
@@ -232,22 +240,21 @@ def person_pages(
     choice of one client, which counts its enrolments only, and a representative's list:
     a person of two of their clients has two ClientPerson rows, and a representative
     serves at most 500 persons)."""
-    persons = person_list(viewer=viewer, **filters)
-    if fields:
-        persons = persons.only(*fields)
-    client_id = filters.get("client_id")
     narrowed = any(filters.get(name) for name in ("search", "status", "city_code",
                                                 "id_number_hash"))
+    ids: QuerySet[Any] | None = None  # the list's ids in order, found along an index
     if narrowed or serves_only_own_clients(viewer):
-        return persons
-    if viewer.is_client and viewer.client_id is not None:
+        pass
+    elif viewer.is_client and viewer.client_id is not None:
         ids = (ClientPerson.objects.filter(client_id=viewer.client_id)
                .order_by("name", "person_id").values_list("person_id", flat=True))
-        return PersonPages(persons, ids)
-    if viewer.is_staff and client_id is None:  # staff who see every person
-        return PersonPages(persons, InsuredPerson.objects.order_by("name", "id")
-                           .values_list("id", flat=True))
-    return persons
+    elif viewer.is_staff and filters.get("client_id") is None:  # staff who see everyone
+        ids = InsuredPerson.objects.order_by("name", "id").values_list("id", flat=True)
+    persons = (person_list(viewer=viewer, **filters) if ids is None
+               else _with_scoped_enrollments(InsuredPerson.objects.all(), viewer))
+    if fields:
+        persons = persons.only(*fields)
+    return persons if ids is None else PersonPages(persons, ids)
 
 
 def person_get(*, viewer: Viewer, pk: int) -> InsuredPerson:
