@@ -20,6 +20,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agency.settings")
 
+import django  # noqa: E402
+
+django.setup()  # the roster reader's imports reach models (the city aliases)
+
 from openpyxl import Workbook, load_workbook  # noqa: E402
 
 from enrollment.orders.roster_excel import city_aliases, parse_roster_xlsx  # noqa: E402
