@@ -243,12 +243,11 @@ def person_pages(
     narrowed = any(filters.get(name) for name in ("search", "status", "city_code",
                                                 "id_number_hash"))
     ids: QuerySet[Any] | None = None  # the list's ids in order, found along an index
-    if narrowed or serves_only_own_clients(viewer):
-        pass
-    elif viewer.is_client and viewer.client_id is not None:
+    whole_list = not (narrowed or serves_only_own_clients(viewer))
+    if whole_list and viewer.is_client and viewer.client_id is not None:
         ids = (ClientPerson.objects.filter(client_id=viewer.client_id)
                .order_by("name", "person_id").values_list("person_id", flat=True))
-    elif viewer.is_staff and filters.get("client_id") is None:  # staff who see everyone
+    elif whole_list and viewer.is_staff and filters.get("client_id") is None:  # everyone
         ids = InsuredPerson.objects.order_by("name", "id").values_list("id", flat=True)
     persons = (person_list(viewer=viewer, **filters) if ids is None
                else _with_scoped_enrollments(InsuredPerson.objects.all(), viewer))
